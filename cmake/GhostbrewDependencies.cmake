@@ -1,0 +1,29 @@
+# Every third-party dependency, with its minimum version, found in one place.
+# All come from Debian packages: scripts/install-deps.sh installs them (libbpf and bpftool from
+# bookworm-backports). Nothing is downloaded at build time.
+include(GNUInstallDirs)
+find_package(PkgConfig REQUIRED)
+
+find_package(fmt 9.1 REQUIRED CONFIG)
+find_package(Microsoft.GSL 4.0 REQUIRED CONFIG)
+# range-v3's package version file accepts only its exact version: check the minimum by hand.
+find_package(range-v3 REQUIRED CONFIG)
+if(range-v3_VERSION VERSION_LESS 0.12)
+  message(FATAL_ERROR "range-v3 >= 0.12 required, found ${range-v3_VERSION}")
+endif()
+find_package(tl-expected 1.0 REQUIRED CONFIG)
+find_package(nlohmann_json 3.11 REQUIRED CONFIG)
+pkg_check_modules(LIBBPF REQUIRED IMPORTED_TARGET libbpf>=1.4)
+
+if(GHOSTBREW_BUILD_APPS)
+  find_package(CLI11 2.1 REQUIRED CONFIG)
+endif()
+if(GHOSTBREW_BUILD_TESTS)
+  find_package(GTest 1.12 REQUIRED)
+endif()
+if(GHOSTBREW_BUILD_BENCH)
+  find_package(benchmark 1.7 REQUIRED CONFIG)
+endif()
+
+# The BPF toolchain: clang 19 targets BPF; bpftool is only needed to regenerate vmlinux.h.
+find_program(GHOSTBREW_BPF_CLANG NAMES clang-19 clang REQUIRED)

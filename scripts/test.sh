@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every test ghostbrew has, after installing what they need (idempotent). As root on Debian 12:
+#   sudo ./scripts/test.sh
+# Stages: format check, release build (warnings are errors) with unit + host-BPF tests, the same unit
+# tests under ASan+UBSan, the install/find_package consumer, and the sched_ext VM proving ground.
+# Skip stages with GHOSTBREW_SKIP="asan vm ..." (for local iteration; CI runs them all).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+jobs=$(nproc)
+skip=" ${GHOSTBREW_SKIP:-} "
+stage() { printf '\n=== %s ===\n' "$*"; }
+wants() { [[ $skip != *" $1 "* ]]; }
+
+stage "dependencies"
+./scripts/install-deps.sh
+
+if wants format; then
+  stage "clang-format"
+  ./scripts/format.sh --check
+fi
+
+stage "release build (warnings are errors)"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGHOSTBREW_WERROR=ON >/dev/null
+cmake --build build/release -j "$jobs"
+
+stage "unit and host-BPF tests"
+ctest --test-dir build/release -L 'unit|bpf' --output-on-failure -j "$jobs"
+
+if wants asan; then
+  stage "unit tests under ASan+UBSan"
+  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGHOSTBREW_SANITIZE=ON \
+    -DGHOSTBREW_BUILD_BENCH=OFF >/dev/null
+  cmake --build build/asan -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build/asan -L unit --output-on-failure -j "$jobs"
+fi
+
+if wants consumer; then
+  stage "consumer: cmake --install, then find_package(ghostbrew) and pkg-config from outside"
+  rm -rf build/prefix build/consumer
+  cmake --install build/release --prefix "$here/build/prefix" >/dev/null
+  cmake -S tests/consumer -B build/consumer -G Ninja -DCMAKE_PREFIX_PATH="$here/build/prefix" >/dev/null
+  cmake --build build/consumer -j "$jobs"
+  ctest --test-dir build/consumer --output-on-failure
+fi
+
+if wants vm; then
+  stage "sched_ext proving ground (guest kernel under qemu)"
+  ctest --test-dir build/release -L vm --output-on-failure
+fi
+
+stage "all stages passed"

@@ -1,0 +1,62 @@
+#include "ghostbrew/core/fs.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace ghostbrew {
+namespace {
+
+class FsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ghostbrew-fs-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path write(const std::string& name, const std::string& text) {
+    auto p = dir_ / name;
+    std::ofstream(p) << text;
+    return p;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(FsTest, ReadsAnIntegerWithNewline) {
+  auto v = fs::read_u64(write("n", "32768\n"));
+  ASSERT_TRUE(v) << v.error().message();
+  EXPECT_EQ(*v, 32768U);
+}
+
+TEST_F(FsTest, GarbageNumberNamesTheFile) {
+  const auto p = write("n", "12abc\n");
+  auto v = fs::read_u64(p);
+  ASSERT_FALSE(v);
+  EXPECT_NE(v.error().message().find(p.string()), std::string::npos);
+  EXPECT_NE(v.error().message().find("12abc"), std::string::npos);
+}
+
+TEST_F(FsTest, NegativeAndEmptyAreNotUnsigned) {
+  EXPECT_FALSE(fs::read_u64(write("a", "-1")));
+  EXPECT_FALSE(fs::read_u64(write("b", "")));
+  EXPECT_FALSE(fs::read_word(write("c", " \n")));
+}
+
+TEST_F(FsTest, MissingFileIsAnErrorNamingIt) {
+  auto v = fs::read_text(dir_ / "nope");
+  ASSERT_FALSE(v);
+  EXPECT_NE(v.error().message().find("nope"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ / "nope"));
+}
+
+TEST_F(FsTest, ReadWordTrims) {
+  auto w = fs::read_word(write("w", "  cache\n"));
+  ASSERT_TRUE(w);
+  EXPECT_EQ(*w, "cache");
+}
+
+}  // namespace
+}  // namespace ghostbrew
