@@ -1,0 +1,154 @@
+// An epoll loop over file descriptors, with signalfd and timerfd owners: the daemon's only clock is
+// what it registers here, so an idle daemon with no timer does not wake.
+#pragma once
+
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <utility>
+
+#include "ghostbrew/core/error.hpp"
+
+namespace ghostbrew {
+
+/// An owned file descriptor (closed on destruction; move-only).
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept {
+    if (this != &o) reset(std::exchange(o.fd_, -1));
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+  [[nodiscard]] int get() const { return fd_; }
+  [[nodiscard]] bool valid() const { return fd_ >= 0; }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+/// Blocks the given signals for this thread and returns a signalfd that reports them.
+inline Result<UniqueFd> make_signalfd(std::initializer_list<int> signals) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : signals) sigaddset(&set, s);
+  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return fail("sigprocmask", "{}", std::strerror(errno));
+  const int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (fd < 0) return fail("signalfd", "{}", std::strerror(errno));
+  return UniqueFd(fd);
+}
+
+/// Reads one pending signal number from a signalfd (0 when none is pending).
+inline int read_signal(int signal_fd) {
+  signalfd_siginfo info{};
+  if (::read(signal_fd, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return 0;
+  return static_cast<int>(info.ssi_signo);
+}
+
+/// A periodic monotonic timerfd.
+inline Result<UniqueFd> make_timerfd(std::chrono::milliseconds period) {
+  const int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (fd < 0) return fail("timerfd_create", "{}", std::strerror(errno));
+  UniqueFd owned(fd);
+  itimerspec spec{};
+  spec.it_interval.tv_sec = period.count() / 1000;
+  spec.it_interval.tv_nsec = (period.count() % 1000) * 1'000'000;
+  spec.it_value = spec.it_interval;
+  if (::timerfd_settime(fd, 0, &spec, nullptr) != 0)
+    return fail("timerfd_settime", "{}", std::strerror(errno));
+  return owned;
+}
+
+/// Number of expirations since the last read (0 when none).
+inline std::uint64_t read_timer(int timer_fd) {
+  std::uint64_t n = 0;
+  if (::read(timer_fd, &n, sizeof n) != static_cast<ssize_t>(sizeof n)) return 0;
+  return n;
+}
+
+/// Level-triggered epoll dispatch: each registered fd calls its handler when readable.
+class EventLoop {
+ public:
+  using Handler = std::function<void()>;
+
+  static Result<EventLoop> create() {
+    const int fd = ::epoll_create1(EPOLL_CLOEXEC);
+    if (fd < 0) return fail("epoll_create1", "{}", std::strerror(errno));
+    return EventLoop(UniqueFd(fd));
+  }
+
+  /// Calls `handler` whenever `fd` is readable. The fd stays owned by the caller.
+  Result<void> add(int fd, Handler handler) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
+      return fail("epoll_ctl", "add fd {}: {}", fd, std::strerror(errno));
+    handlers_[fd] = std::move(handler);
+    return {};
+  }
+
+  Result<void> remove(int fd) {
+    handlers_.erase(fd);
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr) != 0)
+      return fail("epoll_ctl", "del fd {}: {}", fd, std::strerror(errno));
+    return {};
+  }
+
+  /// Runs handlers until stop() is called. timeout_ms < 0 waits forever between events.
+  Result<void> run(int timeout_ms = -1) {
+    stopped_ = false;
+    while (!stopped_) {
+      auto n = run_once(timeout_ms);
+      if (!n) return tl::unexpected(n.error());
+    }
+    return {};
+  }
+
+  /// Waits once and dispatches what is ready; returns how many fds were handled.
+  Result<int> run_once(int timeout_ms) {
+    epoll_event events[16];
+    const int n = ::epoll_wait(epoll_.get(), events, 16, timeout_ms);
+    if (n < 0) {
+      if (errno == EINTR) return 0;
+      return fail("epoll_wait", "{}", std::strerror(errno));
+    }
+    for (int i = 0; i < n; ++i) {
+      auto it = handlers_.find(events[i].data.fd);
+      if (it != handlers_.end()) {
+        auto handler = it->second;  // a handler may remove itself
+        handler();
+      }
+    }
+    return n;
+  }
+
+  void stop() { stopped_ = true; }
+  [[nodiscard]] std::size_t size() const { return handlers_.size(); }
+
+ private:
+  explicit EventLoop(UniqueFd fd) : epoll_(std::move(fd)) {}
+  UniqueFd epoll_;
+  std::map<int, Handler> handlers_;
+  bool stopped_ = false;
+};
+
+}  // namespace ghostbrew
