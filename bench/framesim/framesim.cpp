@@ -164,6 +164,18 @@ void data(const Config& c, const char* key, double v) {
   std::printf("GHOSTBREW-DATA %s.%s %.3f\n", c.label.c_str(), key, v);
 }
 
+/// The distribution as quantile points (`GHOSTBREW-CDF label.kind q value_us`), compact enough for
+/// a serial console and enough to draw a CDF: every percent plus the tail.
+void cdf(const Config& c, const std::string& kind, const std::vector<ns_t>& v) {
+  if (v.empty()) return;
+  std::vector<double> qs;
+  for (int q = 0; q <= 100; q += 2) qs.push_back(q);
+  for (double q : {95.0, 97.0, 99.0, 99.5, 99.9}) qs.push_back(q);
+  std::sort(qs.begin(), qs.end());
+  for (double q : qs)
+    std::printf("GHOSTBREW-CDF %s.%s %.1f %.3f\n", c.label.c_str(), kind.c_str(), q, percentile(v, q));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -252,6 +264,8 @@ int main(int argc, char** argv) {
     all_wake.insert(all_wake.end(), lat[i].begin(), lat[i].end());
   }
   data(c, "wake_p50_us", percentile(all_wake, 50));
+  cdf(c, "frame", frames);
+  cdf(c, "wake", all_wake);
   data(c, "wake_p99_us", percentile(all_wake, 99));
   if (!c.dump.empty()) {
     std::ofstream out(c.dump);
