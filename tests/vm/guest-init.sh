@@ -1,0 +1,43 @@
+#!/bin/sh
+# /init of the ghostbrew VM guest (busybox sh, PID 1). run-guest.sh packs it into the initramfs.
+# Mounts what a sched_ext scenario needs, reports the kernel and sched_ext state, runs
+# `sh /scenario.sh`, prints the end marker the host waits for, and powers the guest off.
+# Any mount that fails is a GHOSTBREW-FAIL of the harness itself, so a broken guest never passes.
+export PATH=/opt/ghostbrew/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TMPDIR=/tmp
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+exec </dev/console >/dev/console 2>&1
+
+must_mount() { # TYPE DIR [OPTIONS]
+  mkdir -p "$2"
+  mount -t "$1" ${3:+-o "$3"} "$1" "$2" || echo "GHOSTBREW-FAIL harness: cannot mount $1 at $2"
+}
+must_mount devpts /dev/pts
+must_mount tmpfs /dev/shm
+must_mount tmpfs /tmp
+must_mount tmpfs /run
+must_mount cgroup2 /sys/fs/cgroup
+must_mount debugfs /sys/kernel/debug
+must_mount tracefs /sys/kernel/tracing
+must_mount bpf /sys/fs/bpf
+mkdir -p /root /var/tmp
+hostname ghostbrew-guest
+ip link set lo up 2>/dev/null
+ulimit -l unlimited 2>/dev/null
+
+echo "ghostbrew-guest: kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)"
+echo "ghostbrew-guest: sched_ext state $(cat /sys/kernel/sched_ext/state 2>&1)"
+echo "GHOSTBREW-DATA guest.boot_uptime_s $(cut -d' ' -f1 /proc/uptime)"
+echo "GHOSTBREW-BEGIN"
+cd /tmp
+sh /scenario.sh </dev/null
+status=$?
+echo "GHOSTBREW-DATA guest.end_uptime_s $(cut -d' ' -f1 /proc/uptime)"
+echo "GHOSTBREW-END status=$status"
+sync
+echo o >/proc/sysrq-trigger
+# PID 1 must not exit (that panics the kernel): wait here for the power-off to take effect.
+while :; do sleep 5; done

@@ -1,0 +1,141 @@
+# Helpers for scenario scripts run inside the ghostbrew VM guest (busybox sh). Source it first:
+#   . /guest-lib.sh
+# Protocol (read by run-guest.sh on the serial console):
+#   GHOSTBREW-PASS <name>            one check held
+#   GHOSTBREW-FAIL <name>: <reason>  one check broke (any FAIL fails the run)
+#   GHOSTBREW-DATA <key> <value...>  a measurement, collected into the .data file beside the log
+# A scenario that exits non-zero also fails the run, so `exit 1` after a fatal `fail` is right.
+
+GHOSTBREW_SCX=/sys/kernel/sched_ext
+GHOSTBREW_FAILED=0
+
+# pass NAME: report that check NAME held.
+pass() { echo "GHOSTBREW-PASS $1"; }
+
+# fail NAME REASON...: report that check NAME broke, and why. Does not exit (clean up, then exit 1).
+fail() {
+  _name=$1
+  shift
+  echo "GHOSTBREW-FAIL $_name: $*"
+  GHOSTBREW_FAILED=1
+}
+
+# die NAME REASON...: fail, then end the scenario with status 1 (after running `cleanup` if defined).
+die() {
+  fail "$@"
+  command -v cleanup >/dev/null 2>&1 && cleanup
+  exit 1
+}
+
+# data KEY VALUE...: report a measurement.
+data() { echo "GHOSTBREW-DATA $*"; }
+
+# note TEXT...: a human-readable line in the serial log (not part of the protocol).
+note() { echo "scenario: $*"; }
+
+# check NAME CMD...: run CMD; pass NAME when it succeeds, fail NAME (naming CMD) when it does not.
+check() {
+  _name=$1
+  shift
+  if "$@"; then pass "$_name"; else fail "$_name" "command failed (status $?): $*"; fi
+}
+
+# expect_eq NAME GOT WANT: pass when the two strings are equal, else fail naming both.
+expect_eq() {
+  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi
+}
+
+# finish: exit 1 when any check failed so far, else 0. End every scenario with it.
+finish() { [ "$GHOSTBREW_FAILED" = 0 ]; exit $?; }
+
+# sched_state: the sched_ext state (disabled, enabling, enabled, disabling), or `missing`.
+sched_state() { cat $GHOSTBREW_SCX/state 2>/dev/null || echo missing; }
+
+# sched_ops: the name of the attached sched_ext scheduler, empty when none.
+sched_ops() { cat $GHOSTBREW_SCX/root/ops 2>/dev/null; }
+
+# uptime_ms: guest time since boot in milliseconds (follows icount when qemu runs with -icount).
+uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# wait_until TIMEOUT_S CMD...: poll CMD every 0.1 s until it succeeds (0) or TIMEOUT_S pass (1).
+wait_until() {
+  _deadline=$(($(uptime_ms) + $1 * 1000))
+  shift
+  while ! "$@"; do
+    [ "$(uptime_ms)" -ge "$_deadline" ] && return 1
+    sleep 0.1
+  done
+  return 0
+}
+
+_state_is() { [ "$(sched_state)" = "$1" ]; }
+
+# wait_for_state STATE TIMEOUT_S: wait until sched_state is STATE; 1 on timeout.
+wait_for_state() { wait_until "$2" _state_is "$1"; }
+
+_file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
+
+# wait_for_line FILE PATTERN TIMEOUT_S: wait until FILE has a line matching PATTERN (grep); 1 on timeout.
+wait_for_line() { wait_until "$3" _file_has "$1" "$2"; }
+
+# is_running PID: the process exists and is not a zombie.
+is_running() {
+  [ -r "/proc/$1/stat" ] || return 1
+  _st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+  [ -n "$_st" ] && [ "$_st" != Z ] && [ "$_st" != X ]
+}
+
+_has_exited() { ! is_running "$1"; }
+
+# wait_for_exit PID TIMEOUT_S: wait until child PID exits; 0 and EXIT_STATUS set, or 1 on timeout.
+wait_for_exit() {
+  EXIT_STATUS=
+  wait_until "$2" _has_exited "$1" || return 1
+  wait "$1"
+  EXIT_STATUS=$?
+  return 0
+}
+
+# start_bg LOGFILE CMD...: start CMD in the background with stdout+stderr in LOGFILE, line-buffered
+# (stdbuf), and set BG_PID to its pid.
+start_bg() {
+  _log=$1
+  shift
+  stdbuf -oL -eL "$@" >"$_log" 2>&1 &
+  BG_PID=$!
+}
+
+# stop_bg PID SIGNAL TIMEOUT_S: send SIGNAL, wait for exit (EXIT_STATUS); SIGKILL and 1 on timeout.
+stop_bg() {
+  kill -s "$2" "$1" 2>/dev/null
+  wait_for_exit "$1" "$3" && return 0
+  kill -s KILL "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+  return 1
+}
+
+# show_file LABEL FILE: copy FILE into the serial log, each line prefixed with LABEL (for diagnosis).
+show_file() { sed "s/^/[$1] /" "$2" 2>/dev/null; }
+
+# cpu_ticks PID: user+system CPU time of PID in clock ticks (USER_HZ, 100 on x86).
+cpu_ticks() {
+  sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
+}
+
+# cpu_online CPU 0|1: take CPU offline or bring it back (fails when the write is refused).
+cpu_online() { echo "$2" >"/sys/devices/system/cpu/cpu$1/online"; }
+
+# bpf_counts: "PROGS MAPS LINKS" currently loaded in the kernel, as bpftool lists them.
+bpf_counts() {
+  _p=$(bpftool prog list 2>/dev/null | grep -cE '^[0-9]+: ')
+  _m=$(bpftool map list 2>/dev/null | grep -cE '^[0-9]+: ')
+  _l=$(bpftool link list 2>/dev/null | grep -cE '^[0-9]+: ')
+  echo "$_p $_m $_l"
+}
+
+# scx_kernel_errors: kernel log lines about sched_ext other than plain enable/unregister messages
+# (an ejection such as "disabled (runnable task stall)", a BPF error message, a warning). Empty = clean.
+scx_kernel_errors() {
+  dmesg | grep -i 'sched_ext' |
+    grep -vE 'BPF scheduler "[^"]*" (enabled|disabled \(unregistered from (user space|the main kernel|BPF)\))'
+}
