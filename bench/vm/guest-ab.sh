@@ -1,0 +1,104 @@
+# Scheduler A/B inside the guest: the same workloads under each scheduler in turn, same guest, same
+# seeds. Run by bench/vm/ab.sh through tests/vm/run-guest.sh (icount guest: guest time follows the
+# instruction count, so the comparison is repeatable on a noisy host).
+# Each result is a `GHOSTBREW-DATA <sched>.<metric> <value>` line; CDFs are `GHOSTBREW-CDF` lines.
+# Schedulers: eevdf (the kernel's default: nothing attached), refsched (the minimal global-vtime
+# reference, attached with bpftool), ghostbrew (ghost-sched). SCHEDS and the durations come from
+# /opt/ghostbrew/share/ab.conf when present.
+. /guest-lib.sh
+SCHEDS="eevdf refsched ghostbrew"
+FRAME_S=10
+CYCLIC_S=10
+HACKBENCH_LOOPS=200
+[ -f /opt/ghostbrew/share/ab.conf ] && . /opt/ghostbrew/share/ab.conf
+NCPU=$(nproc)
+SHARE=/opt/ghostbrew/share
+cp /opt/ghostbrew/bin/framesim /tmp/game.exe # named like a Windows game, as under Proton
+
+sched_pid=""
+start_sched() { # NAME
+  case $1 in
+  eevdf) return 0 ;;
+  refsched)
+    bpftool struct_ops register $SHARE/refsched.bpf.o /sys/fs/bpf/refsched >/tmp/refsched.log 2>&1 ||
+      { cat /tmp/refsched.log; return 1; } ;;
+  ghostbrew)
+    ghost-sched --gaming >/tmp/ghost-sched.log 2>&1 &
+    sched_pid=$! ;;
+  esac
+  wait_for_state enabled 30 || { cat /tmp/*.log 2>/dev/null; return 1; }
+  note "$1 attached: $(sched_ops)"
+}
+stop_sched() { # NAME
+  case $1 in
+  eevdf) return 0 ;;
+  refsched) rm -rf /sys/fs/bpf/refsched ;;
+  ghostbrew) kill -INT "$sched_pid"; wait "$sched_pid"; sched_pid="" ;;
+  esac
+  wait_for_state disabled 30 || fail "$1-detach" "state $(sched_state) after stopping"
+}
+
+bg_pids=""
+start_background() { # CPU hogs on every CPU plus a make -j shaped fork/exec storm
+  stress-ng --cpu "$NCPU" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
+  bg_pids="$bg_pids $!"
+  (while :; do for j in 1 2 3 4; do (sh -c 'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done') & done; wait; done) &
+  bg_pids="$bg_pids $!"
+  sleep 1
+}
+stop_background() {
+  for p in $bg_pids; do kill "$p" 2>/dev/null; done
+  killall -q stress-ng 2>/dev/null
+  for p in $bg_pids; do wait "$p" 2>/dev/null; done
+  bg_pids=""
+}
+
+# cyclictest's histogram file -> p50 p99 max over all threads (lines: latency_us count...).
+hist_percentiles() {
+  awk '/^[0-9]/ { n = 0; for (i = 2; i <= NF; i++) n += $i; c[$1 + 0] += n; tot += n; if (n) mx = $1 + 0 }
+       END { s = 0; p50 = -1; p99 = -1
+             for (l = 0; l <= mx; l++) { s += c[l]; if (p50 < 0 && s >= tot * 0.5) p50 = l; if (p99 < 0 && s >= tot * 0.99) p99 = l }
+             print p50, p99, mx }' "$1"
+}
+
+bpf_stats() { # NAME: per-program average run time from the kernel's own BPF statistics
+  bpftool prog show 2>/dev/null | awk -v s="$1" '
+    /^[0-9]+: struct_ops/ { name = $4; rt = 0; rc = 0
+      for (i = 1; i <= NF; i++) { if ($i == "run_time_ns") rt = $(i + 1); if ($i == "run_cnt") rc = $(i + 1) }
+      if (rc > 0) printf "GHOSTBREW-DATA %s.bpf_ns.%s %.1f\n", s, name, rt / rc }'
+}
+
+sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null || echo 1 >/proc/sys/kernel/bpf_stats_enabled
+for s in $SCHEDS; do
+  note "=== $s ==="
+  start_sched "$s" || { fail "$s-attach" "could not attach"; continue; }
+
+  start_background
+  /tmp/game.exe --duration "$FRAME_S" --label "$s" || fail "$s-framesim" "framesim exited $?"
+  stop_background
+
+  start_background
+  cyclictest --policy=other -t 2 -i 2000 -D "${CYCLIC_S}s" -q --histogram=20000 --histfile=/tmp/cyc.hist >/dev/null 2>&1 ||
+    fail "$s-cyclictest" "cyclictest exited $?"
+  stop_background
+  set -- $(hist_percentiles /tmp/cyc.hist)
+  data "$s.cyclictest_p50_us" "$1"; data "$s.cyclictest_p99_us" "$2"; data "$s.cyclictest_max_us" "$3"
+
+  t0=$(uptime_ms)
+  hackbench -g 4 -l "$HACKBENCH_LOOPS" >/tmp/hb.log 2>&1 || fail "$s-hackbench" "$(tail -n1 /tmp/hb.log)"
+  data "$s.hackbench_ms" "$(($(uptime_ms) - t0))"
+  t0=$(uptime_ms)
+  stress-ng --cpu "$NCPU" --cpu-method int64 --cpu-ops 4000 --quiet >/dev/null 2>&1
+  data "$s.batch_ms" "$(($(uptime_ms) - t0))"
+
+  [ "$s" != eevdf ] && bpf_stats "$s"
+  if [ "$s" = ghostbrew ] && [ -n "$sched_pid" ]; then
+    c0=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$sched_pid/status)
+    sleep 10
+    c1=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$sched_pid/status)
+    data "ghostbrew.daemon_idle_wakeups_per_s" "$(((c1 - c0) / 10))"
+  fi
+  stop_sched "$s"
+  pass "$s-run"
+done
+finish

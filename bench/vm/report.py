@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""Turns the serial log of a bench/vm A/B run into a comparison table, a machine-readable ratios
+line (the last line printed) and a plot of frame-time and wake-latency distributions.
+
+Usage: report.py SERIAL_LOG [--plot OUT.png] [--json OUT.json]
+"""
+import argparse
+import json
+import re
+import sys
+
+SCHEDS = ["eevdf", "refsched", "ghostbrew"]
+# metric key -> (label, lower is better)
+METRICS = [
+    ("frame_p50_us", "frame time p50 (us)"),
+    ("frame_p99_us", "frame time p99 (us)"),
+    ("frame_p999_us", "frame time p99.9 (us)"),
+    ("low1_fps", "1% low fps (higher is better)"),
+    ("miss_pct", "deadline misses (%)"),
+    ("wake_p50_us", "game wake-up p50 (us)"),
+    ("wake_p99_us", "game wake-up p99 (us)"),
+    ("input_wake_p99_us", "input thread wake p99 (us)"),
+    ("audio_wake_p99_us", "audio thread wake p99 (us)"),
+    ("cyclictest_p50_us", "cyclictest p50 (us)"),
+    ("cyclictest_p99_us", "cyclictest p99 (us)"),
+    ("cyclictest_max_us", "cyclictest max (us)"),
+    ("hackbench_ms", "hackbench time (ms)"),
+    ("batch_ms", "CPU batch job time (ms)"),
+]
+# ratios line: name -> metric; for times, ratio = ghostbrew / eevdf (lower is better)
+RATIOS = [
+    ("frame_p99", "frame_p99_us"),
+    ("miss", "miss_pct"),
+    ("wake_p99", "wake_p99_us"),
+    ("cyclictest_p99", "cyclictest_p99_us"),
+    ("hackbench", "hackbench_ms"),
+    ("batch", "batch_ms"),
+]
+
+DATA_RE = re.compile(r"GHOSTBREW-DATA (\S+) (-?[0-9.]+)")
+CDF_RE = re.compile(r"GHOSTBREW-CDF (\S+)\.(\w+) ([0-9.]+) (-?[0-9.]+)")
+
+
+def parse(path):
+    data, cdf = {}, {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = DATA_RE.search(line)
+            if m:
+                data[m.group(1)] = float(m.group(2))
+                continue
+            m = CDF_RE.search(line)
+            if m:
+                cdf.setdefault((m.group(1), m.group(2)), []).append((float(m.group(3)), float(m.group(4))))
+    return data, cdf
+
+
+def ratio(data, metric, num="ghostbrew", den="eevdf"):
+    a, b = data.get(f"{num}.{metric}"), data.get(f"{den}.{metric}")
+    if a is None or b is None:
+        return None
+    if b == 0:
+        return 0.0 if a == 0 else float("inf")
+    return a / b
+
+
+def table(data, scheds):
+    rows = [["metric"] + scheds + ["ghostbrew/eevdf"]]
+    for key, label in METRICS:
+        if not any(f"{s}.{key}" in data for s in scheds):
+            continue
+        r = ratio(data, key)
+        rows.append([label] + [f"{data[f'{s}.{key}']:.1f}" if f"{s}.{key}" in data else "-" for s in scheds]
+                    + ["-" if r is None else f"{r:.2f}"])
+    bpf = sorted({k.split(".", 2)[2] for k in data if ".bpf_ns." in k})
+    for prog in bpf:
+        r = ratio(data, f"bpf_ns.{prog}", "ghostbrew", "refsched")
+        rows.append([f"BPF {prog} (ns/run)"] + [f"{data[f'{s}.bpf_ns.{prog}']:.0f}" if f"{s}.bpf_ns.{prog}" in data
+                                                 else "-" for s in scheds] + ["-" if r is None else f"x{r:.2f} of ref"])
+    if "ghostbrew.daemon_idle_wakeups_per_s" in data:
+        rows.append(["ghost-sched idle wake-ups/s"] + ["-"] * (len(scheds) - 1)
+                    + [f"{data['ghostbrew.daemon_idle_wakeups_per_s']:.1f}", "-"])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for n, r in enumerate(rows):
+        out.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def plot(cdf, scheds, out):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for ax, kind, title in ((axes[0], "frame", "Frame time (start of slot to frame done)"),
+                            (axes[1], "wake", "Game threads' wake-up latency")):
+        for s in scheds:
+            pts = sorted(cdf.get((s, kind), []))
+            if pts:
+                ax.plot([v for _, v in pts], [q for q, _ in pts], label=s, marker=".", markersize=3)
+        ax.set_xscale("log")
+        ax.set_xlabel("microseconds (log)")
+        ax.set_ylabel("percentile")
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+    fig.suptitle("ghostbrew vs EEVDF vs reference, game under background load (icount guest)")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("log")
+    ap.add_argument("--plot")
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    data, cdf = parse(a.log)
+    scheds = [s for s in SCHEDS if any(k.startswith(s + ".") for k in data)]
+    if "eevdf" not in scheds or len(scheds) < 2:
+        print(f"report: {a.log}: no A/B results (need eevdf and another scheduler)", file=sys.stderr)
+        return 1
+    print(table(data, scheds))
+    if a.plot:
+        plot(cdf, scheds, a.plot)
+        print(f"plot: {a.plot}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"data": data}, f, indent=1, sort_keys=True)
+    parts = []
+    for name, metric in RATIOS:
+        r = ratio(data, metric)
+        if r is not None:
+            parts.append(f"{name}={r:.2f}")
+    print("ratios: " + " ".join(parts))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
