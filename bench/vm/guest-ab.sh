@@ -88,7 +88,7 @@ for s in $SCHEDS; do
   hackbench -g 4 -l "$HACKBENCH_LOOPS" >/tmp/hb.log 2>&1 || fail "$s-hackbench" "$(tail -n1 /tmp/hb.log)"
   data "$s.hackbench_ms" "$(($(uptime_ms) - t0))"
   t0=$(uptime_ms)
-  stress-ng --cpu "$NCPU" --cpu-method int64 --cpu-ops 4000 --quiet >/dev/null 2>&1
+  stress-ng --cpu "$NCPU" --cpu-method int64 --cpu-ops 1000 --quiet >/dev/null 2>&1
   data "$s.batch_ms" "$(($(uptime_ms) - t0))"
 
   [ "$s" != eevdf ] && bpf_stats "$s"
