@@ -1,7 +1,23 @@
 /* The BPF <-> userspace ABI of the ghostbrew scheduler: enums, map value layouts and limits shared by
  * bpf/ghostbrew.bpf.c (C, compiled with clang -target bpf) and the C++ library/daemon.
  * Every struct has a size assertion, so a layout drift fails the build, not the machine.
- * Plain C: fixed-width types only (__u32/__u64 in BPF, the same through <linux/types.h> in userspace). */
+ * Plain C: fixed-width types only (__u32/__u64 in BPF, the same through <linux/types.h> in userspace).
+ *
+ * How a loader drives the object (libbpf object API; see bpf/README.md for the full walk-through):
+ *   1. bpf_object__open_mem(ghostbrew_bpf_object())
+ *   2. before load: bpf_map__set_max_entries() on GB_MAP_CPU_INFO (nr_cpu_ids), GB_MAP_LLC_CTX
+ *      (nr_llcs), GB_MAP_CCD_CTX (nr_ccds), GB_MAP_NODE_CTX (nr_nodes); optionally GB_MAP_EVENTS
+ *      (ring size in bytes, a power of two multiple of the page size);
+ *      fill the struct gb_config through bpf_map__initial_value(GB_MAP_CONFIG) (it holds the defaults:
+ *      change fields, do not replace the whole struct with zeros).
+ *   3. bpf_object__load()
+ *   4. after load, before attach: write every CPU's struct gb_cpu_info into GB_MAP_CPU_INFO (ops.init
+ *      builds the topology cpumasks from it), and the class maps (GB_MAP_TID_CLASS, GB_MAP_TGID_CLASS,
+ *      GB_MAP_CGROUP_CLASS) as far as known.
+ *   5. bpf_map__attach_struct_ops(GB_MAP_OPS); attach the tp_btf programs (exec/exit events).
+ *   6. while running: write struct gb_knobs (heartbeat at least every heartbeat_stale_ns / 2; bump
+ *      generation after changing a class map), consume GB_MAP_EVENTS, sum GB_MAP_STATS over CPUs.
+ *   7. after detach (or when the kernel ejected the scheduler): read struct gb_exit_info. */
 #ifndef GHOSTBREW_BPF_ABI_H
 #define GHOSTBREW_BPF_ABI_H
 
@@ -26,5 +42,135 @@ enum gb_class {
   GB_CLASS_BATCH = 6,       /* nice > 0, builds, system services, CPU hogs */
   GB_NR_CLASSES = 7,
 };
+
+/* ---- Map names (bpf_object__find_map_by_name) ------------------------------------------------- */
+#define GB_MAP_OPS "ghostbrew_ops"         /* struct_ops map (ops name "ghostbrew") */
+#define GB_MAP_CONFIG ".rodata.config"     /* one struct gb_config, read-only after load */
+#define GB_MAP_CPU_INFO "cpu_info"         /* ARRAY  u32 cpu -> struct gb_cpu_info; size nr_cpu_ids */
+#define GB_MAP_LLC_CTX "llc_ctx"           /* ARRAY  u32 llc -> (internal: cpumask kptr); size nr_llcs */
+#define GB_MAP_CCD_CTX "ccd_ctx"           /* ARRAY  u32 ccd -> (internal: cpumask kptr); size nr_ccds */
+#define GB_MAP_NODE_CTX "node_ctx"         /* ARRAY  u32 node -> (internal: cpumask kptr); size nr_nodes */
+#define GB_MAP_TID_CLASS "tid_class"       /* HASH   u32 tid -> u32 enum gb_class (e.g. vCPU threads) */
+#define GB_MAP_TGID_CLASS "tgid_class"     /* HASH   u32 tgid -> u32 enum gb_class (games, containers) */
+#define GB_MAP_CGROUP_CLASS "cgroup_class" /* HASH  u64 cgroup id -> u32 enum gb_class */
+#define GB_MAP_KNOBS "knobs"               /* ARRAY  u32 0 -> struct gb_knobs; owner: the daemon */
+#define GB_MAP_STATS "stats"               /* PERCPU_ARRAY u32 0 -> struct gb_stats; sum over CPUs */
+#define GB_MAP_EVENTS "events"             /* RINGBUF of struct gb_event */
+#define GB_MAP_EXIT_INFO "exit_info"       /* ARRAY  u32 0 -> struct gb_exit_info */
+#define GB_MAP_TASK_CTX "task_ctx"         /* TASK_STORAGE (internal per-task state) */
+#define GB_PROG_EXEC "gb_exec"             /* tp_btf/sched_process_exec -> GB_EVENT_EXEC */
+#define GB_PROG_EXIT "gb_exit"             /* tp_btf/sched_process_exit -> GB_EVENT_EXIT */
+
+/* Limits the class maps are created with (entries); the loader may raise them before load. */
+#define GB_MAX_CLASS_PIDS 8192
+#define GB_MAX_CLASS_CGROUPS 1024
+#define GB_EVENTS_RING_BYTES (256 * 1024)
+
+/* ---- Load-time configuration: `const volatile struct gb_config gb_config` in .rodata.config ---- */
+enum gb_mode {
+  GB_MODE_AUTO = 0,   /* games on the V-Cache CCD, interactive work on the frequency CCD */
+  GB_MODE_GAMING = 1, /* games and interactive work on the V-Cache CCD, batch on the other one */
+  GB_MODE_WORK = 2,   /* latency-sensitive work on the frequency CCD, batch on the V-Cache CCD */
+  GB_NR_MODES = 3,
+};
+
+struct gb_config {
+  __u64 slice_ns;             /* time slice of every task (default 5 ms) */
+  __u64 burst_threshold_ns;   /* burst score at or above which an unclassified task is BATCH (20 ms) */
+  __u64 interactive_burst_ns; /* burst score at or below which it is INTERACTIVE (1 ms) */
+  __u64 heartbeat_stale_ns;   /* userspace maps are ignored when gb_knobs.heartbeat_ns is older (5 s) */
+  __u64 xccd_cooldown_ns;     /* a task leaves its CCD for an idle CPU at most once per this (10 ms) */
+  __u64 max_window_ns;        /* cap of every deadline window: the starvation bound's term (200 ms) */
+  __u64 class_window_ns[GB_NR_CLASSES]; /* deadline window per class at nice 0 and zero burst */
+  __u32 mode;                           /* enum gb_mode */
+  __u32 nr_llcs;                        /* LLC ids in gb_cpu_info are 0 .. nr_llcs-1 (default 1) */
+  __u32 nr_ccds;                        /* CCD ids 0 .. nr_ccds-1 (default 1) */
+  __u32 nr_nodes;                       /* NUMA node ids 0 .. nr_nodes-1 (default 1) */
+  __u32 xccd_steal_min; /* an idle CPU pulls from another CCD's LLC only with >= this queued (2) */
+  __u32 reserved;
+};
+GB_STATIC_ASSERT(sizeof(struct gb_config) == 6 * 8 + GB_NR_CLASSES * 8 + 6 * 4, "gb_config layout");
+
+/* ---- Topology: one entry per CPU id in GB_MAP_CPU_INFO, written after load, before attach ------ */
+enum gb_cpu_flags {
+  GB_CPU_VALID = 1u << 0,     /* entry filled by userspace; unfilled entries mean LLC/CCD/node 0 */
+  GB_CPU_VCACHE = 1u << 1,    /* on the CCD with the larger L3 (X3D V-Cache) */
+  GB_CPU_PREFERRED = 1u << 2, /* among the best preferred cores (amd-pstate prefcore, ITMT) */
+};
+
+enum gb_cpu_type {
+  GB_CPU_TYPE_UNKNOWN = 0,
+  GB_CPU_TYPE_PERFORMANCE = 1, /* hybrid P-core */
+  GB_CPU_TYPE_EFFICIENCY = 2,  /* hybrid E-core: preferred by batch work */
+};
+
+struct gb_cpu_info {
+  __u32 llc;           /* dense LLC (CCX) index, < gb_config.nr_llcs */
+  __u32 ccd;           /* dense CCD / die index, < gb_config.nr_ccds */
+  __u32 node;          /* NUMA node, < gb_config.nr_nodes */
+  __u32 core;          /* physical core id (informational; SMT is handled by the kernel's idle masks) */
+  __s32 smt_sibling;   /* the other hardware thread of the core, -1 when none */
+  __u32 prefcore_rank; /* preferred-core ranking, higher is faster (informational) */
+  __u32 flags;         /* enum gb_cpu_flags */
+  __u32 type;          /* enum gb_cpu_type */
+};
+GB_STATIC_ASSERT(sizeof(struct gb_cpu_info) == 32, "gb_cpu_info layout");
+
+/* ---- Runtime knobs: GB_MAP_KNOBS[0], written only by the daemon ------------------------------- */
+struct gb_knobs {
+  __u64 heartbeat_ns; /* CLOCK_MONOTONIC time of the daemon's last heartbeat (bpf_ktime_get_ns clock) */
+  __u64 generation;   /* bump after any class map change: every task is classified again */
+};
+GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 16, "gb_knobs layout");
+
+/* ---- Statistics: GB_MAP_STATS[0] per CPU, summed by userspace --------------------------------- */
+struct gb_stats {
+  __u64 dispatched[GB_NR_CLASSES]; /* tasks inserted into a DSQ (shared or local), by class */
+  __u64 direct_dispatches;         /* inserted straight into an idle CPU's local DSQ from select_cpu */
+  __u64 migrations;                /* a task started running on another CPU than its last run */
+  __u64 xccd_migrations;           /* ... on another CCD */
+  __u64 ccd_local;                 /* a task started running on the same CCD as its last run */
+  __u64 vcache_placements;         /* select_cpu put a GAMING/INTERACTIVE task on a V-Cache CPU */
+  __u64 preemptions;               /* a CPU running BATCH work was kicked for a GAMING/INTERACTIVE wake-up */
+  __u64 ringbuf_drops;             /* events lost because the ring buffer was full */
+  __u64 llc_steals;                /* an idle CPU ran a task queued on another LLC of its CCD */
+  __u64 xccd_steals;               /* ... queued on another CCD */
+  __u64 reclassifications;         /* a task's class was evaluated (first time or after an input changed) */
+  __u64 stale_heartbeat;           /* classifications done without userspace maps (heartbeat stale) */
+};
+GB_STATIC_ASSERT(sizeof(struct gb_stats) == (GB_NR_CLASSES + 11) * 8, "gb_stats layout");
+
+/* ---- Exec/exit events: GB_MAP_EVENTS ---------------------------------------------------------- */
+enum gb_event_kind {
+  GB_EVENT_EXEC = 1, /* a task called execve: comm is the new one */
+  GB_EVENT_EXIT = 2, /* a thread group leader exited (whole-process exit) */
+};
+
+#define GB_COMM_LEN 16
+
+struct gb_event {
+  __u32 kind;         /* enum gb_event_kind */
+  __u32 pid;          /* thread id */
+  __u32 tgid;         /* process id */
+  __u32 ppid;         /* tgid of the real parent */
+  __u64 cgroup_id;    /* cgroup v2 id (inode number of the cgroup directory) */
+  __u64 timestamp_ns; /* bpf_ktime_get_ns (CLOCK_MONOTONIC) */
+  char comm[GB_COMM_LEN];
+};
+GB_STATIC_ASSERT(sizeof(struct gb_event) == 48, "gb_event layout");
+
+/* ---- Why the scheduler stopped: GB_MAP_EXIT_INFO[0], written by ops.exit ---------------------- */
+#define GB_EXIT_REASON_LEN 128
+#define GB_EXIT_MSG_LEN 1024
+
+struct gb_exit_info {
+  __s32 kind; /* enum scx_exit_kind: 0 none (still running), 1 done, 64.. unregistered, 1024.. error */
+  __u32 reserved;
+  __s64 exit_code;
+  char reason[GB_EXIT_REASON_LEN];
+  char msg[GB_EXIT_MSG_LEN];
+};
+GB_STATIC_ASSERT(sizeof(struct gb_exit_info) == 16 + GB_EXIT_REASON_LEN + GB_EXIT_MSG_LEN,
+                 "gb_exit_info layout");
 
 #endif /* GHOSTBREW_BPF_ABI_H */
