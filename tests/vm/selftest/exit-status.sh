@@ -1,0 +1,4 @@
+# selftest: a scenario that dies with a non-zero status must fail the run, whatever it passed.
+. /guest-lib.sh
+pass selftest-before-the-crash
+exit 3

@@ -1,0 +1,5 @@
+# selftest: a scenario that reports a broken check must fail the run, even after a PASS.
+. /guest-lib.sh
+pass selftest-before-the-failure
+fail selftest-deliberate "this check breaks on purpose"
+finish

@@ -1,0 +1,4 @@
+# selftest: a scenario that never ends must fail the run with a timeout (run with --timeout).
+. /guest-lib.sh
+pass selftest-before-the-hang
+while :; do sleep 1; done

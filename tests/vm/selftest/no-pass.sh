@@ -1,0 +1,3 @@
+# selftest: a scenario that proves nothing (no PASS line, exit 0) must fail the run.
+. /guest-lib.sh
+note "this scenario reports no check"
