@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
-#include <utility>
 #include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
