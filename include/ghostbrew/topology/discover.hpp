@@ -1,0 +1,347 @@
+// discover(): builds the Topology (model.hpp) from sysfs and procfs under a filesystem root.
+//
+// What it reads, below `root`:
+//   sys/devices/system/cpu/{possible,present,online}  (else: the cpuN directories, each cpuN/online,
+//                                                       else the presence of cpuN/topology)
+//   sys/devices/system/cpu/cpuN/topology/              physical_package_id, core_id,
+//                                                       thread_siblings_list (else core_cpus_list,
+//                                                       else the thread_siblings mask)
+//   sys/devices/system/cpu/cpuN/cache/index*/          level, type, size, id, shared_cpu_list
+//                                                       (else the shared_cpu_map mask)
+//   sys/devices/system/cpu/cpuN/cpufreq/ (a symlink)   amd_pstate_prefcore_ranking,
+//                                                       amd_pstate_highest_perf, cpuinfo_max_freq
+//   sys/devices/system/cpu/cpuN/{acpi_cppc/highest_perf,cpu_capacity}
+//   sys/devices/system/node/nodeN/                     cpulist (else cpumap), distance
+//   sys/devices/{cpu_core,cpu_atom}/cpus               Intel hybrid PMUs
+//   sys/bus/platform/devices/AMDI0101:*/amd_x3d_mode   AMD X3D driver (also under drivers/amd_x3d_vcache)
+//   proc/cpuinfo                                       vendor, family, model name
+//
+// The LLC of a CPU is its highest-level data or unified cache; a CPU without any cache/ directory
+// gets its package as LLC (Cache::level empty). With no sys/devices/system/node, all CPUs are on one
+// node 0 with unknown distances; a CPU whose node is offline (no nodeN directory) is placed by its
+// cpuN/nodeM link on a NumaNode marked offline. Thread siblings with different core_ids are separate
+// cores (as in hwloc: AMD Bulldozer compute units). CCD, V-Cache and CPU-type rules are in rules.hpp.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "ghostbrew/core/cpuset.hpp"
+#include "ghostbrew/core/error.hpp"
+#include "ghostbrew/core/fs.hpp"
+#include "ghostbrew/topology/model.hpp"
+#include "ghostbrew/topology/rules.hpp"
+#include "ghostbrew/topology/sysfs.hpp"
+
+namespace ghostbrew::topology {
+
+namespace detail {
+
+namespace stdfs = std::filesystem;
+
+struct RawCache {
+  int level = 0;
+  bool instruction = false;
+  std::optional<std::uint64_t> size;
+  std::optional<std::uint64_t> id;
+  CpuSet cpus;
+};
+
+struct RawCpu {
+  int id = -1;
+  std::uint64_t package_id = 0;
+  std::optional<std::uint64_t> core_id;
+  CpuSet siblings;
+  std::vector<RawCache> caches;
+};
+
+/// The online set: cpu/online, else each cpuN/online ("0"/"1"), else whether cpuN/topology exists.
+inline Result<CpuSet> read_online(const stdfs::path& cpu_dir, const std::vector<int>& dirs) {
+  if (fs::exists(cpu_dir / "online")) return sysfs::read_list(cpu_dir / "online");
+  CpuSet online;
+  for (int n : dirs) {
+    const auto dir = cpu_dir / fmt::format("cpu{}", n);
+    auto flag = sysfs::optional_u64(dir / "online");
+    if (!flag) return tl::unexpected(flag.error());
+    if (*flag && **flag > 1) return fail((dir / "online").string(), "expected 0 or 1, found {}", **flag);
+    if (*flag ? **flag == 1 : fs::exists(dir / "topology")) online.insert(n);
+  }
+  return online;
+}
+
+inline Result<std::vector<RawCache>> read_caches(const stdfs::path& cache_dir, const CpuSet& online) {
+  std::vector<RawCache> out;
+  auto indices = sysfs::numbered_entries(cache_dir, "index");
+  if (!indices) return tl::unexpected(indices.error());
+  for (int i : *indices) {
+    const auto dir = cache_dir / fmt::format("index{}", i);
+    RawCache c;
+    auto level = fs::read_u64(dir / "level");
+    if (!level) return tl::unexpected(level.error());
+    if (*level == 0 || *level > 8)
+      return fail((dir / "level").string(), "implausible cache level {}", *level);
+    c.level = static_cast<int>(*level);
+    if (fs::exists(dir / "type")) {
+      auto type = fs::read_word(dir / "type");
+      if (!type) return tl::unexpected(type.error());
+      if (*type != "Data" && *type != "Instruction" && *type != "Unified")
+        return fail((dir / "type").string(), "unknown cache type '{}'", type->substr(0, 40));
+      c.instruction = *type == "Instruction";
+    }
+    if (fs::exists(dir / "size")) {
+      auto text = fs::read_text(dir / "size");
+      if (!text) return tl::unexpected(text.error());
+      auto size = sysfs::parse_size(*text, (dir / "size").string());
+      if (!size) return tl::unexpected(size.error());
+      c.size = *size;
+    }
+    auto id = sysfs::optional_u64(dir / "id");
+    if (!id) return tl::unexpected(id.error());
+    c.id = *id;
+    auto cpus = sysfs::list_or_mask(dir, "shared_cpu_list", "shared_cpu_map");
+    if (!cpus) return tl::unexpected(cpus.error());
+    c.cpus = sysfs::intersect(*cpus, online);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+inline Result<RawCpu> read_cpu(const stdfs::path& dir, int n, const CpuSet& online) {
+  RawCpu cpu;
+  cpu.id = n;
+  const auto topo_dir = dir / "topology";
+  if (!fs::exists(topo_dir)) return fail(topo_dir.string(), "missing for online cpu{}", n);
+  auto pkg = fs::read_u64(topo_dir / "physical_package_id");
+  if (!pkg) return tl::unexpected(pkg.error());
+  cpu.package_id = *pkg;
+  auto core_id = sysfs::optional_u64(topo_dir / "core_id");
+  if (!core_id) return tl::unexpected(core_id.error());
+  cpu.core_id = *core_id;
+  auto siblings = fs::exists(topo_dir / "thread_siblings_list") || !fs::exists(topo_dir / "core_cpus_list")
+                      ? sysfs::list_or_mask(topo_dir, "thread_siblings_list", "thread_siblings")
+                      : sysfs::read_list(topo_dir / "core_cpus_list");
+  if (!siblings) return tl::unexpected(siblings.error());
+  cpu.siblings = sysfs::intersect(*siblings, online);
+  if (!cpu.siblings.contains(n))
+    return fail((topo_dir / "thread_siblings_list").string(), "cpu{} is not among its own siblings", n);
+  auto caches = read_caches(dir / "cache", online);
+  if (!caches) return tl::unexpected(caches.error());
+  cpu.caches = std::move(*caches);
+  return cpu;
+}
+
+/// The optional per-CPU facts: prefcore rank, capacity, max frequency.
+inline Result<void> read_cpu_facts(const stdfs::path& dir, Cpu& cpu) {
+  for (const auto* name :
+       {"cpufreq/amd_pstate_prefcore_ranking", "cpufreq/amd_pstate_highest_perf", "acpi_cppc/highest_perf"}) {
+    auto rank = sysfs::optional_u64(dir / name);
+    if (!rank) return tl::unexpected(rank.error());
+    if (*rank) {
+      cpu.prefcore_rank = *rank;
+      break;
+    }
+  }
+  auto capacity = sysfs::optional_u64(dir / "cpu_capacity");
+  if (!capacity) return tl::unexpected(capacity.error());
+  cpu.capacity = *capacity;
+  auto freq = sysfs::optional_u64(dir / "cpufreq/cpuinfo_max_freq");
+  if (!freq) return tl::unexpected(freq.error());
+  cpu.max_freq_khz = *freq;
+  return {};
+}
+
+/// Groups CPUs by a CPU set (cores, caches): returns the group index for `set`, adding it if new.
+inline int group_index(std::map<std::vector<int>, int>& groups, std::vector<Cache>& out, const RawCache& c) {
+  auto [it, inserted] = groups.try_emplace(c.cpus.ids(), static_cast<int>(out.size()));
+  if (inserted) out.push_back(Cache{c.level, c.size, c.id, c.cpus, -1, false});
+  return it->second;
+}
+
+inline Result<void> read_nodes(const stdfs::path& root, Topology& topo) {
+  const auto node_dir = root / "sys/devices/system/node";
+  auto ids = sysfs::numbered_entries(node_dir, "node");
+  if (!ids) return tl::unexpected(ids.error());
+  for (int n : *ids) {
+    const auto dir = node_dir / fmt::format("node{}", n);
+    NumaNode node;
+    node.id = n;
+    auto cpus = sysfs::list_or_mask(dir, "cpulist", "cpumap");
+    if (!cpus) return tl::unexpected(cpus.error());
+    node.cpus = sysfs::intersect(*cpus, topo.online);
+    if (fs::exists(dir / "distance")) {
+      auto text = fs::read_text(dir / "distance");
+      if (!text) return tl::unexpected(text.error());
+      std::istringstream in(*text);
+      std::string word;
+      while (in >> word) {
+        auto d = fs::parse_u64(word, (dir / "distance").string());
+        if (!d) return tl::unexpected(d.error());
+        node.distance.push_back(*d);
+      }
+      if (node.distance.empty()) return fail((dir / "distance").string(), "empty file");
+    }
+    topo.nodes.push_back(std::move(node));
+  }
+  if (topo.nodes.empty()) topo.nodes.push_back(NumaNode{0, topo.online, {}, true});
+  for (auto& cpu : topo.cpus) {
+    for (std::size_t i = 0; i < topo.nodes.size() && cpu.node < 0; ++i)
+      if (topo.nodes[i].cpus.contains(cpu.id)) cpu.node = static_cast<int>(i);
+    if (cpu.node >= 0) continue;
+    // The CPU's node is offline (no nodeN directory): its cpuN/nodeM link still names it.
+    const auto cpu_path = root / "sys/devices/system/cpu" / fmt::format("cpu{}", cpu.id);
+    auto links = sysfs::numbered_entries(cpu_path, "node");
+    if (!links) return tl::unexpected(links.error());
+    if (links->size() != 1) return fail(node_dir.string(), "online cpu{} is in no node's cpulist", cpu.id);
+    const int id = links->front();
+    auto it =
+        std::find_if(topo.nodes.begin(), topo.nodes.end(), [&](const NumaNode& n) { return n.id == id; });
+    if (it == topo.nodes.end()) it = topo.nodes.insert(topo.nodes.end(), NumaNode{id, {}, {}, false});
+    it->cpus.insert(cpu.id);
+    cpu.node = static_cast<int>(it - topo.nodes.begin());
+  }
+  return {};
+}
+
+inline Result<std::optional<X3dMode>> read_x3d_mode(const stdfs::path& root) {
+  for (const auto* parent : {"sys/bus/platform/devices", "sys/bus/platform/drivers/amd_x3d_vcache"}) {
+    std::error_code ec;
+    const auto dir = root / parent;
+    if (!stdfs::is_directory(dir, ec)) continue;
+    std::vector<stdfs::path> matches;
+    for (stdfs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().filename().string().rfind("AMDI0101:", 0) == 0 &&
+          fs::exists(it->path() / "amd_x3d_mode"))
+        matches.push_back(it->path() / "amd_x3d_mode");
+    if (matches.empty()) continue;
+    std::sort(matches.begin(), matches.end());
+    auto mode = fs::read_word(matches.front());
+    if (!mode) return tl::unexpected(mode.error());
+    if (*mode == "frequency") return std::optional<X3dMode>(X3dMode::frequency);
+    if (*mode == "cache") return std::optional<X3dMode>(X3dMode::cache);
+    return fail(matches.front().string(), "expected 'frequency' or 'cache', found '{}'", mode->substr(0, 40));
+  }
+  return std::optional<X3dMode>{};
+}
+
+inline Result<CpuSet> optional_cpulist(const stdfs::path& path) {
+  if (!fs::exists(path)) return CpuSet{};
+  return sysfs::read_list(path);
+}
+
+}  // namespace detail
+
+/// Discovers the CPU topology of the system whose sysfs and procfs are below `root` ("/" for this
+/// machine, a fixture tree in tests). Errors name the file that is missing or malformed when the
+/// model cannot be built; optional facts that are missing are left empty (see model.hpp).
+inline Result<Topology> discover(const std::filesystem::path& root = "/") {
+  namespace stdfs = std::filesystem;
+  const auto cpu_dir = root / "sys/devices/system/cpu";
+  std::error_code ec;
+  if (!stdfs::is_directory(cpu_dir, ec)) return fail(cpu_dir.string(), "missing: not a sysfs tree");
+  auto dirs = sysfs::numbered_entries(cpu_dir, "cpu");
+  if (!dirs) return tl::unexpected(dirs.error());
+  if (dirs->empty()) return fail(cpu_dir.string(), "no cpuN directories");
+  CpuSet dir_set;
+  for (int n : *dirs) dir_set.insert(n);
+
+  Topology topo;
+  for (auto [set, name] : {std::pair{&topo.possible, "possible"}, std::pair{&topo.present, "present"}}) {
+    if (!fs::exists(cpu_dir / name)) {
+      *set = dir_set;
+      continue;
+    }
+    auto s = sysfs::read_list(cpu_dir / name);
+    if (!s) return tl::unexpected(s.error());
+    *set = std::move(*s);
+  }
+  auto online = detail::read_online(cpu_dir, *dirs);
+  if (!online) return tl::unexpected(online.error());
+  topo.online = std::move(*online);
+  if (topo.online.empty()) return fail((cpu_dir / "online").string(), "no online CPUs");
+
+  std::vector<detail::RawCpu> raw;
+  for (int n : topo.online.ids()) {
+    if (!dir_set.contains(n))
+      return fail((cpu_dir / fmt::format("cpu{}", n)).string(), "missing, but cpu{} is online", n);
+    auto cpu = detail::read_cpu(cpu_dir / fmt::format("cpu{}", n), n, topo.online);
+    if (!cpu) return tl::unexpected(cpu.error());
+    raw.push_back(std::move(*cpu));
+  }
+  topo.index_by_id.assign(static_cast<std::size_t>(raw.back().id) + 1, -1);
+  for (std::size_t i = 0; i < raw.size(); ++i)
+    topo.index_by_id[static_cast<std::size_t>(raw[i].id)] = static_cast<int>(i);
+  // Like hwloc: siblings with different core_ids are separate cores sharing a module (AMD Bulldozer
+  // compute units list both cores as thread siblings), not SMT threads of one core.
+  for (auto& r : raw) {
+    CpuSet same_core;
+    for (int s : r.siblings.ids()) {
+      const auto& other = raw[static_cast<std::size_t>(topo.index_by_id[static_cast<std::size_t>(s)])];
+      if (!r.core_id || !other.core_id || other.core_id == r.core_id) same_core.insert(s);
+    }
+    r.siblings = std::move(same_core);
+  }
+
+  std::map<std::uint64_t, int> package_of;
+  std::map<std::vector<int>, int> core_of, llc_of, l2_of;
+  for (const auto& r : raw) {
+    Cpu cpu;
+    cpu.id = r.id;
+    auto [pkg, new_pkg] = package_of.try_emplace(r.package_id, static_cast<int>(topo.packages.size()));
+    if (new_pkg) topo.packages.push_back(Package{r.package_id, {}});
+    topo.packages[static_cast<std::size_t>(pkg->second)].cpus.insert(r.id);
+    cpu.package = pkg->second;
+    auto [core, new_core] = core_of.try_emplace(r.siblings.ids(), static_cast<int>(topo.cores.size()));
+    if (new_core) topo.cores.push_back(Core{r.core_id, cpu.package, r.siblings});
+    cpu.core = core->second;
+    const detail::RawCache* llc = nullptr;
+    for (const auto& c : r.caches) {
+      if (c.instruction) continue;
+      if (!llc || c.level > llc->level) llc = &c;
+      if (c.level == 2 && cpu.l2 < 0) cpu.l2 = detail::group_index(l2_of, topo.l2s, c);
+    }
+    if (llc) {
+      cpu.llc = detail::group_index(llc_of, topo.llcs, *llc);
+    } else {
+      auto [it, added] = llc_of.try_emplace({-1 - pkg->second}, static_cast<int>(topo.llcs.size()));
+      if (added) topo.llcs.push_back(Cache{std::nullopt, std::nullopt, std::nullopt, {}, -1, false});
+      cpu.llc = it->second;
+    }
+    if (auto facts = detail::read_cpu_facts(cpu_dir / fmt::format("cpu{}", r.id), cpu); !facts)
+      return tl::unexpected(facts.error());
+    topo.cpus.push_back(cpu);
+  }
+  // An LLC made up from the package holds the package's cache-less CPUs.
+  for (const auto& cpu : topo.cpus)
+    if (!topo.llcs[static_cast<std::size_t>(cpu.llc)].level)
+      topo.llcs[static_cast<std::size_t>(cpu.llc)].cpus.insert(cpu.id);
+  for (const auto& cpu : topo.cpus)
+    if (!topo.llcs[static_cast<std::size_t>(cpu.llc)].cpus.contains(cpu.id))
+      return fail((cpu_dir / fmt::format("cpu{}/cache", cpu.id)).string(),
+                  "cpu{} is not in its own LLC's shared_cpu_list", cpu.id);
+
+  auto identity = sysfs::read_identity(root / "proc/cpuinfo");
+  if (!identity) return tl::unexpected(identity.error());
+  topo.identity = std::move(*identity);
+  if (auto nodes = detail::read_nodes(root, topo); !nodes) return tl::unexpected(nodes.error());
+  auto x3d = detail::read_x3d_mode(root);
+  if (!x3d) return tl::unexpected(x3d.error());
+  topo.x3d_mode = *x3d;
+  auto core_pmu = detail::optional_cpulist(root / "sys/devices/cpu_core/cpus");
+  if (!core_pmu) return tl::unexpected(core_pmu.error());
+  auto atom_pmu = detail::optional_cpulist(root / "sys/devices/cpu_atom/cpus");
+  if (!atom_pmu) return tl::unexpected(atom_pmu.error());
+
+  rules::group_ccds(topo);
+  rules::mark_vcache(topo);
+  rules::assign_types(topo, *core_pmu, *atom_pmu);
+  return topo;
+}
+
+}  // namespace ghostbrew::topology

@@ -1,0 +1,154 @@
+// The sysfs and procfs readers topology discovery is built from: numbered directories, CPU sets with
+// their list/mask fallback, optional numbers, cache sizes, /proc/cpuinfo identity. Optional facts
+// come back as std::optional (empty = the file is missing); a file that exists but holds garbage is
+// an Error naming it.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "ghostbrew/core/cpuset.hpp"
+#include "ghostbrew/core/error.hpp"
+#include "ghostbrew/core/fs.hpp"
+#include "ghostbrew/topology/model.hpp"
+
+namespace ghostbrew::topology::sysfs {
+
+/// Numbers N of the entries `<prefix>N` in `dir` (cpu0, node3, index2), ascending. A missing `dir`
+/// gives an empty list; an unreadable one an Error.
+inline Result<std::vector<int>> numbered_entries(const std::filesystem::path& dir, std::string_view prefix) {
+  std::vector<int> out;
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) return out;
+  std::filesystem::directory_iterator it(dir, ec), end;
+  if (ec) return fail(dir.string(), "cannot list: {}", ec.message());
+  for (; it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const auto digits = std::string_view(name).substr(prefix.size());
+    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
+    auto n = fs::parse_u64(digits, it->path().string());
+    if (!n || *n > static_cast<std::uint64_t>(kMaxCpuId)) continue;
+    out.push_back(static_cast<int>(*n));
+  }
+  if (ec) return fail(dir.string(), "cannot list: {}", ec.message());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// An optional unsigned number: empty when the file is missing, an Error when it is not a number.
+inline Result<std::optional<std::uint64_t>> optional_u64(const std::filesystem::path& path) {
+  if (!fs::exists(path)) return std::optional<std::uint64_t>{};
+  auto v = fs::read_u64(path);
+  if (!v) return tl::unexpected(v.error());
+  return std::optional<std::uint64_t>(*v);
+}
+
+namespace detail {
+/// Bitmap files copied by some tools (hwloc-gather-topology) end in a NUL byte: drop trailing NULs.
+inline Result<std::string> read_bitmap_text(const std::filesystem::path& path) {
+  auto text = fs::read_text(path);
+  if (!text) return text;
+  while (!text->empty() && text->back() == '\0') text->pop_back();
+  return text;
+}
+}  // namespace detail
+
+/// A cpulist file ("0-3,8"), trailing NULs ignored.
+inline Result<CpuSet> read_list(const std::filesystem::path& path) {
+  auto text = detail::read_bitmap_text(path);
+  if (!text) return tl::unexpected(text.error());
+  return parse_cpulist(*text, path.string());
+}
+
+/// A cpumask file ("ff,0000000f"), trailing NULs ignored.
+inline Result<CpuSet> read_mask(const std::filesystem::path& path) {
+  auto text = detail::read_bitmap_text(path);
+  if (!text) return tl::unexpected(text.error());
+  return parse_cpumask(*text, path.string());
+}
+
+/// A CPU set from `dir/list_name` (list form), else from `dir/mask_name` (hex mask form). An Error
+/// names the list file when neither exists.
+inline Result<CpuSet> list_or_mask(const std::filesystem::path& dir, std::string_view list_name,
+                                   std::string_view mask_name) {
+  const auto list = dir / list_name;
+  if (fs::exists(list)) return read_list(list);
+  const auto mask = dir / mask_name;
+  if (fs::exists(mask)) return read_mask(mask);
+  return fail(list.string(), "missing (and no {} either)", mask_name);
+}
+
+/// Parses a cache size as sysfs writes it: "32768K", also "96M", "1G" or plain bytes.
+inline Result<std::uint64_t> parse_size(std::string_view text, const std::string& where) {
+  auto t = fs::detail::trim(text);
+  std::uint64_t scale = 1;
+  if (!t.empty()) {
+    switch (t.back()) {
+      case 'K':
+        scale = 1024;
+        break;
+      case 'M':
+        scale = 1024 * 1024;
+        break;
+      case 'G':
+        scale = 1024ULL * 1024 * 1024;
+        break;
+      default:
+        break;
+    }
+    if (scale != 1) t.remove_suffix(1);
+  }
+  auto n = fs::parse_u64(t, where);
+  if (!n) return fail(where, "not a cache size: '{}'", fs::detail::trim(text).substr(0, 40));
+  return *n * scale;
+}
+
+/// Intersection of two sets.
+[[nodiscard]] inline CpuSet intersect(const CpuSet& a, const CpuSet& b) {
+  CpuSet out;
+  for (int c : a.ids())
+    if (b.contains(c)) out.insert(c);
+  return out;
+}
+
+/// Identity of the first processor in `proc/cpuinfo`; every field empty when the file is missing.
+inline Result<CpuIdentity> read_identity(const std::filesystem::path& cpuinfo) {
+  CpuIdentity id;
+  if (!fs::exists(cpuinfo)) return id;
+  auto text = fs::read_text(cpuinfo);
+  if (!text) return tl::unexpected(text.error());
+  std::istringstream in(*text);
+  std::string line;
+  bool seen_processor = false;
+  while (std::getline(in, line)) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) {
+      if (seen_processor && fs::detail::trim(line).empty()) break;  // end of the first processor
+      continue;
+    }
+    const auto key = fs::detail::trim(std::string_view(line).substr(0, colon));
+    const auto value = std::string(fs::detail::trim(std::string_view(line).substr(colon + 1)));
+    if (key == "processor") {
+      seen_processor = true;
+    } else if (key == "vendor_id") {
+      id.vendor = value;
+    } else if (key == "model name") {
+      id.model_name = value;
+    } else if (key == "cpu family") {
+      auto f = fs::parse_u64(value, cpuinfo.string());
+      if (!f) return fail(cpuinfo.string(), "bad 'cpu family': '{}'", value.substr(0, 40));
+      id.family = *f;
+    }
+  }
+  return id;
+}
+
+}  // namespace ghostbrew::topology::sysfs
