@@ -58,8 +58,8 @@ enum gb_class {
 #define GB_MAP_EVENTS "events"             /* RINGBUF of struct gb_event */
 #define GB_MAP_EXIT_INFO "exit_info"       /* ARRAY  u32 0 -> struct gb_exit_info */
 #define GB_MAP_TASK_CTX "task_ctx"         /* TASK_STORAGE (internal per-task state) */
-#define GB_PROG_EXEC "gb_exec"             /* tp_btf/sched_process_exec -> GB_EVENT_EXEC */
-#define GB_PROG_EXIT "gb_exit"             /* tp_btf/sched_process_exit -> GB_EVENT_EXIT */
+#define GB_PROG_EXEC "gb_exec_event"       /* tp_btf/sched_process_exec -> GB_EVENT_EXEC */
+#define GB_PROG_EXIT "gb_exit_event"       /* tp_btf/sched_process_exit -> GB_EVENT_EXIT */
 
 /* Limits the class maps are created with (entries); the loader may raise them before load. */
 #define GB_MAX_CLASS_PIDS 8192

@@ -1,0 +1,785 @@
+/* ghostbrew: a sched_ext scheduler for desktops that game, build and run VMs at the same time.
+ *
+ * Classes. Every task has a workload class (enum gb_class in abi.h). A fixed class comes from the
+ * chain in classify.bpf.h (userspace pid maps, comm patterns, cgroup map, a gaming ancestor), cached
+ * in task local storage and evaluated again when an input changes: userspace bumps
+ * gb_knobs.generation, the userspace heartbeat goes stale or comes back, the comm changes (exec,
+ * PR_SET_NAME: QEMU names its vCPU threads after creating them), or the task moves cgroup. A task
+ * with no fixed class is classified by behaviour at every enqueue: nice > 0 or a burst score at or
+ * above burst_threshold_ns is BATCH, a score at or below interactive_burst_ns is INTERACTIVE,
+ * anything between is DEFAULT. The burst score is BORE's idea: CPU time used since the task last
+ * slept, kept as a decayed average over sleeps (and never below the current burst, so a hog that
+ * never sleeps is seen at once).
+ *
+ * Queues and order. One DSQ per (LLC, class), ordered by deadline:
+ *     deadline = now + window,  window = class_window[class] * (1 + burst / burst_threshold, <= 4)
+ *                                        * 100 / weight,  clamped to [GB_MIN_WINDOW_NS, max_window_ns]
+ * ops.dispatch serves the earliest deadline among the heads of its LLC's DSQs (EDF over the union),
+ * so a class gets priority through a shorter window, not through strict precedence: GAMING (1 ms)
+ * overtakes a BATCH task (40 ms) queued less than 39 ms earlier, but never one queued before that.
+ *
+ * Starvation bound. A task enqueued at t has a deadline <= t + max_window_ns; every task enqueued
+ * after t + (max_window_ns - GB_MIN_WINDOW_NS) has a later deadline and queues behind it. So with
+ * N runnable tasks on an LLC of C CPUs and slice S, a queued task is dispatched within
+ *     max_window_ns - GB_MIN_WINDOW_NS + ceil(N / C) * S
+ * (defaults: 200 ms - 0.25 ms + ceil(N / C) * 5 ms). BATCH progresses under any flood of
+ * interactive work, only later. The kernel's watchdog (timeout_ms = 5 s) ejects the scheduler if a
+ * bug ever breaks this. Tasks pinned to one CPU share the queues; a CPU skips queued tasks it may
+ * not run, which can delay its pick of the next class by one head (a bounded inversion).
+ *
+ * CPU selection (ops.select_cpu), for tasks allowed on every CPU (others get the kernel's default
+ * pick within their mask): the class's preferred CPUs first (games: the V-Cache CCD in gaming and
+ * auto mode, the frequency CCD in work mode; interactive: V-Cache in gaming mode, frequency CCD
+ * otherwise; batch: E-cores, else the CCD the latency classes do not use; without a V-Cache split,
+ * the preferred cores stand in for the frequency CCD); then the previous CPU if idle (cache hot);
+ * then an idle CPU in the previous CPU's LLC, CCD, NUMA node, anywhere. Each step asks for a whole
+ * idle core first (SCX_PICK_IDLE_CORE), then any idle CPU. Leaving the CCD for an idle CPU is allowed
+ * once per xccd_cooldown_ns per task, so a task does not bounce between CCDs' caches; cross-CCD
+ * migrations are counted. A task that found an idle CPU goes straight to its local DSQ.
+ * When it did not, ops.enqueue wakes an idle CPU of the task's LLC, else of its CCD, else (only if
+ * the LLC has xccd_steal_min tasks queued) anywhere; a GAMING or INTERACTIVE wake-up with no idle CPU
+ * preempts its CPU if that CPU runs BATCH work. An idle CPU with nothing in its LLC steals from the
+ * other LLCs of its CCD, then from other CCDs' LLCs that have xccd_steal_min tasks queued.
+ *
+ * Topology arrives from userspace in cpu_info (sized by the loader, no CPU limit); ops.init builds
+ * the per-LLC/CCD/node and per-role cpumasks from it. With nothing filled in (loaded by bpftool),
+ * every CPU is in LLC 0, CCD 0, node 0, with no preferred CPUs: one shared set of class queues.
+ *
+ * Flags: none. SCX_OPS_ENQ_LAST is not needed: when dispatch finds nothing, the kernel keeps the last
+ * runnable task on its CPU, which is what we would do. SCX_OPS_KEEP_BUILTIN_IDLE only matters with
+ * ops.update_idle, which we do not implement (the built-in idle tracking stays on). Newer flags
+ * (ENQ_MIGRATION_DISABLED, ALLOW_QUEUED_WAKEUP) would fail to load on 6.12.
+ * Optional callbacks: cgroup_move exists only with CONFIG_EXT_GROUP_SCHED; a loader must null it on
+ * kernels without it (then cgroup moves are noticed at the next generation bump). All other
+ * callbacks exist from 6.12 on.
+ *
+ * What it trades away: no per-CPU vtime fairness across classes (a class's share is bounded by
+ * deadlines, not weighted), one slice length for all, and restricted-affinity tasks get the kernel's
+ * default CPU pick instead of the topology preferences. */
+#include <ghostbrew/bpf/abi.h>
+#include "classify.bpf.h"
+#include "compat.bpf.h"
+
+char _license[] SEC("license") = "GPL";
+
+#define GB_MIN_WINDOW_NS 250000ull /* the shortest deadline window (nice -20 games) */
+#define GB_BURST_WINDOW_MAX 3      /* burst stretches a window to at most 1 + this times */
+
+/* ---- Configuration (rodata, set by the loader before load) ------------------------------------ */
+
+const volatile struct gb_config gb_config SEC(".rodata.config") = {
+    .slice_ns = 5000000,
+    .burst_threshold_ns = 20000000,
+    .interactive_burst_ns = 1000000,
+    .heartbeat_stale_ns = 5000000000ull,
+    .xccd_cooldown_ns = 10000000,
+    .max_window_ns = 200000000,
+    .class_window_ns =
+        {
+            [GB_CLASS_GAMING] = 1000000,
+            [GB_CLASS_INTERACTIVE] = 2000000,
+            [GB_CLASS_VM] = 4000000,
+            [GB_CLASS_DEFAULT] = 8000000,
+            [GB_CLASS_AI] = 12000000,
+            [GB_CLASS_CONTAINER] = 12000000,
+            [GB_CLASS_BATCH] = 40000000,
+        },
+    .mode = GB_MODE_AUTO,
+    .nr_llcs = 1,
+    .nr_ccds = 1,
+    .nr_nodes = 1,
+    .xccd_steal_min = 2,
+};
+
+/* ---- Maps ------------------------------------------------------------------------------------- */
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1); /* the loader sets nr_cpu_ids */
+  __type(key, u32);
+  __type(value, struct gb_cpu_info);
+} cpu_info SEC(".maps");
+
+/* A topology domain (LLC, CCD or node): its CPUs, and for an LLC the CCD it belongs to. */
+struct dom_ctx {
+  struct bpf_cpumask __kptr* cpus;
+  u32 ccd;
+  u32 nr_cpus;
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1); /* the loader sets nr_llcs */
+  __type(key, u32);
+  __type(value, struct dom_ctx);
+} llc_ctx SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1); /* the loader sets nr_ccds */
+  __type(key, u32);
+  __type(value, struct dom_ctx);
+} ccd_ctx SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1); /* the loader sets nr_nodes */
+  __type(key, u32);
+  __type(value, struct dom_ctx);
+} node_ctx SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, u32);
+  __type(value, struct gb_knobs);
+} knobs SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, u32);
+  __type(value, struct gb_stats);
+} stats SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, GB_EVENTS_RING_BYTES);
+} events SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, u32);
+  __type(value, struct gb_exit_info);
+} exit_info SEC(".maps");
+
+/* Per-task state. */
+struct task_ctx {
+  u64 comm[2];       /* comm when last classified */
+  u64 generation;    /* gb_knobs.generation * 2 + trusted, when last classified; ~0 = never */
+  u64 burst_score;   /* decayed CPU time per burst (ns) */
+  u64 burst_ns;      /* CPU time since the task last slept */
+  u64 run_start_ns;  /* when it last started running */
+  u64 last_xccd_ns;  /* when it last moved to another CCD */
+  s32 last_cpu;      /* where it last ran, -1 before its first run */
+  u32 fixed_class;   /* from the classification chain, GB_CLASS_NONE when behaviour decides */
+  u32 class;         /* the class it was last queued with */
+  bool cgroup_moved; /* moved cgroup since it was last classified */
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, int);
+  __type(value, struct task_ctx);
+} task_ctx SEC(".maps");
+
+/* Per-CPU state: the class of the task running there (for preemption decisions). */
+struct cpu_ctx {
+  u32 class;
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, u32);
+  __type(value, struct cpu_ctx);
+} cpu_ctx SEC(".maps");
+
+/* Role cpumasks built by ops.init: where each kind of work goes first (empty = no preference). */
+private(GB) struct bpf_cpumask __kptr* game_cpus;
+private(GB) struct bpf_cpumask __kptr* interactive_cpus;
+private(GB) struct bpf_cpumask __kptr* batch_cpus;
+
+/* The kernel's nr_cpu_ids, read in ops.init. */
+static u32 nr_cpus = 1;
+
+/* ---- Small helpers ---------------------------------------------------------------------------- */
+
+static struct gb_stats* stats_here(void) {
+  u32 zero = 0;
+  return bpf_map_lookup_elem(&stats, &zero);
+}
+
+/* Per-CPU counters: plain increments, the map is per CPU. */
+#define STAT_INC(field)                  \
+  do {                                   \
+    struct gb_stats* __s = stats_here(); \
+    if (__s) __s->field++;               \
+  } while (0)
+
+static struct task_ctx* lookup_task_ctx(struct task_struct* p) {
+  return bpf_task_storage_get(&task_ctx, p, 0, 0);
+}
+
+static u64 dsq_id(u32 llc, u32 cls) { return (u64)llc * GB_NR_CLASSES + cls; }
+
+static u32 valid_class(u32 cls) { return cls < GB_NR_CLASSES ? cls : GB_CLASS_DEFAULT; }
+
+/* The topology entry of cpu, or NULL when userspace did not fill it (then: LLC, CCD, node 0). */
+static struct gb_cpu_info* cpu_topology(s32 cpu) {
+  u32 key = cpu;
+  struct gb_cpu_info* info = bpf_map_lookup_elem(&cpu_info, &key);
+  return info && (info->flags & GB_CPU_VALID) ? info : NULL;
+}
+
+static u32 cpu_llc(s32 cpu) {
+  struct gb_cpu_info* info = cpu_topology(cpu);
+  return info && info->llc < gb_config.nr_llcs ? info->llc : 0;
+}
+
+static u32 cpu_ccd(s32 cpu) {
+  struct gb_cpu_info* info = cpu_topology(cpu);
+  return info && info->ccd < gb_config.nr_ccds ? info->ccd : 0;
+}
+
+static u32 cpu_node(s32 cpu) {
+  struct gb_cpu_info* info = cpu_topology(cpu);
+  return info && info->node < gb_config.nr_nodes ? info->node : 0;
+}
+
+static bool cpu_has_vcache(s32 cpu) {
+  struct gb_cpu_info* info = cpu_topology(cpu);
+  return info && (info->flags & GB_CPU_VCACHE);
+}
+
+static const struct cpumask* dom_cpus(void* map, u32 id) {
+  struct dom_ctx* dom = bpf_map_lookup_elem(map, &id);
+  return dom ? (const struct cpumask*)dom->cpus : NULL;
+}
+
+/* ---- Classification --------------------------------------------------------------------------- */
+
+/* Userspace is alive when its last heartbeat is within heartbeat_stale_ns of now (either side, to
+ * allow clock skew between CPUs); a heartbeat never written or far off means: do not trust its maps. */
+static bool userspace_is_alive(const struct gb_knobs* k) {
+  u64 now = bpf_ktime_get_ns();
+  if (!k || !k->heartbeat_ns) return false;
+  return now >= k->heartbeat_ns ? now - k->heartbeat_ns < gb_config.heartbeat_stale_ns
+                                : k->heartbeat_ns - now < gb_config.heartbeat_stale_ns;
+}
+
+/* Evaluate p's fixed class again when an input of the chain changed since the last time. */
+static void refresh_fixed_class(struct task_struct* p, struct task_ctx* tctx) {
+  u32 zero = 0;
+  struct gb_knobs* k = bpf_map_lookup_elem(&knobs, &zero);
+  bool trusted = userspace_is_alive(k);
+  u64 generation = (k ? k->generation : 0) * 2 + trusted;
+  u64 comm[2] = {};
+
+  bpf_probe_read_kernel(comm, sizeof(comm), p->comm);
+  if (tctx->generation == generation && tctx->comm[0] == comm[0] && tctx->comm[1] == comm[1] &&
+      !tctx->cgroup_moved)
+    return;
+  tctx->generation = generation;
+  tctx->comm[0] = comm[0];
+  tctx->comm[1] = comm[1];
+  tctx->cgroup_moved = false;
+  tctx->fixed_class = classify_task(p, (const char*)comm, trusted);
+  STAT_INC(reclassifications);
+  if (!trusted) STAT_INC(stale_heartbeat);
+}
+
+/* CPU time the task has used per burst: the decayed score, or the current burst if that is longer. */
+static u64 task_burst(const struct task_ctx* tctx) { return GB_MAX(tctx->burst_score, tctx->burst_ns); }
+
+static bool task_is_niced(const struct task_struct* p) { return p->static_prio > 120; }
+
+/* The class p is queued with now: its fixed class, else what its behaviour says. */
+static u32 task_class(struct task_struct* p, const struct task_ctx* tctx) {
+  u64 burst = task_burst(tctx);
+  if (tctx->fixed_class < GB_NR_CLASSES) return tctx->fixed_class;
+  if (task_is_niced(p) || burst >= gb_config.burst_threshold_ns) return GB_CLASS_BATCH;
+  if (burst <= gb_config.interactive_burst_ns) return GB_CLASS_INTERACTIVE;
+  return GB_CLASS_DEFAULT;
+}
+
+static bool class_is_latency_sensitive(u32 cls) {
+  return cls == GB_CLASS_GAMING || cls == GB_CLASS_INTERACTIVE;
+}
+
+/* How long after now p may wait: the class window, stretched by burst (BORE) and by low weight. */
+static u64 deadline_window(const struct task_struct* p, const struct task_ctx* tctx, u32 cls) {
+  u64 window = gb_config.class_window_ns[valid_class(cls)];
+  u64 threshold = gb_config.burst_threshold_ns ?: 1;
+  u64 burst = GB_MIN(task_burst(tctx), GB_BURST_WINDOW_MAX * threshold);
+  u32 weight = p->scx.weight ?: 1;
+
+  window += window * burst / threshold;
+  window = window * 100 / weight;
+  return GB_MIN(GB_MAX(window, GB_MIN_WINDOW_NS), gb_config.max_window_ns);
+}
+
+/* ---- Picking CPUs ----------------------------------------------------------------------------- */
+
+/* The cpumask class cls prefers, or NULL when it has no preference. */
+static const struct cpumask* preferred_cpus(u32 cls) {
+  struct bpf_cpumask* mask = NULL;
+  if (cls == GB_CLASS_GAMING)
+    mask = game_cpus;
+  else if (cls == GB_CLASS_INTERACTIVE)
+    mask = interactive_cpus;
+  else if (cls == GB_CLASS_BATCH)
+    mask = batch_cpus;
+  if (!mask || bpf_cpumask_empty((const struct cpumask*)mask)) return NULL;
+  return (const struct cpumask*)mask;
+}
+
+/* An idle CPU of mask, a whole idle core first; claimed (no longer idle) when found, else < 0. */
+static s32 pick_idle_cpu_in(const struct cpumask* mask) {
+  s32 cpu;
+  if (!mask) return -1;
+  cpu = scx_bpf_pick_idle_cpu(mask, SCX_PICK_IDLE_CORE);
+  return cpu >= 0 ? cpu : scx_bpf_pick_idle_cpu(mask, 0);
+}
+
+static bool cpu_core_is_idle(s32 cpu) {
+  const struct cpumask* idle_cores = scx_bpf_get_idle_smtmask();
+  bool idle = bpf_cpumask_test_cpu(cpu, idle_cores);
+  scx_bpf_put_idle_cpumask(idle_cores);
+  return idle;
+}
+
+static bool task_may_leave_ccd(const struct task_ctx* tctx) {
+  return !tctx->last_xccd_ns || gb_now() - tctx->last_xccd_ns >= gb_config.xccd_cooldown_ns;
+}
+
+/* The idle CPU p should run on, or < 0 when none suits (p then queues on prev_cpu's LLC). */
+static s32 pick_idle_cpu(struct task_struct* p, const struct task_ctx* tctx, s32 prev_cpu) {
+  const struct cpumask* preferred = preferred_cpus(tctx->class);
+  s32 cpu;
+
+  /* The previous CPU keeps its cache: take it if its whole core is idle and the class likes it. */
+  if ((!preferred || bpf_cpumask_test_cpu(prev_cpu, preferred)) && cpu_core_is_idle(prev_cpu) &&
+      scx_bpf_test_and_clear_cpu_idle(prev_cpu))
+    return prev_cpu;
+  if (preferred) {
+    cpu = pick_idle_cpu_in(preferred);
+    if (cpu >= 0) return cpu;
+  }
+  if (scx_bpf_test_and_clear_cpu_idle(prev_cpu)) return prev_cpu;
+  cpu = pick_idle_cpu_in(dom_cpus(&llc_ctx, cpu_llc(prev_cpu)));
+  if (cpu >= 0) return cpu;
+  cpu = pick_idle_cpu_in(dom_cpus(&ccd_ctx, cpu_ccd(prev_cpu)));
+  if (cpu >= 0 || !task_may_leave_ccd(tctx)) return cpu;
+  cpu = pick_idle_cpu_in(dom_cpus(&node_ctx, cpu_node(prev_cpu)));
+  if (cpu >= 0) return cpu;
+  return pick_idle_cpu_in(p->cpus_ptr);
+}
+
+/* Put p straight onto cpu's local DSQ (cpu was idle and is claimed). */
+static void dispatch_to_idle_cpu(struct task_struct* p, struct task_ctx* tctx, s32 cpu) {
+  struct gb_stats* s = stats_here();
+  gb_dsq_insert(p, SCX_DSQ_LOCAL, gb_config.slice_ns, 0);
+  if (!s) return;
+  s->direct_dispatches++;
+  s->dispatched[valid_class(tctx->class)]++;
+  if (class_is_latency_sensitive(tctx->class) && cpu_has_vcache(cpu)) s->vcache_placements++;
+}
+
+s32 BPF_STRUCT_OPS(ghostbrew_select_cpu, struct task_struct* p, s32 prev_cpu, u64 wake_flags) {
+  struct task_ctx* tctx = lookup_task_ctx(p);
+  s32 cpu;
+
+  if (!tctx) return prev_cpu;
+  tctx->class = task_class(p, tctx);
+  if (p->nr_cpus_allowed < nr_cpus) {
+    bool is_idle = false;
+    cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
+    if (is_idle) dispatch_to_idle_cpu(p, tctx, cpu);
+    return cpu;
+  }
+  cpu = pick_idle_cpu(p, tctx, prev_cpu);
+  if (cpu < 0) return prev_cpu;
+  dispatch_to_idle_cpu(p, tctx, cpu);
+  return cpu;
+}
+
+/* ---- Queueing --------------------------------------------------------------------------------- */
+
+/* Tasks queued on llc's DSQs, all classes. */
+static u32 llc_nr_queued(u32 llc) {
+  u32 n = 0;
+  for (u32 cls = 0; cls < GB_NR_CLASSES; cls++) {
+    s32 q = scx_bpf_dsq_nr_queued(dsq_id(llc, cls));
+    n += q > 0 ? q : 0;
+  }
+  return n;
+}
+
+static bool cpu_runs_batch(s32 cpu) {
+  u32 zero = 0;
+  struct cpu_ctx* cctx = bpf_map_lookup_percpu_elem(&cpu_ctx, &zero, cpu);
+  return cctx && cctx->class == GB_CLASS_BATCH;
+}
+
+/* After queueing p on cpu's LLC: wake an idle CPU that will look there, or preempt batch work. */
+static void kick_cpu_for(struct task_struct* p, u32 cls, s32 cpu, u32 llc, u64 enq_flags) {
+  s32 idle = pick_idle_cpu_in(dom_cpus(&llc_ctx, llc));
+  if (idle < 0) idle = pick_idle_cpu_in(dom_cpus(&ccd_ctx, cpu_ccd(cpu)));
+  if (idle < 0 && llc_nr_queued(llc) >= gb_config.xccd_steal_min) idle = pick_idle_cpu_in(p->cpus_ptr);
+  if (idle >= 0) {
+    scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
+    return;
+  }
+  if (class_is_latency_sensitive(cls) && (enq_flags & SCX_ENQ_WAKEUP) && cpu_runs_batch(cpu)) {
+    scx_bpf_kick_cpu(cpu, SCX_KICK_PREEMPT);
+    STAT_INC(preemptions);
+  }
+}
+
+void BPF_STRUCT_OPS(ghostbrew_enqueue, struct task_struct* p, u64 enq_flags) {
+  struct task_ctx* tctx = lookup_task_ctx(p);
+  s32 cpu = scx_bpf_task_cpu(p);
+  u32 cls = GB_CLASS_DEFAULT, llc;
+  u64 window = gb_config.class_window_ns[GB_CLASS_DEFAULT];
+  struct gb_stats* s;
+
+  /* Queue on the LLC of a CPU p may run on (its current one may have left its mask). */
+  if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {
+    s32 any = scx_bpf_pick_any_cpu(p->cpus_ptr, 0);
+    if (any >= 0) cpu = any;
+  }
+  llc = cpu_llc(cpu);
+  if (tctx) {
+    cls = tctx->class = task_class(p, tctx);
+    window = deadline_window(p, tctx, cls);
+  }
+  gb_dsq_insert_vtime(p, dsq_id(llc, cls), gb_config.slice_ns, gb_now() + window, enq_flags);
+  s = stats_here();
+  if (s) s->dispatched[cls]++;
+  kick_cpu_for(p, cls, cpu, llc, enq_flags);
+}
+
+/* ---- Dispatching ------------------------------------------------------------------------------ */
+
+/* The deadline of the first task queued on dsq, or false when it is empty. */
+static bool dsq_head_deadline(u64 dsq, u64* deadline) {
+  struct task_struct* p;
+  bpf_for_each(scx_dsq, p, dsq, 0) {
+    *deadline = p->scx.dsq_vtime;
+    return true;
+  }
+  return false;
+}
+
+/* Move the earliest-deadline task among llc's class DSQs to this CPU. */
+static bool consume_earliest_in_llc(u32 llc) {
+  u64 best_deadline = ~0ull, deadline;
+  s32 best = -1;
+
+  for (u32 cls = 0; cls < GB_NR_CLASSES; cls++) {
+    if (dsq_head_deadline(dsq_id(llc, cls), &deadline) && (best < 0 || (s64)(deadline - best_deadline) < 0)) {
+      best = cls;
+      best_deadline = deadline;
+    }
+  }
+  if (best < 0) return false;
+  if (gb_dsq_move_to_local(dsq_id(llc, best))) return true;
+  /* Another CPU took it, or none of that queue may run here: any class, in priority order. */
+  for (u32 cls = 0; cls < GB_NR_CLASSES; cls++)
+    if (gb_dsq_move_to_local(dsq_id(llc, cls))) return true;
+  return false;
+}
+
+/* Nothing on our LLC: take work from the other LLCs of our CCD, then from busy LLCs elsewhere. */
+static bool steal_work(u32 llc, u32 ccd) {
+  u32 nr_llcs = gb_config.nr_llcs;
+  struct gb_stats* s;
+  s32 i;
+
+  bpf_for(i, 1, nr_llcs) {
+    u32 other = (llc + i) % nr_llcs;
+    struct dom_ctx* dom = bpf_map_lookup_elem(&llc_ctx, &other);
+    if (dom && dom->ccd == ccd && consume_earliest_in_llc(other)) {
+      STAT_INC(llc_steals);
+      return true;
+    }
+  }
+  bpf_for(i, 1, nr_llcs) {
+    u32 other = (llc + i) % nr_llcs;
+    struct dom_ctx* dom = bpf_map_lookup_elem(&llc_ctx, &other);
+    if (dom && dom->ccd != ccd && llc_nr_queued(other) >= gb_config.xccd_steal_min &&
+        consume_earliest_in_llc(other)) {
+      s = stats_here();
+      if (s) s->xccd_steals++;
+      return true;
+    }
+  }
+  return false;
+}
+
+void BPF_STRUCT_OPS(ghostbrew_dispatch, s32 cpu, struct task_struct* prev) {
+  u32 llc = cpu_llc(cpu);
+  if (!consume_earliest_in_llc(llc)) steal_work(llc, cpu_ccd(cpu));
+  /* Nothing anywhere: the kernel keeps prev running if it is still runnable. */
+}
+
+/* ---- Accounting ------------------------------------------------------------------------------- */
+
+void BPF_STRUCT_OPS(ghostbrew_runnable, struct task_struct* p, u64 enq_flags) {
+  struct task_ctx* tctx = lookup_task_ctx(p);
+  if (tctx) refresh_fixed_class(p, tctx);
+}
+
+void BPF_STRUCT_OPS(ghostbrew_running, struct task_struct* p) {
+  struct task_ctx* tctx = lookup_task_ctx(p);
+  s32 cpu = scx_bpf_task_cpu(p);
+  u32 zero = 0;
+  struct cpu_ctx* cctx = bpf_map_lookup_elem(&cpu_ctx, &zero);
+  struct gb_stats* s = stats_here();
+
+  if (!tctx) return;
+  tctx->run_start_ns = gb_now();
+  if (cctx) cctx->class = tctx->class;
+  if (s && tctx->last_cpu >= 0) {
+    if (tctx->last_cpu != cpu) s->migrations++;
+    if (cpu_ccd(tctx->last_cpu) != cpu_ccd(cpu)) {
+      s->xccd_migrations++;
+      tctx->last_xccd_ns = tctx->run_start_ns;
+    } else {
+      s->ccd_local++;
+    }
+  }
+  tctx->last_cpu = cpu;
+}
+
+void BPF_STRUCT_OPS(ghostbrew_stopping, struct task_struct* p, bool runnable) {
+  struct task_ctx* tctx = lookup_task_ctx(p);
+  if (tctx) tctx->burst_ns += gb_now() - tctx->run_start_ns;
+}
+
+void BPF_STRUCT_OPS(ghostbrew_quiescent, struct task_struct* p, u64 deq_flags) {
+  struct task_ctx* tctx = lookup_task_ctx(p);
+  if (!tctx || !(deq_flags & SCX_DEQ_SLEEP)) return;
+  /* The burst ends with the sleep: fold it into the score (decay 3/4 per burst). */
+  tctx->burst_score = (3 * tctx->burst_score + tctx->burst_ns) / 4;
+  tctx->burst_ns = 0;
+}
+
+s32 BPF_STRUCT_OPS(ghostbrew_init_task, struct task_struct* p, struct scx_init_task_args* args) {
+  struct task_ctx* tctx = bpf_task_storage_get(&task_ctx, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+  if (!tctx) return -12; /* -ENOMEM */
+  tctx->generation = ~0ull;
+  tctx->last_cpu = -1;
+  tctx->fixed_class = GB_CLASS_NONE;
+  tctx->class = GB_CLASS_DEFAULT;
+  /* A forked child starts with its parent's burst behaviour (BORE's inheritance). */
+  if (args->fork) {
+    struct task_ctx* parent = lookup_task_ctx(bpf_get_current_task_btf());
+    if (parent) tctx->burst_score = task_burst(parent);
+  }
+  return 0;
+}
+
+void BPF_STRUCT_OPS(ghostbrew_cgroup_move, struct task_struct* p, struct cgroup* from, struct cgroup* to) {
+  struct task_ctx* tctx = lookup_task_ctx(p);
+  if (tctx) tctx->cgroup_moved = true;
+}
+
+/* ---- Setup: topology cpumasks and DSQs -------------------------------------------------------- */
+
+/* Facts about the whole machine that decide the role masks. */
+struct topo_facts {
+  bool vcache_split;    /* some but not all CPUs have V-Cache (dual-CCD X3D) */
+  bool preferred_split; /* some but not all CPUs are flagged preferred */
+  bool hybrid;          /* some but not all CPUs are E-cores */
+};
+
+/* A CPU of the frequency side: the non-V-Cache CCD, else a preferred core, else a P-core. */
+static bool cpu_is_fast(const struct gb_cpu_info* info, const struct topo_facts* f) {
+  if (f->vcache_split) return !(info->flags & GB_CPU_VCACHE);
+  if (f->preferred_split) return info->flags & GB_CPU_PREFERRED;
+  return f->hybrid && info->type != GB_CPU_TYPE_EFFICIENCY;
+}
+
+static bool cpu_suits_games(const struct gb_cpu_info* info, const struct topo_facts* f) {
+  if (gb_config.mode != GB_MODE_WORK && f->vcache_split) return info->flags & GB_CPU_VCACHE;
+  return cpu_is_fast(info, f);
+}
+
+static bool cpu_suits_interactive(const struct gb_cpu_info* info, const struct topo_facts* f) {
+  if (gb_config.mode == GB_MODE_GAMING) return cpu_suits_games(info, f);
+  return cpu_is_fast(info, f);
+}
+
+static bool cpu_suits_batch(const struct gb_cpu_info* info, const struct topo_facts* f) {
+  if (f->hybrid) return info->type == GB_CPU_TYPE_EFFICIENCY;
+  if (gb_config.mode == GB_MODE_AUTO) return false;
+  if (gb_config.mode == GB_MODE_WORK && f->vcache_split) return info->flags & GB_CPU_VCACHE;
+  return (f->vcache_split || f->preferred_split) && !cpu_suits_games(info, f);
+}
+
+/* Give every entry of a domain map (nr of them) an empty cpumask. */
+static s32 alloc_dom_masks(void* map, u32 nr, const char* what) {
+  s32 i;
+  bpf_for(i, 0, nr) {
+    u32 key = i;
+    struct dom_ctx* dom = bpf_map_lookup_elem(map, &key);
+    struct bpf_cpumask *mask, *old;
+    if (!dom) {
+      scx_bpf_error("%s map has no entry %d: the loader must size it to the configured count", what, i);
+      return -22; /* -EINVAL */
+    }
+    mask = bpf_cpumask_create();
+    if (!mask) return -12;
+    old = bpf_kptr_xchg(&dom->cpus, mask);
+    if (old) bpf_cpumask_release(old);
+  }
+  return 0;
+}
+
+static s32 alloc_role_mask(struct bpf_cpumask** slot) {
+  struct bpf_cpumask *mask = bpf_cpumask_create(), *old;
+  if (!mask) return -12;
+  old = bpf_kptr_xchg(slot, mask);
+  if (old) bpf_cpumask_release(old);
+  return 0;
+}
+
+/* Add cpu to the cpumask of entry id of a domain map. */
+static void dom_add_cpu(void* map, u32 id, s32 cpu, u32 ccd) {
+  struct dom_ctx* dom = bpf_map_lookup_elem(map, &id);
+  if (!dom) return;
+  dom->ccd = ccd;
+  dom->nr_cpus++;
+  if (dom->cpus) bpf_cpumask_set_cpu(cpu, dom->cpus);
+}
+
+static void role_add_cpu(struct bpf_cpumask* mask, s32 cpu) {
+  if (mask) bpf_cpumask_set_cpu(cpu, mask);
+}
+
+static const struct gb_cpu_info no_topology = {.smt_sibling = -1};
+
+/* CPU counts by kind, counted in memory (volatile) rather than in registers: a counter the verifier
+ * tracks in a register differs on every pass of the loop, and the loop would never converge. */
+static volatile struct { u32 vcache, preferred, efficiency; } census;
+
+/* Build the domain and role cpumasks from cpu_info; errors name the bad entry. */
+static s32 build_topology(void) {
+  struct topo_facts facts = {};
+  s32 cpu, err;
+
+  if ((err = alloc_dom_masks(&llc_ctx, gb_config.nr_llcs, "llc_ctx")) ||
+      (err = alloc_dom_masks(&ccd_ctx, gb_config.nr_ccds, "ccd_ctx")) ||
+      (err = alloc_dom_masks(&node_ctx, gb_config.nr_nodes, "node_ctx")) ||
+      (err = alloc_role_mask(&game_cpus)) || (err = alloc_role_mask(&interactive_cpus)) ||
+      (err = alloc_role_mask(&batch_cpus)))
+    return err;
+
+  bpf_for(cpu, 0, nr_cpus) {
+    const struct gb_cpu_info* info = cpu_topology(cpu) ?: &no_topology;
+    if (info->llc >= gb_config.nr_llcs || info->ccd >= gb_config.nr_ccds ||
+        info->node >= gb_config.nr_nodes) {
+      scx_bpf_error("cpu_info[%d]: llc %u ccd %u node %u out of range (nr_llcs %u nr_ccds %u nr_nodes %u)",
+                    cpu, info->llc, info->ccd, info->node, gb_config.nr_llcs, gb_config.nr_ccds,
+                    gb_config.nr_nodes);
+      return -22;
+    }
+    census.vcache += !!(info->flags & GB_CPU_VCACHE);
+    census.preferred += !!(info->flags & GB_CPU_PREFERRED);
+    census.efficiency += info->type == GB_CPU_TYPE_EFFICIENCY;
+  }
+  facts.vcache_split = census.vcache && census.vcache < nr_cpus;
+  facts.preferred_split = census.preferred && census.preferred < nr_cpus;
+  facts.hybrid = census.efficiency && census.efficiency < nr_cpus;
+
+  bpf_rcu_read_lock();
+  bpf_for(cpu, 0, nr_cpus) {
+    const struct gb_cpu_info* info = cpu_topology(cpu) ?: &no_topology;
+    dom_add_cpu(&llc_ctx, info->llc, cpu, info->ccd);
+    dom_add_cpu(&ccd_ctx, info->ccd, cpu, info->ccd);
+    dom_add_cpu(&node_ctx, info->node, cpu, info->ccd);
+    if (cpu_suits_games(info, &facts)) role_add_cpu(game_cpus, cpu);
+    if (cpu_suits_interactive(info, &facts)) role_add_cpu(interactive_cpus, cpu);
+    if (cpu_suits_batch(info, &facts)) role_add_cpu(batch_cpus, cpu);
+  }
+  bpf_rcu_read_unlock();
+  return 0;
+}
+
+static bool config_is_valid(void) {
+  if (gb_config.mode >= GB_NR_MODES || !gb_config.nr_llcs || !gb_config.nr_ccds || !gb_config.nr_nodes ||
+      gb_config.slice_ns < 100000 || !gb_config.burst_threshold_ns || !gb_config.max_window_ns) {
+    scx_bpf_error("bad gb_config: mode %u nr_llcs %u nr_ccds %u nr_nodes %u slice_ns %llu", gb_config.mode,
+                  gb_config.nr_llcs, gb_config.nr_ccds, gb_config.nr_nodes, gb_config.slice_ns);
+    return false;
+  }
+  return true;
+}
+
+s32 BPF_STRUCT_OPS_SLEEPABLE(ghostbrew_init) {
+  s32 i, err;
+
+  if (!config_is_valid()) return -22;
+  nr_cpus = scx_bpf_nr_cpu_ids();
+  err = build_topology();
+  if (err) return err;
+  bpf_for(i, 0, gb_config.nr_llcs * GB_NR_CLASSES) {
+    err = scx_bpf_create_dsq(i, -1);
+    if (err) {
+      scx_bpf_error("cannot create DSQ %d: %d", i, err);
+      return err;
+    }
+  }
+  return 0;
+}
+
+void BPF_STRUCT_OPS(ghostbrew_exit, struct scx_exit_info* ei) {
+  u32 zero = 0;
+  struct gb_exit_info* info = bpf_map_lookup_elem(&exit_info, &zero);
+  if (!info) return;
+  info->kind = ei->kind;
+  info->exit_code = ei->exit_code;
+  bpf_probe_read_kernel_str(info->reason, sizeof(info->reason), ei->reason);
+  bpf_probe_read_kernel_str(info->msg, sizeof(info->msg), ei->msg);
+}
+
+/* ---- Exec/exit events for userspace detection ------------------------------------------------- */
+
+static void emit_event(struct task_struct* p, u32 kind) {
+  struct gb_event* e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    STAT_INC(ringbuf_drops);
+    return;
+  }
+  e->kind = kind;
+  e->pid = BPF_CORE_READ(p, pid);
+  e->tgid = BPF_CORE_READ(p, tgid);
+  e->ppid = BPF_CORE_READ(p, real_parent, tgid);
+  e->cgroup_id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
+  e->timestamp_ns = bpf_ktime_get_ns();
+  BPF_CORE_READ_STR_INTO(&e->comm, p, comm);
+  bpf_ringbuf_submit(e, 0);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(gb_exec_event, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
+  emit_event(p, GB_EVENT_EXEC);
+  return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(gb_exit_event, struct task_struct* p) {
+  if (BPF_CORE_READ(p, pid) == BPF_CORE_READ(p, tgid)) emit_event(p, GB_EVENT_EXIT);
+  return 0;
+}
+
+SEC(".struct_ops.link")
+struct sched_ext_ops ghostbrew_ops = {
+    .select_cpu = (void*)ghostbrew_select_cpu,
+    .enqueue = (void*)ghostbrew_enqueue,
+    .dispatch = (void*)ghostbrew_dispatch,
+    .runnable = (void*)ghostbrew_runnable,
+    .running = (void*)ghostbrew_running,
+    .stopping = (void*)ghostbrew_stopping,
+    .quiescent = (void*)ghostbrew_quiescent,
+    .init_task = (void*)ghostbrew_init_task,
+    .cgroup_move = (void*)ghostbrew_cgroup_move,
+    .init = (void*)ghostbrew_init,
+    .exit = (void*)ghostbrew_exit,
+    .timeout_ms = 5000,
+    .name = "ghostbrew",
+};

@@ -1,0 +1,75 @@
+# vm-requires: ghostbrew_bpf
+# vm-args: --smp 4 --icount 2
+# ghostbrew loaded and attached by bpftool alone: no loader, so no topology, no config changes, no
+# heartbeat (userspace maps untrusted). The verifier must accept the object on this kernel, it must
+# schedule a mixed stress-ng load (CPU hogs, a niced hog, context-switch pairs) without a stall,
+# account the work by class, and detach cleanly.
+. /guest-lib.sh
+OBJ=/opt/ghostbrew/share/ghostbrew.bpf.o
+PIN=/sys/fs/bpf/ghostbrew
+cleanup() { rm -rf "$PIN"; }
+
+[ -r "$OBJ" ] || die object "no $OBJ in the guest"
+mkdir -p "$PIN"
+if ! bpftool struct_ops register "$OBJ" "$PIN" >/tmp/register.log 2>&1; then
+  show_file bpftool /tmp/register.log
+  dmesg | tail -20
+  die register "bpftool struct_ops register $OBJ failed"
+fi
+pass register
+wait_for_state enabled 10 || die enabled "state is $(sched_state) 10 s after register"
+pass enabled
+expect_eq ops-name "$(sched_ops)" ghostbrew
+
+# snapshot_stats: dump the per-CPU stats map (struct gb_stats, printed with BTF as JSON) once, so
+# that every figure below comes from the same instant.
+snapshot_stats() { bpftool -j map dump name stats >/tmp/stats.json 2>/dev/null; }
+# stat_sum NAME: field NAME of the snapshot, summed over CPUs.
+stat_sum() {
+  tr '{},[]' '\n\n\n\n\n' </tmp/stats.json | awk -F: -v k="\"$1\"" '$1 == k { s += $2 } END { print s + 0 }'
+}
+# dispatched CLASS: dispatched[CLASS] of the snapshot, summed over CPUs.
+dispatched() {
+  tr -d ' \n' </tmp/stats.json | sed 's/"dispatched":\[/\n/g' | sed -n '2,$p' | cut -d']' -f1 |
+    awk -F, -v c="$1" '{ s += $(c + 1) } END { print s + 0 }'
+}
+
+# More CPU hogs than CPUs, one of them niced, plus switch-heavy pairs; the watchdog (5 s) would
+# eject the scheduler if any runnable task waited that long.
+nice -n 10 stress-ng --cpu 1 --timeout 8s >/tmp/niced.log 2>&1 &
+niced=$!
+stress-ng --cpu 5 --switch 2 --timeout 8s --metrics-brief >/tmp/stress.log 2>&1
+status=$?
+wait $niced
+nstatus=$?
+[ $status = 0 ] || show_file stress-ng /tmp/stress.log
+expect_eq stress-ng-status "$status" 0
+expect_eq niced-stress-ng-status "$nstatus" 0
+expect_eq still-enabled-after-load "$(sched_state)" enabled
+expect_eq still-ghostbrew-after-load "$(sched_ops)" ghostbrew
+
+# INTERACTIVE (1) and BATCH (6) must both be seen: the switch pairs sleep after microseconds of
+# work (behaviour: interactive), the hogs never sleep and one is niced (behaviour: batch).
+snapshot_stats
+inter=$(dispatched 1)
+batch=$(dispatched 6)
+direct=$(stat_sum direct_dispatches)
+data ghostbrew.bpftool.dispatched_interactive "$inter"
+data ghostbrew.bpftool.dispatched_batch "$batch"
+data ghostbrew.bpftool.direct_dispatches "$direct"
+data ghostbrew.bpftool.migrations "$(stat_sum migrations)"
+data ghostbrew.bpftool.reclassifications "$(stat_sum reclassifications)"
+[ "$inter" -gt 0 ] && pass interactive-work-seen || fail interactive-work-seen "dispatched[INTERACTIVE] = $inter"
+[ "$batch" -gt 0 ] && pass batch-work-seen || fail batch-work-seen "dispatched[BATCH] = $batch"
+# No heartbeat was ever written: every classification ran without userspace maps.
+recl=$(stat_sum reclassifications)
+stale=$(stat_sum stale_heartbeat)
+[ "$recl" -gt 0 ] && [ "$recl" = "$stale" ] && pass untrusted-without-heartbeat ||
+  fail untrusted-without-heartbeat "reclassifications $recl, without userspace $stale"
+
+rm -rf "$PIN"
+wait_for_state disabled 10 || fail detached "state is $(sched_state) 10 s after removing the link"
+pass detached
+errs=$(scx_kernel_errors)
+[ -z "$errs" ] && pass kernel-log-clean || fail kernel-log-clean "$errs"
+finish
