@@ -139,3 +139,26 @@ scx_kernel_errors() {
   dmesg | grep -i 'sched_ext' |
     grep -vE 'BPF scheduler "[^"]*" (enabled|disabled \(unregistered from (user space|the main kernel|BPF)\))'
 }
+
+# ghost_sched_start LOGFILE [ARGS...]: start ghost-sched ARGS in the background (GS_PID, output in
+# LOGFILE) and wait up to 60 s for its "ghost-sched: attached" line and state `enabled`.
+# Returns 1 as soon as it exits without attaching, or after 60 s (show LOGFILE to see why).
+_gs_attached_or_gone() { _file_has "$1" 'ghost-sched: attached' || ! is_running "$GS_PID"; }
+ghost_sched_start() {
+  _gslog=$1
+  shift
+  start_bg "$_gslog" ghost-sched "$@"
+  GS_PID=$BG_PID
+  wait_until 60 _gs_attached_or_gone "$_gslog"
+  _file_has "$_gslog" 'ghost-sched: attached' && is_running "$GS_PID" && wait_for_state enabled 10
+}
+
+# ghost_sched_stop [SIGNAL]: send SIGNAL (default INT) to GS_PID and wait up to 30 s for it to exit;
+# EXIT_STATUS holds its status. Returns 1 when it had to be killed. Clears GS_PID.
+ghost_sched_stop() {
+  [ -n "$GS_PID" ] || return 1
+  stop_bg "$GS_PID" "${1:-INT}" 30
+  _gs_rc=$?
+  GS_PID=
+  return $_gs_rc
+}

@@ -1,0 +1,70 @@
+# vm-requires: ghost-sched
+# vm-timeout: 300
+# starvation: a `nice -n 19` CPU hog must keep a real share of CPU while interactive-looking tasks
+# (stress-ng --switch ping-pong pairs, shell loops sleeping 2 ms) and nice-0 CPU hogs flood the
+# machine. The same flood runs first under the kernel's own scheduler (EEVDF, the reference figure)
+# and then under ghostbrew --gaming; the niced hog's CPU time is read from /proc/PID/stat.
+# Requirement: at least MIN_SHARE_PCT of one CPU under ghostbrew over WINDOW_S seconds. EEVDF gives
+# it about 1.9% with this flood (its weight is 15 against 1024 per nice-0 task); a starving
+# scheduler gives it ~0, so 0.5% (a quarter of EEVDF's) is a real share, not noise.
+. /guest-lib.sh
+MIN_SHARE_PCT=0.5
+WINDOW_S=20
+LOG=/tmp/ghost-sched.log
+GS_PID=
+flood_pids=
+stop_flood() {
+  for p in $flood_pids; do kill "$p" 2>/dev/null; done
+  for p in $flood_pids; do wait "$p" 2>/dev/null; done
+  flood_pids=
+}
+cleanup() {
+  stop_flood
+  [ -n "$GS_PID" ] && kill -KILL "$GS_PID" 2>/dev/null
+  show_file ghost-sched "$LOG"
+}
+N=$(nproc)
+
+# measure PHASE: run the flood plus the niced hog, print the hog's share of one CPU in percent.
+measure() {
+  stress-ng --cpu $((N - 1)) --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
+  flood_pids="$flood_pids $!"
+  stress-ng --switch 2 --timeout 600s --quiet >/dev/null 2>&1 &
+  flood_pids="$flood_pids $!"
+  for i in 1 2 3 4 5 6; do
+    (while :; do usleep 2000; done) &
+    flood_pids="$flood_pids $!"
+  done
+  nice -n 19 sh -c 'while :; do :; done' &
+  hog=$!
+  flood_pids="$flood_pids $hog"
+  sleep 2
+  t0=$(cpu_ticks "$hog") m0=$(uptime_ms)
+  sleep "$WINDOW_S"
+  t1=$(cpu_ticks "$hog") m1=$(uptime_ms)
+  alive=1
+  is_running "$hog" || alive=0
+  stop_flood
+  [ "$alive" = 1 ] || { echo "dead"; return 1; }
+  # USER_HZ is 100: one tick is 10 ms, so ticks * 10 / ms is the fraction of one CPU.
+  awk -v t=$((t1 - t0)) -v ms=$((m1 - m0)) 'BEGIN { printf "%.2f\n", t * 1000 / ms }'
+}
+
+base=$(measure eevdf) || die eevdf-baseline "the niced hog died under EEVDF"
+note "EEVDF: nice 19 hog got $base% of one CPU"
+data starvation.eevdf_nice19_share_pct "$base"
+
+ghost_sched_start "$LOG" --gaming --stats 5 || die attach "ghost-sched --gaming did not attach (state $(sched_state))"
+pass attach
+share=$(measure ghostbrew) || die ghostbrew-share "the niced hog died under ghostbrew"
+note "ghostbrew: nice 19 hog got $share% of one CPU"
+data starvation.ghostbrew_nice19_share_pct "$share"
+if awk -v s="$share" -v m="$MIN_SHARE_PCT" 'BEGIN { exit !(s >= m) }'; then pass nice19-hog-not-starved; else
+  fail nice19-hog-not-starved "nice 19 hog got $share% of one CPU under ghostbrew over ${WINDOW_S}s, want >= $MIN_SHARE_PCT% (EEVDF: $base%)"
+fi
+expect_eq still-enabled "$(sched_state) $(sched_ops)" "enabled ghostbrew"
+errs=$(scx_kernel_errors)
+if [ -z "$errs" ]; then pass kernel-log-clean; else fail kernel-log-clean "$errs"; fi
+ghost_sched_stop INT || die exits-on-sigint "ghost-sched still running 30 s after SIGINT"
+expect_eq exit-status-0 "$EXIT_STATUS" 0
+finish
