@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -21,15 +22,14 @@ namespace ghostbrew::detect {
 namespace {
 
 std::uint64_t kernel_cgroup_id(const std::filesystem::path& dir) {
-  struct {
-    file_handle fh;
-    std::uint64_t id;
-  } h{};
-  h.fh.handle_bytes = sizeof h.id;
+  // struct file_handle ends in a flexible array: allocate it with room for the 8-byte cgroup id.
+  auto* fh = static_cast<file_handle*>(std::malloc(sizeof(file_handle) + sizeof(std::uint64_t)));
+  fh->handle_bytes = sizeof(std::uint64_t);
   int mount_id = 0;
-  if (::name_to_handle_at(AT_FDCWD, dir.c_str(), &h.fh, &mount_id, 0) != 0) return 0;
   std::uint64_t id = 0;
-  std::memcpy(&id, h.fh.f_handle, sizeof id);
+  if (::name_to_handle_at(AT_FDCWD, dir.c_str(), fh, &mount_id, 0) == 0)
+    std::memcpy(&id, fh->f_handle, sizeof id);
+  std::free(fh);
   return id;
 }
 
