@@ -14,8 +14,9 @@
 #ifndef GHOSTBREW_CLASSIFY_BPF_H
 #define GHOSTBREW_CLASSIFY_BPF_H
 
-#include <ghostbrew/bpf/abi.h>
 #include "compat.bpf.h"
+
+#include <ghostbrew/bpf/abi.h>
 
 /* "No fixed class": the behaviour rule decides. */
 #define GB_CLASS_NONE 0xffu

@@ -56,9 +56,11 @@
  * What it trades away: no per-CPU vtime fairness across classes (a class's share is bounded by
  * deadlines, not weighted), one slice length for all, and restricted-affinity tasks get the kernel's
  * default CPU pick instead of the topology preferences. */
-#include <ghostbrew/bpf/abi.h>
-#include "classify.bpf.h"
 #include "compat.bpf.h"
+
+#include "classify.bpf.h"
+
+#include <ghostbrew/bpf/abi.h>
 
 char _license[] SEC("license") = "GPL";
 
