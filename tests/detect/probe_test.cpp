@@ -1,0 +1,136 @@
+// ghost-probe end to end on a fixture root: the JSON document carries every section, text mode prints
+// the rows, and a root without proc/ exits 2 with one line naming what is missing.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "fake_proc.hpp"
+
+namespace ghostbrew {
+namespace {
+
+using testing::bar_line;
+using testing::FakeProc;
+using testing::FakeRoot;
+
+struct Run {
+  int status = -1;
+  std::string out;
+};
+
+Run run(const std::string& args) {
+  Run r;
+  FILE* p = ::popen((std::string(GHOST_PROBE) + " " + args + " 2>&1").c_str(), "r");
+  if (p == nullptr) return r;
+  std::array<char, 4096> buf{};
+  while (const auto n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
+  const int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+class ProbeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    FakeProc game;
+    game.pid = 100;
+    game.comm = "wine64-preloade";
+    game.exe = "/usr/lib/wine/wine64-preloader";
+    game.threads = {{101, "render"}};
+    game.fds = {"/dev/nvidia0"};
+    fr_.add(game);
+    FakeProc qemu;
+    qemu.pid = 200;
+    qemu.comm = "qemu-system-x86";
+    qemu.exe = "/usr/bin/qemu-system-x86_64";
+    qemu.cmdline = {"qemu-system-x86_64", "-name", "guest=dev1"};
+    qemu.threads = {{201, "CPU 0/KVM"}, {202, "worker"}};
+    fr_.add(qemu);
+    FakeProc web;
+    web.pid = 300;
+    web.comm = "nginx";
+    web.exe = "/usr/sbin/nginx";
+    web.cgroup = "/system.slice/docker-feed.scope";
+    fr_.add(web);
+    FakeProc plain;
+    plain.pid = 400;
+    plain.comm = "bash";
+    plain.exe = "/bin/bash";
+    fr_.add(plain);
+    fr_.hybrid_mountinfo();
+    std::filesystem::create_directories(fr_.path("sys/fs/cgroup/unified/system.slice/docker-feed.scope"));
+    fr_.pci("0000:01:00.0", 0x10de, 0x2684, 0x030000, bar_line(0x6000000000, 32ULL << 30, 0x0014220c));
+    fr_.write("sys/devices/system/cpu/amd_pstate/status", "active\n");
+    fr_.write("sys/devices/system/cpu/amd_pstate/prefcore", "enabled\n");
+  }
+  FakeRoot fr_;
+};
+
+TEST_F(ProbeTest, JsonDocumentHasEverySection) {
+  const auto r = run("--json --root " + fr_.root().string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  // Classified main threads and the thread that differs from its process (the vCPU); not bash, not
+  // the game's render thread (same class as its process).
+  std::vector<std::pair<int, std::string>> rows;
+  for (const auto& p : j["processes"]) rows.emplace_back(p["tid"].get<int>(), p["rule"].get<std::string>());
+  EXPECT_EQ(rows,
+            (std::vector<std::pair<int, std::string>>{{100, "exe:wine64-preloader"},
+                                                      {200, "exe:qemu-system-x86_64"},
+                                                      {201, "thread:CPU 0/KVM"},
+                                                      {300, "cgroup:/system.slice/docker-feed.scope"}}));
+  ASSERT_EQ(j["vms"].size(), 1U);
+  EXPECT_EQ(j["vms"][0]["name"], "dev1");
+  EXPECT_EQ(j["vms"][0]["kind"], "dev");
+  EXPECT_EQ(j["vms"][0]["vcpu_tids"], nlohmann::json::array({201}));
+  ASSERT_EQ(j["containers"].size(), 1U);
+  EXPECT_EQ(j["containers"][0]["runtime"], "docker");
+  EXPECT_EQ(j["containers"][0]["id"], "feed");
+  ASSERT_EQ(j["cgroups"].size(), 2U);  // system.slice (batch) and the container
+  ASSERT_EQ(j["gpus"].size(), 1U);
+  EXPECT_EQ(j["gpus"][0]["resizable_bar"], true);
+  EXPECT_EQ(j["gpus"][0]["active"], true);
+  EXPECT_EQ(j["gpus"][0]["holders"], nlohmann::json::array({100}));
+  EXPECT_EQ(j["amd_pstate"]["rankings_live"], true);
+  EXPECT_TRUE(j["errors"].empty()) << j["errors"];
+}
+
+TEST_F(ProbeTest, TextRowsAndOnePid) {
+  const auto r = run("--root " + fr_.root().string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("     200      201 CPU 0/KVM        vm           thread:CPU 0/KVM\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("amd-pstate: active, prefcore enabled, rankings live: yes"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find(" bash "), std::string::npos) << r.out;  // unclassified: not listed
+
+  const auto one = run("--pid 100 --root " + fr_.root().string());
+  ASSERT_EQ(one.status, 0) << one.out;
+  EXPECT_NE(one.out.find("     100      101 render           gaming       exe:wine64-preloader"),
+            std::string::npos)
+      << one.out;
+  EXPECT_EQ(one.out.find("qemu"), std::string::npos) << one.out;
+
+  const auto gone = run("--pid 999 --root " + fr_.root().string());
+  EXPECT_EQ(gone.status, 1);
+  EXPECT_NE(gone.out.find("proc/999/stat"), std::string::npos) << gone.out;
+}
+
+TEST(ProbeMissingProcTest, ExitsTwoWithOneLineNamingTheMissingProc) {
+  FakeRoot fr;
+  std::filesystem::remove_all(fr.path("proc"));
+  const auto r = run("--root " + fr.root().string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out,
+            "ghost-probe: " + (fr.root() / "proc").string() + ": missing: no proc directory under --root\n");
+}
+
+}  // namespace
+}  // namespace ghostbrew
