@@ -149,6 +149,10 @@ struct {
   __uint(max_entries, GB_EVENTS_RING_BYTES);
 } events SEC(".maps");
 
+/* A ring buffer has no value type: this puts struct gb_event into the object's BTF for tools and
+ * for the layout test. */
+const volatile struct gb_event* const gb_event_type_anchor __attribute__((unused));
+
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
   __uint(max_entries, 1);
