@@ -173,7 +173,8 @@ inline std::optional<Classification> parent_rule(const procfs::ProcessInfo& p, c
     if (ppid <= 1) return std::nullopt;
     const procfs::ProcessInfo* parent = find_known(ctx.known, ppid);
     if (parent == nullptr) {
-      auto r = procfs::read_process(ctx.root, ppid, {.threads = false, .device_fds = false});
+      auto r = procfs::read_process(
+          ctx.root, ppid, {.threads = false, .device_fds = false, .environ = false, .cgroup = false});
       if (!r) return std::nullopt;  // the parent is gone: the chain ends here
       owned = std::move(*r);        // `child` is not used past this point
       parent = &*owned;

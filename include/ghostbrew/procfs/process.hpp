@@ -57,11 +57,13 @@ struct ProcessInfo {
   }
 };
 
-/// What to read beyond stat/cmdline/environ/exe/cgroup (both on by default; a caller that only needs
-/// identity can skip the per-fd and per-thread work).
+/// What to read beyond stat, cmdline and exe (all on by default; a caller that only needs a process's
+/// identity, such as the parent-chain rule, skips the rest).
 struct ReadOptions {
   bool threads = true;
   bool device_fds = true;
+  bool environ = true;
+  bool cgroup = true;
 };
 
 namespace detail {
@@ -163,10 +165,12 @@ inline Result<ProcessInfo> read_process(const std::filesystem::path& root, int p
   if (!p.stat.kernel_thread()) {
     // A file that vanished means the process is exiting: the stat re-check below decides.
     if (auto f = read_file(dir / "cmdline"); f.ok()) p.cmdline = detail::split_nul(f.text);
-    if (auto f = read_file(dir / "environ"); f.ok())
-      p.environ = detail::split_nul(f.text);
-    else if (f.denied())
-      p.environ_readable = false;
+    if (opts.environ) {
+      if (auto f = read_file(dir / "environ"); f.ok())
+        p.environ = detail::split_nul(f.text);
+      else if (f.denied())
+        p.environ_readable = false;
+    }
     if (auto f = read_link(dir / "exe"); f.ok()) {
       constexpr std::string_view deleted = " (deleted)";
       p.exe = std::move(f.text);
@@ -174,7 +178,8 @@ inline Result<ProcessInfo> read_process(const std::filesystem::path& root, int p
     } else if (f.denied()) {
       p.exe_readable = false;
     }
-    if (auto f = read_file(dir / "cgroup"); f.ok()) p.cgroup = detail::unified_cgroup(f.text);
+    if (opts.cgroup)
+      if (auto f = read_file(dir / "cgroup"); f.ok()) p.cgroup = detail::unified_cgroup(f.text);
     if (opts.device_fds) {
       const auto fd_dir = dir / "fd";
       if (auto fds = detail::numeric_entries(fd_dir)) {
