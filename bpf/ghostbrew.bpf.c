@@ -301,6 +301,14 @@ static u32 task_class(struct task_struct* p, const struct task_ctx* tctx) {
   return GB_CLASS_DEFAULT;
 }
 
+/* Bring p's class up to date (called at every wake-up and every enqueue, so even a task that never
+ * sleeps sees a new generation, comm or heartbeat state within one slice). */
+static u32 update_task_class(struct task_struct* p, struct task_ctx* tctx) {
+  refresh_fixed_class(p, tctx);
+  tctx->class = task_class(p, tctx);
+  return tctx->class;
+}
+
 static bool class_is_latency_sensitive(u32 cls) {
   return cls == GB_CLASS_GAMING || cls == GB_CLASS_INTERACTIVE;
 }
@@ -389,7 +397,7 @@ s32 BPF_STRUCT_OPS(ghostbrew_select_cpu, struct task_struct* p, s32 prev_cpu, u6
   s32 cpu;
 
   if (!tctx) return prev_cpu;
-  tctx->class = task_class(p, tctx);
+  update_task_class(p, tctx);
   if (p->nr_cpus_allowed < nr_cpus) {
     bool is_idle = false;
     cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
@@ -449,7 +457,7 @@ void BPF_STRUCT_OPS(ghostbrew_enqueue, struct task_struct* p, u64 enq_flags) {
   }
   llc = cpu_llc(cpu);
   if (tctx) {
-    cls = tctx->class = task_class(p, tctx);
+    cls = update_task_class(p, tctx);
     window = deadline_window(p, tctx, cls);
   }
   gb_dsq_insert_vtime(p, dsq_id(llc, cls), gb_config.slice_ns, gb_now() + window, enq_flags);
@@ -523,11 +531,6 @@ void BPF_STRUCT_OPS(ghostbrew_dispatch, s32 cpu, struct task_struct* prev) {
 }
 
 /* ---- Accounting ------------------------------------------------------------------------------- */
-
-void BPF_STRUCT_OPS(ghostbrew_runnable, struct task_struct* p, u64 enq_flags) {
-  struct task_ctx* tctx = lookup_task_ctx(p);
-  if (tctx) refresh_fixed_class(p, tctx);
-}
 
 void BPF_STRUCT_OPS(ghostbrew_running, struct task_struct* p) {
   struct task_ctx* tctx = lookup_task_ctx(p);
@@ -778,7 +781,6 @@ struct sched_ext_ops ghostbrew_ops = {
     .select_cpu = (void*)ghostbrew_select_cpu,
     .enqueue = (void*)ghostbrew_enqueue,
     .dispatch = (void*)ghostbrew_dispatch,
-    .runnable = (void*)ghostbrew_runnable,
     .running = (void*)ghostbrew_running,
     .stopping = (void*)ghostbrew_stopping,
     .quiescent = (void*)ghostbrew_quiescent,

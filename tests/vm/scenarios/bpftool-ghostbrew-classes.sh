@@ -1,0 +1,95 @@
+# vm-requires: ghostbrew_bpf
+# vm-args: --smp 4 --icount 2
+# ghostbrew's classification chain on the real kernel, driven through bpftool only:
+#  - a process named *.exe and its children are GAMING with no userspace at all (comm rule, and the
+#    gaming-ancestor rule once stress-ng's workers rename themselves);
+#  - a tgid registered in tgid_class is GAMING while the userspace heartbeat (knobs) is fresh;
+#  - once the heartbeat is older than heartbeat_stale_ns (5 s), the registration is ignored.
+. /guest-lib.sh
+OBJ=/opt/ghostbrew/share/ghostbrew.bpf.o
+PIN=/sys/fs/bpf/ghostbrew
+GAMING=0
+cleanup() {
+  [ -n "$hog" ] && kill "$hog" 2>/dev/null
+  [ -n "$load" ] && kill "$load" 2>/dev/null
+  rm -rf "$PIN"
+}
+
+# le_bytes N VALUE: VALUE as N little-endian bytes, the way bpftool takes keys and values.
+le_bytes() { awk -v n="$1" -v v="$2" 'BEGIN { for (i = 0; i < n; i++) { printf "%d ", v % 256; v = int(v / 256) } }'; }
+# now_ns: CLOCK_MONOTONIC in ns, near enough (uptime, 10 ms resolution; no suspend in the guest).
+now_ns() { awk '{ printf "%.0f\n", $1 * 1000000000 }' /proc/uptime; }
+# heartbeat GENERATION: what the daemon does, written by hand: struct gb_knobs {heartbeat_ns, generation}.
+heartbeat() { bpftool map update name knobs key 0 0 0 0 value $(le_bytes 8 "$(now_ns)") $(le_bytes 8 "$1"); }
+snapshot_stats() { bpftool -j map dump name stats >/tmp/stats.json 2>/dev/null; }
+# dispatched CLASS: dispatched[CLASS] of the last snapshot, summed over CPUs.
+dispatched() {
+  tr -d ' \n' </tmp/stats.json | sed 's/"dispatched":\[/\n/g' | sed -n '2,$p' | cut -d']' -f1 |
+    awk -F, -v c="$1" '{ s += $(c + 1) } END { print s + 0 }'
+}
+# gaming_growth SECONDS: how many GAMING dispatches happen in SECONDS.
+gaming_growth() {
+  snapshot_stats
+  _a=$(dispatched $GAMING)
+  sleep "$1"
+  snapshot_stats
+  echo $(($(dispatched $GAMING) - _a))
+}
+
+[ -r "$OBJ" ] || die object "no $OBJ in the guest"
+mkdir -p "$PIN"
+if ! bpftool struct_ops register "$OBJ" "$PIN" >/tmp/register.log 2>&1; then
+  show_file bpftool /tmp/register.log
+  die register "bpftool struct_ops register $OBJ failed"
+fi
+wait_for_state enabled 10 || die enabled "state is $(sched_state) 10 s after register"
+pass enabled
+
+# Four CPU hogs keep every CPU busy, so the tasks below are queued (and counted) every slice.
+stress-ng --cpu 4 --timeout 40s >/dev/null 2>&1 &
+load=$!
+
+# 1. No userspace: a game by its name.
+cp "$(command -v stress-ng)" /tmp/game.exe
+snapshot_stats
+g0=$(dispatched $GAMING)
+/tmp/game.exe --cpu 2 --timeout 3s >/tmp/game.log 2>&1 || show_file game.exe /tmp/game.log
+snapshot_stats
+g1=$(dispatched $GAMING)
+data ghostbrew.classes.gaming_by_comm "$((g1 - g0))"
+[ "$g1" -gt "$g0" ] && pass gaming-by-comm-or-ancestor || fail gaming-by-comm-or-ancestor "GAMING dispatches $g0 -> $g1"
+idle_gaming=$(gaming_growth 1)
+expect_eq no-gaming-after-the-game-exits "$idle_gaming" 0
+
+# 2. A plain shell loop registered by "userspace" as a game, with a fresh heartbeat.
+sh -c 'while :; do :; done' &
+hog=$!
+bpftool map update name tgid_class key $(le_bytes 4 "$hog") value 0 0 0 0 || die tgid-class "bpftool map update tgid_class failed"
+heartbeat 1 || die heartbeat "bpftool map update knobs failed"
+sleep 1
+heartbeat 1
+fresh=$(gaming_growth 2)
+data ghostbrew.classes.gaming_registered_fresh "$fresh"
+[ "$fresh" -gt 0 ] && pass registered-tgid-is-gaming || fail registered-tgid-is-gaming "no GAMING dispatch in 2 s"
+
+# 3. The heartbeat goes stale: the same registration no longer counts.
+sleep 6
+stale=$(gaming_growth 2)
+data ghostbrew.classes.gaming_registered_stale "$stale"
+expect_eq stale-heartbeat-ignores-tgid-class "$stale" 0
+
+# 4. A new heartbeat restores trust.
+heartbeat 2
+back=$(gaming_growth 2)
+[ "$back" -gt 0 ] && pass fresh-heartbeat-restores-tgid-class || fail fresh-heartbeat-restores-tgid-class "no GAMING dispatch"
+
+kill "$hog" "$load" 2>/dev/null
+wait "$hog" "$load" 2>/dev/null
+hog="" load=""
+expect_eq still-ghostbrew "$(sched_ops)" ghostbrew
+rm -rf "$PIN"
+wait_for_state disabled 10 || fail detached "state is $(sched_state) 10 s after removing the link"
+pass detached
+errs=$(scx_kernel_errors)
+[ -z "$errs" ] && pass kernel-log-clean || fail kernel-log-clean "$errs"
+finish
