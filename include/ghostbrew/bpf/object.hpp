@@ -104,7 +104,7 @@ class Object {
                   detail::log_suffix(log, detail::load_log_lines));
     }
     state_ = State::loaded;
-    return map_global_sections();
+    return {};
   }
 
   /// True once load() succeeded.
@@ -282,27 +282,26 @@ class Object {
     return static_cast<int>(opts.retval);
   }
 
-  // After load: map every memory-mappable global-data map, so global() reaches the kernel's memory
-  // whatever the libbpf version does with its own initial-value buffer.
-  Result<void> map_global_sections() {
-    const long page = ::sysconf(_SC_PAGESIZE);
-    bpf_map* m = nullptr;
-    bpf_object__for_each_map(m, obj_.get()) {
-      if (!bpf_map__is_internal(m) || (bpf_map__map_flags(m) & BPF_F_MMAPABLE) == 0) continue;
-      if (bpf_map__type(m) != BPF_MAP_TYPE_ARRAY) continue;
-      const std::size_t size = bpf_map__value_size(m);
-      const std::size_t len = (size + static_cast<std::size_t>(page) - 1) / static_cast<std::size_t>(page) *
-                              static_cast<std::size_t>(page);
-      const bool read_only = (bpf_map__map_flags(m) & BPF_F_RDONLY_PROG) != 0;
-      void* p =
-          ::mmap(nullptr, len, read_only ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m), 0);
-      if (p == MAP_FAILED)
-        return fail(map_where(bpf_map__name(m)), "mmap of global data failed: {}", detail::errno_text(errno));
-      mappings_.push_back(detail::SectionMapping{
-          m, std::unique_ptr<std::byte, detail::Unmapper>(static_cast<std::byte*>(p), detail::Unmapper{len}),
-          size, read_only});
+  // After load, global() reaches the kernel's memory through our own mapping of the section's map
+  // (made on first use), whatever the libbpf version does with its initial-value buffer.
+  Result<const detail::SectionMapping*> section_mapping(bpf_map* m) {
+    for (const auto& mapping : mappings_) {
+      if (mapping.map == m) return &mapping;
     }
-    return {};
+    if (bpf_map__type(m) != BPF_MAP_TYPE_ARRAY || (bpf_map__map_flags(m) & BPF_F_MMAPABLE) == 0)
+      return fail(map_where(bpf_map__name(m)), "is not memory-mappable after load (no BPF_F_MMAPABLE)");
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t size = bpf_map__value_size(m);
+    const std::size_t len = (size + page - 1) / page * page;
+    const bool read_only = (bpf_map__map_flags(m) & BPF_F_RDONLY_PROG) != 0;
+    void* p =
+        ::mmap(nullptr, len, read_only ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m), 0);
+    if (p == MAP_FAILED)
+      return fail(map_where(bpf_map__name(m)), "mmap of global data failed: {}", detail::errno_text(errno));
+    mappings_.push_back(detail::SectionMapping{
+        m, std::unique_ptr<std::byte, detail::Unmapper>(static_cast<std::byte*>(p), detail::Unmapper{len}),
+        size, read_only});
+    return &mappings_.back();
   }
 
   Result<detail::GlobalVar> locate_global(std::string_view section, std::string_view var) {
@@ -323,15 +322,11 @@ class Object {
       std::size_t size = 0;
       bool read_only = false;
       if (state_ == State::loaded) {
-        for (const auto& mapping : mappings_) {
-          if (mapping.map == *m) {
-            base = mapping.mem.get();
-            size = mapping.size;
-            read_only = mapping.read_only;
-          }
-        }
-        if (base == nullptr)
-          return fail(global_where(section, var), "section is not memory-mapped after load");
+        auto mapping = section_mapping(*m);
+        if (!mapping) return tl::unexpected(mapping.error());
+        base = (*mapping)->mem.get();
+        size = (*mapping)->size;
+        read_only = (*mapping)->read_only;
       } else {
         base = static_cast<std::byte*>(bpf_map__initial_value(*m, &size));
         if (base == nullptr) return fail(global_where(section, var), "section has no initial-value memory");
