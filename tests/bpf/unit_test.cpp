@@ -104,6 +104,20 @@ TEST(BpfLog, SinkReceivesEveryLineWithItsLevel) {
   EXPECT_EQ(seen[1], std::make_pair(LogLevel::debug, std::string("d")));
 }
 
+TEST(BpfLog, VerboseModePrintsWarningsAndInfoToStderrButNotDebug) {
+  set_libbpf_verbose(true);
+  ::testing::internal::CaptureStderr();
+  libbpf_says(LIBBPF_WARN, "shown warning\n");
+  libbpf_says(LIBBPF_DEBUG, "hidden debug\n");
+  const std::string verbose = ::testing::internal::GetCapturedStderr();
+  set_libbpf_verbose(false);
+  ::testing::internal::CaptureStderr();
+  libbpf_says(LIBBPF_WARN, "quiet warning\n");
+  const std::string quiet = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(verbose, "libbpf: shown warning\n");
+  EXPECT_EQ(quiet, "");
+}
+
 TEST(BpfObjectOpen, GarbageElfIsAnErrorNamingTheObjectAndLibbpfsReason) {
   std::array<std::byte, 256> junk{};
   junk.fill(std::byte{0x5a});
@@ -164,6 +178,16 @@ TEST_F(BpfOpened, ElementOperationsBeforeLoadAreErrorsNotCrashes) {
                   "map 'events': not created yet");
   GB_EXPECT_ERROR(obj().run("record"), "prog 'record': not loaded");
   GB_EXPECT_ERROR(obj().attach("record"), "cannot attach before the object is loaded");
+}
+
+TEST_F(BpfOpened, AutoloadAndAutoattachFlagsReachLibbpf) {
+  GB_ASSERT_OK(obj().set_autoload("emit", false));
+  GB_ASSERT_OK(obj().set_autoattach("record", false));
+  EXPECT_FALSE(bpf_program__autoload(obj().find_program("emit").value()));
+  EXPECT_TRUE(bpf_program__autoload(obj().find_program("record").value()));
+  EXPECT_FALSE(bpf_program__autoattach(obj().find_program("record").value()));
+  GB_EXPECT_ERROR(obj().set_autoload("nope", false), "prog 'nope': no such program");
+  GB_EXPECT_ERROR(obj().set_autoattach("nope", false), "prog 'nope': no such program");
 }
 
 TEST_F(BpfOpened, SetMaxEntriesBeforeLoadResizesTheMap) {
