@@ -166,9 +166,9 @@ struct Topology {
     return out;
   }
 
-  /// Online CPU ids, best first: performance (and unknown) before efficiency CPUs, then higher
-  /// prefcore rank (CPUs without a rank after ranked ones), then first threads of cores before their
-  /// SMT siblings, then lower id.
+  /// Online CPU ids, best first: performance (and unknown) before efficiency CPUs, then every core's
+  /// first thread before any SMT sibling, then higher prefcore rank (CPUs without a rank after
+  /// ranked ones), then lower id.
   [[nodiscard]] std::vector<int> cpus_by_preference() const { return ordered(false); }
 
   /// Like cpus_by_preference(), but every V-Cache CPU comes before every other CPU.
@@ -180,8 +180,8 @@ struct Topology {
       const bool vc = llcs[static_cast<std::size_t>(c.llc)].vcache;
       const auto thread = siblings(c).ids();
       const auto pos = std::find(thread.begin(), thread.end(), c.id) - thread.begin();
-      return std::make_tuple(vcache_first && !vc, c.type == CpuType::efficiency, !c.prefcore_rank.has_value(),
-                             ~c.prefcore_rank.value_or(0), pos, c.id);
+      return std::make_tuple(vcache_first && !vc, c.type == CpuType::efficiency, pos,
+                             !c.prefcore_rank.has_value(), ~c.prefcore_rank.value_or(0), c.id);
     };
     std::vector<decltype(key(cpus.front()))> keys;
     for (const auto& c : cpus) keys.push_back(key(c));

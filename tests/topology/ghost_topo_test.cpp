@@ -1,0 +1,102 @@
+// The real ghost-topo binary: exit status 2 and one line naming what is missing on a root that is
+// not a sysfs tree; a JSON document that parses back on a good fixture; the tree by default.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "sysfs_tree.hpp"
+
+namespace {
+
+using ghostbrew::topology::testing::TempDir;
+using ::testing::HasSubstr;
+
+struct Run {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+Run ghost_topo(const std::string& args) {
+  TempDir tmp("ghost-topo-run");
+  const auto err_file = tmp.path() / "stderr";
+  const auto cmd = std::string(GHOSTBREW_GHOST_TOPO) + " " + args + " 2>'" + err_file.string() + "'";
+  Run r;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return r;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
+  const int status = ::pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(err_file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  r.err = ss.str();
+  return r;
+}
+
+TEST(GhostTopoTest, RootThatIsNotSysfsExitsTwoWithOneLine) {
+  TempDir root("ghost-topo-bad");
+  std::ofstream(root.path() / "README") << "not sysfs\n";
+  const auto r = ghost_topo("--root '" + root.path().string() + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "ghost-topo: " + (root.path() / "sys/devices/system/cpu").string() +
+                       ": missing: not a sysfs tree\n");
+}
+
+TEST(GhostTopoTest, BrokenFileExitsTwoNamingIt) {
+  TempDir root("ghost-topo-broken");
+  ghostbrew::topology::testing::write_fixture(std::filesystem::path(GHOSTBREW_TEST_FIXTURES) / "topology",
+                                              "broken-garbage-package-id", root.path());
+  const auto r = ghost_topo("--json --root '" + root.path().string() + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("cpu5/topology/physical_package_id: not an unsigned integer: 'banana'"));
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line";
+}
+
+TEST(GhostTopoTest, JsonOnAGoodFixtureParsesBack) {
+  TempDir root("ghost-topo-good");
+  ghostbrew::topology::testing::write_fixture(std::filesystem::path(GHOSTBREW_TEST_FIXTURES) / "topology",
+                                              "amd-7950x3d", root.path());
+  const auto r = ghost_topo("--json --root '" + root.path().string() + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["cpus"], 32);
+  EXPECT_EQ(j["cores"], 16);
+  EXPECT_EQ(j["llcs"], 2);
+  EXPECT_EQ(j["ccds"], 2);
+  EXPECT_EQ(j["numa_nodes"], 1);
+  EXPECT_EQ(j["packages"], 1);
+  EXPECT_EQ(j["smt"], true);
+  ASSERT_EQ(j["vcache_ccds"].size(), 1U);
+  ASSERT_EQ(j["per_cpu"].size(), 32U);
+  for (const auto& c : j["per_cpu"])
+    for (const char* key :
+         {"cpu", "core", "llc", "ccd", "node", "package", "siblings", "prefcore_rank", "type"})
+      EXPECT_TRUE(c.contains(key)) << key;
+  EXPECT_EQ(j["per_cpu"][0]["ccd"], j["vcache_ccds"][0]);
+}
+
+TEST(GhostTopoTest, DefaultOutputIsTheTree) {
+  TempDir root("ghost-topo-tree");
+  ghostbrew::topology::testing::write_fixture(std::filesystem::path(GHOSTBREW_TEST_FIXTURES) / "topology",
+                                              "intel-14900k", root.path());
+  const auto r = ghost_topo("--root '" + root.path().string() + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("package 0 (cpus 0-31)"));
+  EXPECT_THAT(r.out, HasSubstr("core 0: cpu0 [P rank 72], cpu1 [P rank 72]"));
+  EXPECT_THAT(r.out, HasSubstr("cpu31 [E rank 52]"));
+}
+
+}  // namespace
