@@ -33,7 +33,10 @@ echo "ghostbrew-guest: sched_ext state $(cat /sys/kernel/sched_ext/state 2>&1)"
 echo "GHOSTBREW-DATA guest.boot_uptime_s $(cut -d' ' -f1 /proc/uptime)"
 echo "GHOSTBREW-BEGIN"
 cd /tmp
-sh /scenario.sh </dev/null
+# The scenario gets a session with the console as its controlling tty, so guest-lib.sh can turn on
+# job control: background jobs then keep SIGINT as a user's shell would leave it (a non-interactive
+# shell without job control starts them with SIGINT and SIGQUIT ignored).
+setsid cttyhack sh /scenario.sh
 status=$?
 echo "GHOSTBREW-DATA guest.end_uptime_s $(cut -d' ' -f1 /proc/uptime)"
 echo "GHOSTBREW-END status=$status"

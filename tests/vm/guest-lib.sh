@@ -9,6 +9,12 @@
 GHOSTBREW_SCX=/sys/kernel/sched_ext
 GHOSTBREW_FAILED=0
 
+# Job control (the guest's init gives the scenario the console as controlling tty): background jobs
+# get their own process group and keep SIGINT/SIGQUIT at their defaults, so `kill -INT` reaches a
+# daemon as Ctrl-C would. Without it a non-interactive shell starts them with SIGINT ignored.
+set -m 2>/dev/null || echo "guest-lib: no job control; background jobs ignore SIGINT"
+exec </dev/null
+
 # pass NAME: report that check NAME held.
 pass() { echo "GHOSTBREW-PASS $1"; }
 

@@ -45,4 +45,14 @@ if taskset -c 0 true && chrt -o 0 true && nice -n 19 true; then pass affinity-an
   fail affinity-and-priority-tools "taskset, chrt or nice failed"
 fi
 
+# Background jobs keep SIGINT at its default (guest-lib.sh turns on job control), so scenarios can
+# stop daemons with SIGINT as Ctrl-C would. SIGINT is signal 2: bit 1 of the SigIgn mask.
+sleep 30 &
+job=$!
+ignored=$(awk '/^SigIgn:/ { print $2 }' "/proc/$job/status")
+kill "$job"
+if [ -n "$ignored" ] && [ $((0x$ignored & 2)) = 0 ]; then pass background-jobs-take-sigint; else
+  fail background-jobs-take-sigint "a background job's SigIgn is '$ignored' (SIGINT ignored)"
+fi
+
 finish

@@ -23,6 +23,13 @@ while [ "$i" -lt "$CYCLES" ]; do
   ghost_sched_start "$LOG" || die "cycle-$i-attach" "ghost-sched did not attach on cycle $i (state $(sched_state))"
   t1=$(uptime_ms)
   [ "$(sched_ops)" = ghostbrew ] || die "cycle-$i-ops" "ops '$(sched_ops)' on cycle $i"
+  if [ "$i" = 1 ]; then # the counting itself must see the attached scheduler, or "no leak" is vacuous
+    during=$(bpf_counts)
+    data reload.bpf_counts_attached "$during"
+    if [ "${during%% *}" -gt "${before%% *}" ]; then pass counts-see-the-scheduler; else
+      fail counts-see-the-scheduler "bpftool counts '$during' while attached, '$before' before"
+    fi
+  fi
   ghost_sched_stop INT || die "cycle-$i-exit" "ghost-sched still running 30 s after SIGINT on cycle $i"
   [ "$EXIT_STATUS" = 0 ] || die "cycle-$i-exit-status" "exit status $EXIT_STATUS on cycle $i"
   wait_for_state disabled 10 || die "cycle-$i-disabled" "state $(sched_state) after cycle $i"
