@@ -4,7 +4,9 @@
  * chain in classify.bpf.h (userspace pid maps, comm patterns, cgroup map, a gaming ancestor), cached
  * in task local storage and evaluated again when an input changes: userspace bumps
  * gb_knobs.generation, the userspace heartbeat goes stale or comes back, the comm changes (exec,
- * PR_SET_NAME: QEMU names its vCPU threads after creating them), or the task moves cgroup. A task
+ * PR_SET_NAME: QEMU names its vCPU threads after creating them), or the task moves cgroup. The
+ * inputs are compared at every wake-up and every enqueue (a map lookup and a 16-byte read), so even
+ * a CPU hog that never sleeps sees a change within one slice. A task
  * with no fixed class is classified by behaviour at every enqueue: nice > 0 or a burst score at or
  * above burst_threshold_ns is BATCH, a score at or below interactive_burst_ns is INTERACTIVE,
  * anything between is DEFAULT. The burst score is BORE's idea: CPU time used since the task last
