@@ -94,6 +94,16 @@ TEST_F(BpfGlobals, BssAndDataAfterLoadAreTheKernelsMemory) {
   EXPECT_EQ(**runs, 41U);
 }
 
+TEST_F(BpfGlobals, GlobalPointersSurviveMovingTheObject) {
+  GB_ASSERT_OK(obj().load());
+  auto runs = obj().global<std::uint64_t>(".bss", "runs");
+  GB_ASSERT_OK(runs);
+  Object moved = std::move(*obj_);
+  obj_.reset();
+  GB_ASSERT_OK(moved.run("record"));
+  EXPECT_EQ(**runs, 1U);
+}
+
 TEST_F(BpfGlobals, RodataIsReadOnlyAfterLoad) {
   GB_ASSERT_OK(obj().load());
   GB_EXPECT_ERROR(obj().global<std::uint64_t>(".rodata", "tunable"),
