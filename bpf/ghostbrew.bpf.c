@@ -51,9 +51,9 @@
  * runnable task on its CPU, which is what we would do. SCX_OPS_KEEP_BUILTIN_IDLE only matters with
  * ops.update_idle, which we do not implement (the built-in idle tracking stays on). Newer flags
  * (ENQ_MIGRATION_DISABLED, ALLOW_QUEUED_WAKEUP) would fail to load on 6.12.
- * Optional callbacks: cgroup_move exists only with CONFIG_EXT_GROUP_SCHED; a loader must null it on
- * kernels without it (then cgroup moves are noticed at the next generation bump). All other
- * callbacks exist from 6.12 on.
+ * Optional callbacks: none; every callback used exists from 6.12 on. (Cgroup moves are seen through
+ * the task's css_set pointer rather than ops.cgroup_move, which only exists with
+ * CONFIG_EXT_GROUP_SCHED and only fires for moves the cpu controller sees.)
  *
  * What it trades away: no per-CPU vtime fairness across classes (a class's share is bounded by
  * deadlines, not weighted), one slice length for all, and restricted-affinity tasks get the kernel's
@@ -164,16 +164,16 @@ struct {
 
 /* Per-task state. */
 struct task_ctx {
-  u64 comm[2];       /* comm when last classified */
-  u64 generation;    /* gb_knobs.generation * 2 + trusted, when last classified; ~0 = never */
-  u64 burst_score;   /* decayed CPU time per burst (ns) */
-  u64 burst_ns;      /* CPU time since the task last slept */
-  u64 run_start_ns;  /* when it last started running */
-  u64 last_xccd_ns;  /* when it last moved to another CCD */
-  s32 last_cpu;      /* where it last ran, -1 before its first run */
-  u32 fixed_class;   /* from the classification chain, GB_CLASS_NONE when behaviour decides */
-  u32 class;         /* the class it was last queued with */
-  bool cgroup_moved; /* moved cgroup since it was last classified */
+  u64 comm[2];      /* comm when last classified */
+  u64 generation;   /* gb_knobs.generation * 2 + trusted, when last classified; ~0 = never */
+  u64 burst_score;  /* decayed CPU time per burst (ns) */
+  u64 burst_ns;     /* CPU time since the task last slept */
+  u64 run_start_ns; /* when it last started running */
+  u64 last_xccd_ns; /* when it last moved to another CCD */
+  s32 last_cpu;     /* where it last ran, -1 before its first run */
+  u32 fixed_class;  /* from the classification chain, GB_CLASS_NONE when behaviour decides */
+  u32 class;        /* the class it was last queued with */
+  u64 css_set;      /* its css_set (cgroup membership) when last classified */
 };
 
 struct {
@@ -274,16 +274,18 @@ static void refresh_fixed_class(struct task_struct* p, struct task_ctx* tctx) {
   struct gb_knobs* k = bpf_map_lookup_elem(&knobs, &zero);
   bool trusted = userspace_is_alive(k);
   u64 generation = (k ? k->generation : 0) * 2 + trusted;
+  /* The css_set changes with any cgroup move, in any hierarchy, controller enabled or not. */
+  u64 css_set = (u64)BPF_CORE_READ(p, cgroups);
   u64 comm[2] = {};
 
   bpf_probe_read_kernel(comm, sizeof(comm), p->comm);
   if (tctx->generation == generation && tctx->comm[0] == comm[0] && tctx->comm[1] == comm[1] &&
-      !tctx->cgroup_moved)
+      tctx->css_set == css_set)
     return;
   tctx->generation = generation;
   tctx->comm[0] = comm[0];
   tctx->comm[1] = comm[1];
-  tctx->cgroup_moved = false;
+  tctx->css_set = css_set;
   tctx->fixed_class = classify_task(p, (const char*)comm, trusted);
   STAT_INC(reclassifications);
   if (!trusted) STAT_INC(stale_heartbeat);
@@ -584,11 +586,6 @@ s32 BPF_STRUCT_OPS(ghostbrew_init_task, struct task_struct* p, struct scx_init_t
   return 0;
 }
 
-void BPF_STRUCT_OPS(ghostbrew_cgroup_move, struct task_struct* p, struct cgroup* from, struct cgroup* to) {
-  struct task_ctx* tctx = lookup_task_ctx(p);
-  if (tctx) tctx->cgroup_moved = true;
-}
-
 /* ---- Setup: topology cpumasks and DSQs -------------------------------------------------------- */
 
 /* Facts about the whole machine that decide the role masks. */
@@ -787,7 +784,6 @@ struct sched_ext_ops ghostbrew_ops = {
     .stopping = (void*)ghostbrew_stopping,
     .quiescent = (void*)ghostbrew_quiescent,
     .init_task = (void*)ghostbrew_init_task,
-    .cgroup_move = (void*)ghostbrew_cgroup_move,
     .init = (void*)ghostbrew_init,
     .exit = (void*)ghostbrew_exit,
     .timeout_ms = 5000,

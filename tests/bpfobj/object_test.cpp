@@ -105,7 +105,6 @@ TEST_F(GhostbrewObject, HasEveryCallbackAndEventProgram) {
       {"ghostbrew_stopping", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_stopping"},
       {"ghostbrew_quiescent", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_quiescent"},
       {"ghostbrew_init_task", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_init_task"},
-      {"ghostbrew_cgroup_move", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_cgroup_move"},
       {"ghostbrew_init", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops.s/ghostbrew_init"},
       {"ghostbrew_exit", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_exit"},
       {GB_PROG_EXEC, BPF_PROG_TYPE_TRACING, "tp_btf/sched_process_exec"},

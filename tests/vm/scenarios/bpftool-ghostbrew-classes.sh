@@ -4,13 +4,17 @@
 #  - a process named *.exe and its children are GAMING with no userspace at all (comm rule, and the
 #    gaming-ancestor rule once stress-ng's workers rename themselves);
 #  - a tgid registered in tgid_class is GAMING while the userspace heartbeat (knobs) is fresh;
-#  - once the heartbeat is older than heartbeat_stale_ns (5 s), the registration is ignored.
+#  - once the heartbeat is older than heartbeat_stale_ns (5 s), the registration is ignored;
+#  - a cgroup registered in cgroup_class gives its class to a task moved into it (the move alone
+#    triggers the new classification, no generation bump, no cpu controller needed).
 . /guest-lib.sh
 OBJ=/opt/ghostbrew/share/ghostbrew.bpf.o
 PIN=/sys/fs/bpf/ghostbrew
 GAMING=0
+AI=4
 cleanup() {
   [ -n "$hog" ] && kill "$hog" 2>/dev/null
+  [ -n "$hog2" ] && kill "$hog2" 2>/dev/null
   [ -n "$load" ] && kill "$load" 2>/dev/null
   rm -rf "$PIN"
 }
@@ -27,14 +31,15 @@ dispatched() {
   tr -d ' \n' </tmp/stats.json | sed 's/"dispatched":\[/\n/g' | sed -n '2,$p' | cut -d']' -f1 |
     awk -F, -v c="$1" '{ s += $(c + 1) } END { print s + 0 }'
 }
-# gaming_growth SECONDS: how many GAMING dispatches happen in SECONDS.
-gaming_growth() {
+# class_growth CLASS SECONDS: how many dispatches of CLASS happen in SECONDS.
+class_growth() {
   snapshot_stats
-  _a=$(dispatched $GAMING)
-  sleep "$1"
+  _a=$(dispatched "$1")
+  sleep "$2"
   snapshot_stats
-  echo $(($(dispatched $GAMING) - _a))
+  echo $(($(dispatched "$1") - _a))
 }
+gaming_growth() { class_growth $GAMING "$1"; }
 
 [ -r "$OBJ" ] || die object "no $OBJ in the guest"
 mkdir -p "$PIN"
@@ -83,9 +88,26 @@ heartbeat 2
 back=$(gaming_growth 2)
 [ "$back" -gt 0 ] && pass fresh-heartbeat-restores-tgid-class || fail fresh-heartbeat-restores-tgid-class "no GAMING dispatch"
 
-kill "$hog" "$load" 2>/dev/null
-wait "$hog" "$load" 2>/dev/null
-hog="" load=""
+# 5. A cgroup registered as AI: nothing in it yet, so nothing is AI; then a hog moves in.
+CG=/sys/fs/cgroup/gb-ai
+mkdir -p $CG || die cgroup "cannot create $CG"
+cgid=$(stat -c %i $CG)
+bpftool map update name cgroup_class key $(le_bytes 8 "$cgid") value $(le_bytes 4 $AI) ||
+  die cgroup-class "bpftool map update cgroup_class failed"
+sh -c 'while :; do :; done' &
+hog2=$!
+heartbeat 3
+before=$(class_growth $AI 1)
+expect_eq no-ai-before-the-move "$before" 0
+heartbeat 3
+echo "$hog2" >$CG/cgroup.procs || die cgroup-move "cannot move $hog2 into $CG"
+after=$(class_growth $AI 2)
+data ghostbrew.classes.ai_after_cgroup_move "$after"
+[ "$after" -gt 0 ] && pass cgroup-move-reclassifies || fail cgroup-move-reclassifies "no AI dispatch after moving into $CG"
+
+kill "$hog" "$hog2" "$load" 2>/dev/null
+wait "$hog" "$hog2" "$load" 2>/dev/null
+hog="" hog2="" load=""
 expect_eq still-ghostbrew "$(sched_ops)" ghostbrew
 rm -rf "$PIN"
 wait_for_state disabled 10 || fail detached "state is $(sched_state) 10 s after removing the link"
