@@ -1,0 +1,40 @@
+// ghost-sched: the ghostbrew sched_ext scheduler daemon. Parses flags and runs the daemon; the
+// embedded BPF object comes from the build (ghostbrew_bpfobj).
+#include <CLI/CLI.hpp>
+
+#include "ghostbrew/sched/daemon.hpp"
+#include "ghostbrew_bpfobj.h"
+
+#ifndef GHOSTBREW_VERSION
+#define GHOSTBREW_VERSION "unknown"
+#endif
+
+int main(int argc, char** argv) {
+  ghostbrew::sched::Options o;
+  CLI::App app{"ghost-sched: a sched_ext scheduler that puts games and interactive work first"};
+  bool gaming = false, work = false, automatic = false;
+  auto* g = app.add_flag("--gaming", gaming, "games and interactive work on the V-Cache CCD (X3D)");
+  auto* w = app.add_flag("--work", work, "latency-sensitive work on the frequency CCD, batch on V-Cache");
+  auto* a = app.add_flag("--auto", automatic, "games on V-Cache, interactive on the frequency CCD (default)");
+  g->excludes(w)->excludes(a);
+  w->excludes(a);
+  app.add_option("--slice-us", o.slice_us, "time slice in microseconds")->capture_default_str();
+  app.add_option("--burst-threshold-us", o.burst_threshold_us,
+                 "CPU burst (us since last sleep) at which unclassified work counts as batch")
+      ->capture_default_str();
+  app.add_option("--heartbeat-stale-ms", o.heartbeat_stale_ms,
+                 "BPF distrusts the daemon's class maps after this long without a heartbeat")
+      ->capture_default_str();
+  app.add_option("--stats", o.stats_secs, "print one stats line every SECS seconds (0: off)")
+      ->capture_default_str();
+  app.add_flag("--verbose,-v", o.verbose, "print every classification decision and libbpf's messages");
+  app.add_flag("!--no-detect", o.detect, "do not feed the class maps from /proc and cgroup detection");
+  app.add_option("--root", o.root, "filesystem root for sysfs/procfs (testing)")->capture_default_str();
+  app.set_version_flag("--version", std::string("ghost-sched ") + GHOSTBREW_VERSION);
+  CLI11_PARSE(app, argc, argv);
+  o.mode = gaming ? ghostbrew::sched::Mode::gaming
+           : work ? ghostbrew::sched::Mode::work
+                  : ghostbrew::sched::Mode::auto_;
+  ghostbrew::bpf::set_libbpf_verbose(o.verbose);
+  return ghostbrew::sched::run_daemon(o, ghostbrew_bpf_object());
+}

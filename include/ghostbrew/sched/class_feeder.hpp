@@ -1,0 +1,134 @@
+// Feeds the BPF class maps from the detectors: a full /proc and cgroup scan at start (and on
+// request), then one pid at a time from exec events, and removal on exit events. It remembers what
+// it wrote so an exit removes exactly that process's entries.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ghostbrew/bpf/abi.h"
+#include "ghostbrew/core/error.hpp"
+#include "ghostbrew/detect/cgroup.hpp"
+#include "ghostbrew/detect/scan.hpp"
+#include "ghostbrew/sched/scheduler.hpp"
+
+namespace ghostbrew::sched {
+
+class ClassFeeder {
+ public:
+  /// One process the feeder has put into the maps.
+  struct Entry {
+    std::string comm;
+    detect::Classification cls;       ///< the process's class (tgid map)
+    std::vector<std::uint32_t> tids;  ///< threads with a class of their own (tid map), e.g. vCPUs
+  };
+  /// Receives a line for every decision (for --verbose); may be empty.
+  using Log = std::function<void(const std::string&)>;
+
+  explicit ClassFeeder(std::filesystem::path root = "/", detect::Rules rules = {}, Log log = {})
+      : root_(std::move(root)), rules_(std::move(rules)), log_(std::move(log)) {}
+
+  /// Scans every process and cgroup and writes the maps (replacing what this feeder wrote before).
+  /// Returns the number of classified processes. Pids that vanish mid-scan are skipped, not errors.
+  Result<std::size_t> full_scan(Scheduler& s) {
+    auto scan = detect::scan(root_, rules_);
+    if (!scan) return tl::unexpected(scan.error());
+    for (const auto& [pid, e] : entries_) forget(s, pid, e);
+    entries_.clear();
+    for (std::size_t i = 0; i < scan->processes.size(); ++i) {
+      const auto& p = scan->processes[i];
+      std::vector<detect::Row> rows;
+      for (const auto& r : scan->rows)
+        if (r.pid == p.pid()) rows.push_back(r);
+      record(s, p.pid(), p.comm(), scan->classes[i], rows);
+    }
+    if (auto cg = detect::scan_cgroups(root_, rules_.cgroups)) {
+      for (const auto& c : *cg) {
+        (void)s.cgroup_class().update(c.id, static_cast<std::uint32_t>(c.cls));
+        ++cgroups_;
+      }
+    } else if (log_) {
+      log_(fmt::format("cgroup classes not loaded: {}", cg.error().message()));
+    }
+    if (auto r = s.bump_generation(); !r) return tl::unexpected(r.error());
+    return entries_.size();
+  }
+
+  /// An exec event: classifies that process and updates the maps. A process that vanished already
+  /// is not an error (short-lived processes usually have).
+  void on_exec(Scheduler& s, const gb_event& ev) {
+    const int pid = static_cast<int>(ev.tgid);
+    if (auto it = entries_.find(pid); it != entries_.end()) {
+      forget(s, pid, it->second);
+      entries_.erase(it);
+    }
+    auto rows = detect::classify_pid(root_, pid, rules_);
+    if (!rows || rows->empty()) return;
+    auto main = std::find_if(rows->begin(), rows->end(), [&](const detect::Row& r) { return r.tid == pid; });
+    if (main == rows->end())
+      main = rows->begin();  // the leader's task entry is gone: any thread has the class
+    if (record(s, pid, main->comm, main->cls, *rows)) (void)s.bump_generation();
+  }
+
+  /// An exit event of a process: removes what was written for it.
+  void on_exit(Scheduler& s, const gb_event& ev) {
+    const int pid = static_cast<int>(ev.tgid);
+    auto it = entries_.find(pid);
+    if (it == entries_.end()) return;
+    if (log_)
+      log_(fmt::format("pid {} ({}) exited: removed from {}", pid, it->second.comm,
+                       detect::to_string(it->second.cls.cls)));
+    forget(s, pid, it->second);
+    entries_.erase(it);
+  }
+
+  /// What is in the maps now, by tgid.
+  [[nodiscard]] const std::map<int, Entry>& entries() const { return entries_; }
+  [[nodiscard]] std::size_t cgroups() const { return cgroups_; }
+
+ private:
+  /// Writes one process's class (when it is not the default) and its threads' own classes.
+  /// Returns true when anything was written.
+  bool record(Scheduler& s, int pid, const std::string& comm, const detect::Classification& cls,
+              const std::vector<detect::Row>& rows) {
+    Entry e{comm, cls, {}};
+    bool wrote = false;
+    if (cls.cls != detect::WorkloadClass::Default) {
+      wrote = s.tgid_class()
+                  .update(static_cast<std::uint32_t>(pid), static_cast<std::uint32_t>(cls.cls))
+                  .has_value();
+    }
+    for (const auto& r : rows) {
+      if (r.tid == pid || r.cls.cls == cls.cls || r.cls.cls == detect::WorkloadClass::Default) continue;
+      if (s.tid_class().update(static_cast<std::uint32_t>(r.tid), static_cast<std::uint32_t>(r.cls.cls))) {
+        e.tids.push_back(static_cast<std::uint32_t>(r.tid));
+        wrote = true;
+      }
+    }
+    if (!wrote) return false;
+    if (log_)
+      log_(fmt::format("pid {} ({}) -> {} by {}{}", pid, comm, detect::to_string(cls.cls), cls.rule,
+                       e.tids.empty() ? "" : fmt::format(", {} threads of their own", e.tids.size())));
+    entries_[pid] = std::move(e);
+    return true;
+  }
+
+  static void forget(Scheduler& s, int pid, const Entry& e) {
+    (void)s.tgid_class().erase(static_cast<std::uint32_t>(pid));
+    for (auto tid : e.tids) (void)s.tid_class().erase(tid);
+  }
+
+  std::filesystem::path root_;
+  detect::Rules rules_;
+  Log log_;
+  std::map<int, Entry> entries_;
+  std::size_t cgroups_ = 0;
+};
+
+}  // namespace ghostbrew::sched

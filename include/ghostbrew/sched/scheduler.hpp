@@ -1,0 +1,197 @@
+// One loaded instance of the ghostbrew BPF scheduler: opened from the embedded object, configured,
+// loaded, fed the topology, attached; with typed access to its class maps, knobs, stats, events and
+// exit info. Destroying it detaches the scheduler (the kernel returns to its default scheduler).
+#pragma once
+
+#include <time.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+
+#include "ghostbrew/bpf/abi.h"
+#include "ghostbrew/bpf/link.hpp"
+#include "ghostbrew/bpf/map.hpp"
+#include "ghostbrew/bpf/object.hpp"
+#include "ghostbrew/bpf/ring_buffer.hpp"
+#include "ghostbrew/core/error.hpp"
+#include "ghostbrew/sched/cpu_map.hpp"
+#include "ghostbrew/sched/options.hpp"
+#include "ghostbrew/sched/stats.hpp"
+
+namespace ghostbrew::sched {
+
+/// sched_ext exit codes that ask userspace to restart the scheduler (kernel's SCX_ECODE_*).
+inline constexpr std::uint64_t kExitActRestart = 1ULL << 48;
+inline constexpr std::uint64_t kExitRsnHotplug = 1ULL << 32;
+
+/// Why the scheduler stopped, as the BPF side's ops.exit recorded it.
+struct ExitInfo {
+  int kind = 0;  ///< enum scx_exit_kind: 0 still running, 1 done, 64.. unregistered, 1024.. error
+  std::int64_t exit_code = 0;
+  std::string reason;
+  std::string msg;
+
+  [[nodiscard]] bool exited() const { return kind != 0; }
+  /// The kernel (or the BPF side) asked to be restarted, e.g. after CPU hotplug.
+  [[nodiscard]] bool wants_restart() const {
+    return (static_cast<std::uint64_t>(exit_code) & kExitActRestart) != 0;
+  }
+  /// "reason (msg)" or just "reason".
+  [[nodiscard]] std::string describe() const {
+    std::string s = reason.empty() ? fmt::format("exit kind {}", kind) : reason;
+    if (!msg.empty() && msg != reason) s += fmt::format(" ({})", msg);
+    return s;
+  }
+};
+
+/// CLOCK_MONOTONIC in ns: bpf_ktime_get_ns()'s clock, for the heartbeat.
+inline std::uint64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+class Scheduler {
+ public:
+  using EventHandler = std::function<void(const gb_event&)>;
+
+  /// Opens `elf`, applies the options and topology, loads (the verifier runs here: its log tail is
+  /// in the error), writes cpu_info, and attaches the exec/exit event programs. Not yet scheduling:
+  /// call attach().
+  static Result<std::unique_ptr<Scheduler>> load(std::span<const std::byte> elf, const Options& opts,
+                                                 const CpuMap& cpus, EventHandler on_event) {
+    auto obj = bpf::Object::open(elf, "ghostbrew");
+    if (!obj) return tl::unexpected(obj.error());
+    std::unique_ptr<Scheduler> s(new Scheduler(std::move(*obj)));
+    auto& o = s->obj_;
+    const auto n = static_cast<std::uint32_t>(cpus.cpus.size());
+    for (auto [map, size] : {std::pair{GB_MAP_CPU_INFO, n},
+                             {GB_MAP_LLC_CTX, cpus.nr_llcs},
+                             {GB_MAP_CCD_CTX, cpus.nr_ccds},
+                             {GB_MAP_NODE_CTX, cpus.nr_nodes}})
+      if (auto r = o.set_max_entries(map, size); !r) return tl::unexpected(r.error());
+    auto cfg = o.global<gb_config>(".rodata.config", "gb_config");
+    if (!cfg) return tl::unexpected(cfg.error());
+    apply(opts, **cfg);
+    (*cfg)->nr_llcs = cpus.nr_llcs;
+    (*cfg)->nr_ccds = cpus.nr_ccds;
+    (*cfg)->nr_nodes = cpus.nr_nodes;
+    if (auto r = o.load(); !r) return tl::unexpected(r.error());
+
+    auto info = bpf::ArrayMap<gb_cpu_info>::from(o, GB_MAP_CPU_INFO);
+    if (!info) return tl::unexpected(info.error());
+    for (std::uint32_t id = 0; id < n; ++id)
+      if ((cpus.cpus[id].flags & GB_CPU_VALID) != 0)
+        if (auto r = info->update(id, cpus.cpus[id]); !r) return tl::unexpected(r.error());
+
+    using U32Hash = bpf::HashMap<std::uint32_t, std::uint32_t>;
+    if (auto r = bind<U32Hash>(o, GB_MAP_TID_CLASS, s->tid_class_); !r) return tl::unexpected(r.error());
+    if (auto r = bind<U32Hash>(o, GB_MAP_TGID_CLASS, s->tgid_class_); !r) return tl::unexpected(r.error());
+    if (auto r = bind<bpf::HashMap<std::uint64_t, std::uint32_t>>(o, GB_MAP_CGROUP_CLASS, s->cgroup_class_);
+        !r)
+      return tl::unexpected(r.error());
+    if (auto r = bind<bpf::ArrayMap<gb_knobs>>(o, GB_MAP_KNOBS, s->knobs_); !r)
+      return tl::unexpected(r.error());
+    if (auto r = bind<bpf::PerCpuArray<gb_stats>>(o, GB_MAP_STATS, s->stats_); !r)
+      return tl::unexpected(r.error());
+    if (auto r = bind<bpf::ArrayMap<gb_exit_info>>(o, GB_MAP_EXIT_INFO, s->exit_info_); !r)
+      return tl::unexpected(r.error());
+    auto rb = bpf::RingBuffer<gb_event>::create(o, GB_MAP_EVENTS, std::move(on_event));
+    if (!rb) return tl::unexpected(rb.error());
+    s->events_.emplace(std::move(*rb));
+    if (auto r = s->heartbeat(); !r) return tl::unexpected(r.error());
+    for (const char* prog : {GB_PROG_EXEC, GB_PROG_EXIT}) {
+      auto l = o.attach(prog);
+      if (!l) return tl::unexpected(l.error());
+      s->event_links_.push_back(std::move(*l));
+    }
+    return s;
+  }
+
+  /// Registers the struct_ops: from here on sched_ext runs every normal task through us.
+  Result<void> attach() {
+    auto l = obj_.attach_struct_ops(GB_MAP_OPS);
+    if (!l) return tl::unexpected(l.error());
+    ops_link_ = std::move(*l);
+    return {};
+  }
+
+  /// Unregisters the struct_ops (the kernel goes back to its default scheduler).
+  Result<void> detach() { return ops_link_.detach(); }
+
+  /// The struct_ops link's fd: readable (EPOLLHUP) when the kernel ejected the scheduler.
+  [[nodiscard]] int ops_link_fd() const { return ops_link_.fd(); }
+  /// The events ring buffer's epoll fd: readable when exec/exit events wait.
+  [[nodiscard]] int events_fd() const { return events_->epoll_fd(); }
+  /// Delivers every waiting event to the handler; refreshes the heartbeat.
+  Result<int> consume_events() {
+    auto n = events_->consume();
+    if (n) (void)heartbeat();
+    return n;
+  }
+  [[nodiscard]] std::uint64_t malformed_events() const { return events_->malformed(); }
+
+  /// Tells BPF userspace is alive (see the heartbeat in abi.h).
+  Result<void> heartbeat() {
+    knobs_state_.heartbeat_ns = monotonic_ns();
+    return knobs_->update(0, knobs_state_);
+  }
+  /// Makes BPF classify every task again (after class map changes).
+  Result<void> bump_generation() {
+    ++knobs_state_.generation;
+    knobs_state_.heartbeat_ns = monotonic_ns();
+    return knobs_->update(0, knobs_state_);
+  }
+
+  bpf::HashMap<std::uint32_t, std::uint32_t>& tid_class() { return *tid_class_; }
+  bpf::HashMap<std::uint32_t, std::uint32_t>& tgid_class() { return *tgid_class_; }
+  bpf::HashMap<std::uint64_t, std::uint32_t>& cgroup_class() { return *cgroup_class_; }
+
+  /// Counters summed over every CPU.
+  Result<gb_stats> stats() const {
+    return stats_->fold(0, gb_stats{}, [](gb_stats acc, const gb_stats& v) { return acc += v; });
+  }
+
+  /// What ops.exit recorded (kind 0 while still running).
+  Result<ExitInfo> exit_info() const {
+    auto v = exit_info_->lookup(0);
+    if (!v) return tl::unexpected(v.error());
+    ExitInfo e;
+    if (!*v) return e;
+    const auto& raw = **v;
+    e.kind = raw.kind;
+    e.exit_code = raw.exit_code;
+    e.reason.assign(raw.reason, strnlen(raw.reason, sizeof raw.reason));
+    e.msg.assign(raw.msg, strnlen(raw.msg, sizeof raw.msg));
+    return e;
+  }
+
+ private:
+  explicit Scheduler(bpf::Object obj) : obj_(std::move(obj)) {}
+
+  /// Binds a typed view of map `name` into `slot` (type and sizes checked against the object).
+  template <class M>
+  static Result<void> bind(bpf::Object& o, const char* name, std::optional<M>& slot) {
+    auto m = M::from(o, name);
+    if (!m) return tl::unexpected(m.error());
+    slot.emplace(std::move(*m));
+    return {};
+  }
+
+  bpf::Object obj_;
+  std::optional<bpf::HashMap<std::uint32_t, std::uint32_t>> tid_class_, tgid_class_;
+  std::optional<bpf::HashMap<std::uint64_t, std::uint32_t>> cgroup_class_;
+  std::optional<bpf::ArrayMap<gb_knobs>> knobs_;
+  std::optional<bpf::PerCpuArray<gb_stats>> stats_;
+  std::optional<bpf::ArrayMap<gb_exit_info>> exit_info_;
+  std::optional<bpf::RingBuffer<gb_event>> events_;
+  gb_knobs knobs_state_{};
+  std::vector<bpf::Link> event_links_;
+  bpf::Link ops_link_;  // last member: destroyed (detached) first
+};
+
+}  // namespace ghostbrew::sched
