@@ -1,0 +1,95 @@
+// The comm rule of the classification chain (bpf/classify.bpf.h), executed by the host kernel's BPF
+// through BPF_PROG_TEST_RUN (label bpf: needs root): each case is a comm and the class the scheduler
+// must give it, or none.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <ghostbrew/bpf/abi.h>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "gb_classify_test_bpfobj.h"
+
+namespace {
+
+constexpr __u32 kNone = 0xff;  // GB_CLASS_NONE in classify.bpf.h: behaviour decides
+
+struct CommCase {
+  char comm[GB_COMM_LEN];
+  __u32 cls;
+};
+
+struct ObjectCloser {
+  void operator()(bpf_object* obj) const { bpf_object__close(obj); }
+};
+
+class CommRule : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root for BPF";
+    auto image = gb_classify_test_bpf_object();
+    obj_.reset(bpf_object__open_mem(image.data(), image.size(), nullptr));
+    ASSERT_NE(obj_, nullptr) << std::strerror(errno);
+    ASSERT_EQ(bpf_object__load(obj_.get()), 0) << std::strerror(errno);
+    prog_fd_ = bpf_program__fd(bpf_object__find_program_by_name(obj_.get(), "classify_comm"));
+    ASSERT_GE(prog_fd_, 0);
+  }
+
+  // The class the scheduler's BPF gives to a task named comm (truncated to 15 characters like the
+  // kernel does).
+  __u32 class_of(const std::string& comm) {
+    CommCase c{};
+    std::strncpy(c.comm, comm.c_str(), GB_COMM_LEN - 1);
+    c.cls = 12345;
+    // A syscall program's context is copied back into ctx_in after the run.
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &c, .ctx_size_in = sizeof(c));
+    EXPECT_EQ(bpf_prog_test_run_opts(prog_fd_, &opts), 0) << std::strerror(errno);
+    return c.cls;
+  }
+
+  std::unique_ptr<bpf_object, ObjectCloser> obj_;
+  int prog_fd_ = -1;
+};
+
+TEST_F(CommRule, WineProtonAndWindowsBinariesAreGaming) {
+  for (const char* comm : {"wine", "wine64", "wineserver", "wine64-preload", "proton", "gamescope-wl",
+                           "Game.exe", "GAME.EXE", "eldenring.exe", "abcdefghijk.exe"})
+    EXPECT_EQ(class_of(comm), static_cast<__u32>(GB_CLASS_GAMING)) << comm;
+}
+
+TEST_F(CommRule, QemuVcpuThreadsAreVm) {
+  for (const char* comm : {"CPU 0/KVM", "CPU 7/KVM", "CPU 127/KVM"})
+    EXPECT_EQ(class_of(comm), static_cast<__u32>(GB_CLASS_VM)) << comm;
+  for (const char* comm : {"CPU 0/TCG", "CPU", "KVM", "qemu-system-x86"})
+    EXPECT_EQ(class_of(comm), kNone) << comm;
+}
+
+TEST_F(CommRule, AudioAndCompositorsAreInteractive) {
+  for (const char* comm : {"pipewire", "pipewire-pulse", "wireplumber", "pulseaudio", "jackd", "Xorg",
+                           "Xwayland", "kwin_wayland", "kwin_x11", "gnome-shell", "sway", "Hyprland"})
+    EXPECT_EQ(class_of(comm), static_cast<__u32>(GB_CLASS_INTERACTIVE)) << comm;
+}
+
+TEST_F(CommRule, InferenceServersAreAi) {
+  for (const char* comm : {"ollama", "ollama_llama_se", "llama-server", "llama-cli", "whisper-server"})
+    EXPECT_EQ(class_of(comm), static_cast<__u32>(GB_CLASS_AI)) << comm;
+}
+
+TEST_F(CommRule, CompilersAndLinkersAreBatch) {
+  for (const char* comm :
+       {"cc1", "cc1plus", "rustc", "ld", "ld.lld", "ld.gold", "mold", "ninja", "make", "as"})
+    EXPECT_EQ(class_of(comm), static_cast<__u32>(GB_CLASS_BATCH)) << comm;
+}
+
+TEST_F(CommRule, ExactNamesDoNotMatchLongerOnes) {
+  // Prefix rules are deliberate (wine*, ld.*); exact ones must not catch look-alikes.
+  for (const char* comm : {"makepkg", "ldconfig", "assistant", "Xorg-helper", "swaybg", "exe", "notepad.ex",
+                           "bash", "systemd", ""})
+    EXPECT_EQ(class_of(comm), kNone) << comm;
+}
+
+}  // namespace
