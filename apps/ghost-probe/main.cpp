@@ -55,10 +55,23 @@ int main(int argc, char** argv) {
   std::string root = "/";
   bool as_json = false;
   int pid = 0;
+  std::string rules_file;
   app.add_option("--root", root, "filesystem root holding proc/ and sys/ (default /)");
   app.add_flag("--json", as_json, "print one JSON document");
   app.add_option("--pid", pid, "classify only this pid (all its threads)")->check(CLI::PositiveNumber);
+  app.add_option("--cgroup-rules", rules_file,
+                 "file of 'PATTERN CLASS' lines replacing the built-in cgroup rules");
   CLI11_PARSE(app, argc, argv);
+
+  gd::Rules rules;
+  if (!rules_file.empty()) {
+    auto r = gd::read_cgroup_rules(rules_file);
+    if (!r) {
+      fmt::print(stderr, "ghost-probe: {}\n", r.error().message());
+      return 1;
+    }
+    rules.cgroups = std::move(*r);
+  }
 
   const std::filesystem::path rootp(root);
   if (!ghostbrew::fs::exists(rootp / "proc")) {
@@ -68,7 +81,7 @@ int main(int argc, char** argv) {
   }
 
   if (pid > 0) {
-    auto rows = gd::classify_pid(rootp, pid);
+    auto rows = gd::classify_pid(rootp, pid, rules);
     if (!rows) {
       fmt::print(stderr, "ghost-probe: {}\n", rows.error().message());
       return 1;
@@ -86,7 +99,6 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  const gd::Rules rules;
   auto scan = gd::scan(rootp, rules);
   if (!scan) {
     fmt::print(stderr, "ghost-probe: {}\n", scan.error().message());

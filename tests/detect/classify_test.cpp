@@ -215,6 +215,14 @@ TEST_F(ClassifyTest, KernelThreadsAndZombiesAreNeverWorkloads) {
   EXPECT_EQ(classify_new(z), (Classification{WorkloadClass::Default, "zombie"}));
 }
 
+TEST_F(ClassifyTest, ZombieLeaderWithLiveThreadsIsStillClassified) {
+  auto p = proc(1310, "Game.exe", "");  // exe link gone with the leader's mm
+  p.state = 'Z';
+  p.cmdline = {};
+  p.threads = {{1311, "render"}, {1312, "audio"}};  // num_threads = 3 in stat
+  EXPECT_EQ(classify_new(p), (Classification{WorkloadClass::Gaming, "comm:*.exe"}));
+}
+
 TEST_F(ClassifyTest, GameRulesComeBeforeCgroupAndDesktopRules) {
   auto p = proc(1400, "game.exe", "/usr/bin/wine64");
   p.cgroup = "/system.slice/x.service";

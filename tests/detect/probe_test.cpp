@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <string>
@@ -121,6 +122,25 @@ TEST_F(ProbeTest, TextRowsAndOnePid) {
   const auto gone = run("--pid 999 --root " + fr_.root().string());
   EXPECT_EQ(gone.status, 1);
   EXPECT_NE(gone.out.find("proc/999/stat"), std::string::npos) << gone.out;
+}
+
+TEST_F(ProbeTest, CgroupRulesFileReplacesTheBuiltInPatterns) {
+  fr_.write("rules.conf", "docker-*.scope ai\n");
+  const auto r =
+      run("--json --cgroup-rules " + fr_.path("rules.conf").string() + " --root " + fr_.root().string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& procs = j["processes"];
+  const auto web = std::find_if(procs.begin(), procs.end(), [](const auto& p) { return p["pid"] == 300; });
+  ASSERT_NE(web, procs.end());
+  EXPECT_EQ((*web)["class"], "ai");
+  ASSERT_EQ(j["cgroups"].size(), 1U);  // system.slice is no longer a rule
+
+  fr_.write("rules.conf", "docker-*.scope warp\n");
+  const auto bad =
+      run("--cgroup-rules " + fr_.path("rules.conf").string() + " --root " + fr_.root().string());
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_EQ(bad.out, "ghost-probe: " + fr_.path("rules.conf").string() + ": line 1: unknown class 'warp'\n");
 }
 
 TEST(ProbeMissingProcTest, ExitsTwoWithOneLineNamingTheMissingProc) {

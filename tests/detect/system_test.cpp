@@ -57,6 +57,30 @@ TEST(CgroupWalkTest, NoCgroup2MountIsAnError) {
   EXPECT_NE(entries.error().message().find("no cgroup2 mount"), std::string::npos);
 }
 
+TEST(CgroupRulesTest, ParsedFromConfigurationTextInOrder) {
+  auto rules =
+      parse_cgroup_rules("# mine\nbuild-*.scope batch\n\n  app-lutris*\tgaming  # launcher\n", "rules.conf");
+  ASSERT_TRUE(rules) << rules.error().message();
+  ASSERT_EQ(rules->size(), 2U);
+  EXPECT_EQ((*rules)[0].pattern, "build-*.scope");
+  EXPECT_EQ((*rules)[0].cls, WorkloadClass::Batch);
+  EXPECT_EQ((*rules)[1].pattern, "app-lutris*");
+  EXPECT_EQ((*rules)[1].cls, WorkloadClass::Gaming);
+  EXPECT_EQ(match_cgroup("/user.slice/app-lutris-1.scope", *rules)->cls, WorkloadClass::Gaming);
+}
+
+TEST(CgroupRulesTest, BadLinesAreErrorsNamingFileAndLine) {
+  auto unknown = parse_cgroup_rules("a gaming\nb turbo\n", "rules.conf");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message(), "rules.conf: line 2: unknown class 'turbo'");
+  auto lonely = parse_cgroup_rules("gaming.slice\n", "rules.conf");
+  ASSERT_FALSE(lonely);
+  EXPECT_EQ(lonely.error().message(), "rules.conf: line 1: expected 'PATTERN CLASS', got 1 word(s)");
+  auto missing = read_cgroup_rules("/nonexistent/rules.conf");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().where, "/nonexistent/rules.conf");
+}
+
 TEST(ContainerTest, RuntimesFromCgroupPaths) {
   using R = ContainerRuntime;
   EXPECT_EQ(container_of("/system.slice/docker-4f2a.scope"),

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ghostbrew/core/error.hpp"
+#include "ghostbrew/core/fs.hpp"
 #include "ghostbrew/detect/workload_class.hpp"
 #include "ghostbrew/procfs/mountinfo.hpp"
 
@@ -51,6 +52,45 @@ struct CgroupRule {
       {"machine-*.scope", C::Container},
       {"system.slice", C::Batch},
   };
+}
+
+/// Parses cgroup rules from configuration text: one "PATTERN CLASS" per line (e.g. "app-steam* gaming",
+/// classes as named by to_string()), in priority order; '#' starts a comment, blank lines are skipped.
+/// Errors name `where` and the line number: a missing class, an unknown class, extra words.
+[[nodiscard]] inline Result<std::vector<CgroupRule>> parse_cgroup_rules(std::string_view text,
+                                                                        const std::string& where) {
+  std::vector<CgroupRule> out;
+  int line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    const auto nl = text.find('\n');
+    auto line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    line = line.substr(0, line.find('#'));
+    std::vector<std::string_view> words;
+    while (!line.empty()) {
+      const auto b = line.find_first_not_of(" \t\r");
+      if (b == std::string_view::npos) break;
+      line.remove_prefix(b);
+      const auto e = line.find_first_of(" \t\r");
+      words.push_back(line.substr(0, e));
+      line.remove_prefix(e == std::string_view::npos ? line.size() : e);
+    }
+    if (words.empty()) continue;
+    if (words.size() != 2)
+      return fail(where, "line {}: expected 'PATTERN CLASS', got {} word(s)", line_no, words.size());
+    const auto cls = parse_class(words[1]);
+    if (!cls) return fail(where, "line {}: unknown class '{}'", line_no, words[1]);
+    out.push_back({std::string(words[0]), *cls});
+  }
+  return out;
+}
+
+/// parse_cgroup_rules() over a file.
+[[nodiscard]] inline Result<std::vector<CgroupRule>> read_cgroup_rules(const std::filesystem::path& path) {
+  auto text = fs::read_text(path);
+  if (!text) return tl::unexpected(text.error());
+  return parse_cgroup_rules(*text, path.string());
 }
 
 /// Which rule decided a cgroup path.

@@ -1,8 +1,8 @@
 // Per-process workload classification: which class a process belongs to and the rule that decided
 // it, as text ("env:WINEPREFIX", "exe:wine64-preloader", "comm:*.exe", "parent:4242(steam reaper)",
 // "cgroup:/user.slice/.../app-steam@1.scope"). Rules run in a fixed order, first match wins:
-//   kernel thread -> zombie -> game (exe, env, comm/argv0 *.exe) -> AI server -> QEMU -> desktop
-//   (audio, compositor, evdev reader) -> game ancestor (reaper, pressure-vessel, gamescope; 8 levels)
+//   kernel thread -> zombie (no live threads) -> game (exe, env, comm/argv0 *.exe) -> AI server -> QEMU ->
+//   desktop (audio, compositor, evdev reader) -> game ancestor (reaper, pressure-vessel, gamescope; 8 levels)
 //   -> cgroup patterns -> nice > 0 -> default.
 // Threads inherit their process's class, except QEMU vCPU threads ("CPU N/KVM"), which are VM.
 #pragma once
@@ -201,7 +201,9 @@ inline std::optional<Classification> parent_rule(const procfs::ProcessInfo& p, c
 [[nodiscard]] inline Classification classify(const procfs::ProcessInfo& p, const Context& ctx) {
   const auto& r = ctx.rules;
   if (p.stat.kernel_thread()) return {WorkloadClass::Default, "kthread"};
-  if (p.stat.zombie()) return {WorkloadClass::Default, "zombie"};
+  // A zombie leader with live threads (its main thread called pthread_exit) is still a workload: its
+  // exe and environ are gone with the leader's mm, but comm, parents and cgroup still decide.
+  if (p.stat.zombie() && p.stat.num_threads <= 1) return {WorkloadClass::Default, "zombie"};
   if (auto c = detail::game_rule(p, r)) return *c;
   if (auto c = detail::ai_rule(p, r)) return *c;
   if (detail::is_qemu(p))

@@ -28,6 +28,8 @@ struct Stat {
   std::uint64_t start_time = 0;  ///< field 22, clock ticks since boot: with pid, identifies a process
 
   [[nodiscard]] bool kernel_thread() const { return (flags & kPfKthread) != 0; }
+  /// Exited and not yet reaped. A thread-group leader that called pthread_exit() is also 'Z' while its
+  /// other threads run: see num_threads.
   [[nodiscard]] bool zombie() const { return state == 'Z' || state == 'X'; }
 };
 
