@@ -108,7 +108,6 @@ struct {
 struct dom_ctx {
   struct bpf_cpumask __kptr* cpus;
   u32 ccd;
-  u32 nr_cpus;
 };
 
 struct {
@@ -651,7 +650,6 @@ static void dom_add_cpu(void* map, u32 id, s32 cpu, u32 ccd) {
   struct dom_ctx* dom = bpf_map_lookup_elem(map, &id);
   if (!dom) return;
   dom->ccd = ccd;
-  dom->nr_cpus++;
   if (dom->cpus) bpf_cpumask_set_cpu(cpu, dom->cpus);
 }
 

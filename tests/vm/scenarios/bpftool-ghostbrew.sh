@@ -1,9 +1,9 @@
 # vm-requires: ghostbrew_bpf
-# vm-args: --smp 4 --icount 2
+# vm-args: --smp 4 --threads-per-core 2 --icount 2
 # ghostbrew loaded and attached by bpftool alone: no loader, so no topology, no config changes, no
 # heartbeat (userspace maps untrusted). The verifier must accept the object on this kernel, it must
 # schedule a mixed stress-ng load (CPU hogs, a niced hog, context-switch pairs) without a stall,
-# account the work by class, and detach cleanly.
+# account the work by class, and detach cleanly. Two threads per core: the SMT idle-core picks run.
 . /guest-lib.sh
 OBJ=/opt/ghostbrew/share/ghostbrew.bpf.o
 PIN=/sys/fs/bpf/ghostbrew
@@ -36,12 +36,17 @@ dispatched() {
 
 # More CPU hogs than CPUs, one of them niced, plus switch-heavy pairs; the watchdog (5 s) would
 # eject the scheduler if any runnable task waited that long.
-nice -n 10 stress-ng --cpu 1 --timeout 8s >/tmp/niced.log 2>&1 &
+# (busybox sh may have reaped the background job before `wait`: its status goes through a file.)
+(
+  nice -n 10 stress-ng --cpu 1 --timeout 8s >/tmp/niced.log 2>&1
+  echo $? >/tmp/niced.status
+) &
 niced=$!
 stress-ng --cpu 5 --switch 2 --timeout 8s --metrics-brief >/tmp/stress.log 2>&1
 status=$?
 wait $niced
-nstatus=$?
+nstatus=$(cat /tmp/niced.status 2>/dev/null)
+[ "$nstatus" = 0 ] || show_file niced /tmp/niced.log
 [ $status = 0 ] || show_file stress-ng /tmp/stress.log
 expect_eq stress-ng-status "$status" 0
 expect_eq niced-stress-ng-status "$nstatus" 0
