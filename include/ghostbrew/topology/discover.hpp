@@ -88,24 +88,25 @@ inline Result<std::vector<RawCache>> read_caches(const stdfs::path& cache_dir, c
     if (*level == 0 || *level > 8)
       return fail((dir / "level").string(), "implausible cache level {}", *level);
     c.level = static_cast<int>(*level);
-    if (fs::exists(dir / "type")) {
-      auto type = fs::read_word(dir / "type");
-      if (!type) return tl::unexpected(type.error());
-      if (*type != "Data" && *type != "Instruction" && *type != "Unified")
-        return fail((dir / "type").string(), "unknown cache type '{}'", type->substr(0, 40));
-      c.instruction = *type == "Instruction";
+    auto type = sysfs::read_optional(dir / "type");
+    if (!type) return tl::unexpected(type.error());
+    if (*type) {
+      const auto word = std::string(fs::detail::trim(**type));
+      if (word != "Data" && word != "Instruction" && word != "Unified")
+        return fail((dir / "type").string(), "unknown cache type '{}'", word.substr(0, 40));
+      c.instruction = word == "Instruction";
     }
-    if (fs::exists(dir / "size")) {
-      auto text = fs::read_text(dir / "size");
-      if (!text) return tl::unexpected(text.error());
-      auto size = sysfs::parse_size(*text, (dir / "size").string());
+    auto size_text = sysfs::read_optional(dir / "size");
+    if (!size_text) return tl::unexpected(size_text.error());
+    if (*size_text) {
+      auto size = sysfs::parse_size(**size_text, (dir / "size").string());
       if (!size) return tl::unexpected(size.error());
       c.size = *size;
     }
     auto id = sysfs::optional_u64(dir / "id");
     if (!id) return tl::unexpected(id.error());
     c.id = *id;
-    auto cpus = sysfs::list_or_mask(dir, "shared_cpu_list", "shared_cpu_map");
+    auto cpus = sysfs::list_or_mask(dir, {"shared_cpu_list"}, "shared_cpu_map");
     if (!cpus) return tl::unexpected(cpus.error());
     c.cpus = sysfs::intersect(*cpus, online);
     out.push_back(std::move(c));
@@ -124,9 +125,8 @@ inline Result<RawCpu> read_cpu(const stdfs::path& dir, int n, const CpuSet& onli
   auto core_id = sysfs::optional_u64(topo_dir / "core_id");
   if (!core_id) return tl::unexpected(core_id.error());
   cpu.core_id = *core_id;
-  auto siblings = fs::exists(topo_dir / "thread_siblings_list") || !fs::exists(topo_dir / "core_cpus_list")
-                      ? sysfs::list_or_mask(topo_dir, "thread_siblings_list", "thread_siblings")
-                      : sysfs::read_list(topo_dir / "core_cpus_list");
+  auto siblings =
+      sysfs::list_or_mask(topo_dir, {"thread_siblings_list", "core_cpus_list"}, "thread_siblings");
   if (!siblings) return tl::unexpected(siblings.error());
   cpu.siblings = sysfs::intersect(*siblings, online);
   if (!cpu.siblings.contains(n))
@@ -172,7 +172,7 @@ inline Result<void> read_nodes(const stdfs::path& root, Topology& topo) {
     const auto dir = node_dir / fmt::format("node{}", n);
     NumaNode node;
     node.id = n;
-    auto cpus = sysfs::list_or_mask(dir, "cpulist", "cpumap");
+    auto cpus = sysfs::list_or_mask(dir, {"cpulist"}, "cpumap");
     if (!cpus) return tl::unexpected(cpus.error());
     node.cpus = sysfs::intersect(*cpus, topo.online);
     if (fs::exists(dir / "distance")) {

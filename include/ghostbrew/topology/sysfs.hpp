@@ -4,9 +4,15 @@
 // an Error naming it.
 #pragma once
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -43,47 +49,73 @@ inline Result<std::vector<int>> numbered_entries(const std::filesystem::path& di
   return out;
 }
 
+/// A small file's text, or empty when the file (or a directory on its path) does not exist. One
+/// open and read, no stat first: discovery reads thousands of these. Other errors name the file.
+inline Result<std::optional<std::string>> read_optional(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ENOENT || err == ENOTDIR) return std::optional<std::string>{};
+    return fail(path.string(), "cannot open: {}", std::strerror(err));
+  }
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    const auto n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return fail(path.string(), "read failed: {}", std::strerror(err));
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return std::optional<std::string>(std::move(text));
+}
+
 /// An optional unsigned number: empty when the file is missing, an Error when it is not a number.
 inline Result<std::optional<std::uint64_t>> optional_u64(const std::filesystem::path& path) {
-  if (!fs::exists(path)) return std::optional<std::uint64_t>{};
-  auto v = fs::read_u64(path);
+  auto text = read_optional(path);
+  if (!text) return tl::unexpected(text.error());
+  if (!*text) return std::optional<std::uint64_t>{};
+  auto v = fs::parse_u64(**text, path.string());
   if (!v) return tl::unexpected(v.error());
   return std::optional<std::uint64_t>(*v);
 }
 
 namespace detail {
 /// Bitmap files copied by some tools (hwloc-gather-topology) end in a NUL byte: drop trailing NULs.
-inline Result<std::string> read_bitmap_text(const std::filesystem::path& path) {
-  auto text = fs::read_text(path);
-  if (!text) return text;
-  while (!text->empty() && text->back() == '\0') text->pop_back();
+inline std::string_view without_nuls(std::string_view text) {
+  while (!text.empty() && text.back() == '\0') text.remove_suffix(1);
   return text;
 }
 }  // namespace detail
 
 /// A cpulist file ("0-3,8"), trailing NULs ignored.
 inline Result<CpuSet> read_list(const std::filesystem::path& path) {
-  auto text = detail::read_bitmap_text(path);
+  auto text = fs::read_text(path);
   if (!text) return tl::unexpected(text.error());
-  return parse_cpulist(*text, path.string());
+  return parse_cpulist(detail::without_nuls(*text), path.string());
 }
 
-/// A cpumask file ("ff,0000000f"), trailing NULs ignored.
-inline Result<CpuSet> read_mask(const std::filesystem::path& path) {
-  auto text = detail::read_bitmap_text(path);
-  if (!text) return tl::unexpected(text.error());
-  return parse_cpumask(*text, path.string());
-}
-
-/// A CPU set from `dir/list_name` (list form), else from `dir/mask_name` (hex mask form). An Error
-/// names the list file when neither exists.
-inline Result<CpuSet> list_or_mask(const std::filesystem::path& dir, std::string_view list_name,
+/// A CPU set from the first of `dir/list_names` that exists (list form), else from `dir/mask_name`
+/// (hex mask form), trailing NULs ignored. An Error names the first list file when none exists.
+inline Result<CpuSet> list_or_mask(const std::filesystem::path& dir,
+                                   std::initializer_list<std::string_view> list_names,
                                    std::string_view mask_name) {
-  const auto list = dir / list_name;
-  if (fs::exists(list)) return read_list(list);
+  for (const auto name : list_names) {
+    const auto list = dir / name;
+    auto text = read_optional(list);
+    if (!text) return tl::unexpected(text.error());
+    if (*text) return parse_cpulist(detail::without_nuls(**text), list.string());
+  }
   const auto mask = dir / mask_name;
-  if (fs::exists(mask)) return read_mask(mask);
-  return fail(list.string(), "missing (and no {} either)", mask_name);
+  auto text = read_optional(mask);
+  if (!text) return tl::unexpected(text.error());
+  if (*text) return parse_cpumask(detail::without_nuls(**text), mask.string());
+  return fail((dir / *list_names.begin()).string(), "missing (and no {} either)", mask_name);
 }
 
 /// Parses a cache size as sysfs writes it: "32768K", also "96M", "1G" or plain bytes.
