@@ -27,7 +27,7 @@ struct ObjectCloser {
   void operator()(bpf_object* obj) const { bpf_object__close(obj); }
 };
 
-class CommRule : public ::testing::Test {
+class GhostbrewCommRule : public ::testing::Test {
  protected:
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "needs root for BPF";
@@ -55,37 +55,37 @@ class CommRule : public ::testing::Test {
   int prog_fd_ = -1;
 };
 
-TEST_F(CommRule, WineProtonAndWindowsBinariesAreGaming) {
+TEST_F(GhostbrewCommRule, WineProtonAndWindowsBinariesAreGaming) {
   for (const char* comm : {"wine", "wine64", "wineserver", "wine64-preload", "proton", "gamescope-wl",
                            "Game.exe", "GAME.EXE", "eldenring.exe", "abcdefghijk.exe"})
     EXPECT_EQ(class_of(comm), static_cast<__u32>(GB_CLASS_GAMING)) << comm;
 }
 
-TEST_F(CommRule, QemuVcpuThreadsAreVm) {
+TEST_F(GhostbrewCommRule, QemuVcpuThreadsAreVm) {
   for (const char* comm : {"CPU 0/KVM", "CPU 7/KVM", "CPU 127/KVM"})
     EXPECT_EQ(class_of(comm), static_cast<__u32>(GB_CLASS_VM)) << comm;
   for (const char* comm : {"CPU 0/TCG", "CPU", "KVM", "qemu-system-x86"})
     EXPECT_EQ(class_of(comm), kNone) << comm;
 }
 
-TEST_F(CommRule, AudioAndCompositorsAreInteractive) {
+TEST_F(GhostbrewCommRule, AudioAndCompositorsAreInteractive) {
   for (const char* comm : {"pipewire", "pipewire-pulse", "wireplumber", "pulseaudio", "jackd", "Xorg",
                            "Xwayland", "kwin_wayland", "kwin_x11", "gnome-shell", "sway", "Hyprland"})
     EXPECT_EQ(class_of(comm), static_cast<__u32>(GB_CLASS_INTERACTIVE)) << comm;
 }
 
-TEST_F(CommRule, InferenceServersAreAi) {
+TEST_F(GhostbrewCommRule, InferenceServersAreAi) {
   for (const char* comm : {"ollama", "ollama_llama_se", "llama-server", "llama-cli", "whisper-server"})
     EXPECT_EQ(class_of(comm), static_cast<__u32>(GB_CLASS_AI)) << comm;
 }
 
-TEST_F(CommRule, CompilersAndLinkersAreBatch) {
+TEST_F(GhostbrewCommRule, CompilersAndLinkersAreBatch) {
   for (const char* comm :
        {"cc1", "cc1plus", "rustc", "ld", "ld.lld", "ld.gold", "mold", "ninja", "make", "as"})
     EXPECT_EQ(class_of(comm), static_cast<__u32>(GB_CLASS_BATCH)) << comm;
 }
 
-TEST_F(CommRule, ExactNamesDoNotMatchLongerOnes) {
+TEST_F(GhostbrewCommRule, ExactNamesDoNotMatchLongerOnes) {
   // Prefix rules are deliberate (wine*, ld.*); exact ones must not catch look-alikes.
   for (const char* comm : {"makepkg", "ldconfig", "assistant", "Xorg-helper", "swaybg", "exe", "notepad.ex",
                            "bash", "systemd", ""})

@@ -34,7 +34,7 @@ struct LinkCloser {
 };
 
 // The object with everything sched_ext-only switched off, loaded, its event programs attached.
-class EventStream : public ::testing::Test {
+class GhostbrewEventStream : public ::testing::Test {
  protected:
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "needs root for BPF";
@@ -113,7 +113,7 @@ __u64 own_cgroup_id() {
   return st.st_ino;
 }
 
-TEST_F(EventStream, ExecAndExitOfAChildAreReported) {
+TEST_F(GhostbrewEventStream, ExecAndExitOfAChildAreReported) {
   std::vector<gb_event> events;
   std::unique_ptr<ring_buffer, RingCloser> rb(
       ring_buffer__new(map_fd(GB_MAP_EVENTS), collect, &events, nullptr));
@@ -144,7 +144,7 @@ TEST_F(EventStream, ExecAndExitOfAChildAreReported) {
   EXPECT_NE(exec->cgroup_id, 0u);
 }
 
-TEST_F(EventStream, ThreadExitsAreNotReported) {
+TEST_F(GhostbrewEventStream, ThreadExitsAreNotReported) {
   std::vector<gb_event> events;
   std::unique_ptr<ring_buffer, RingCloser> rb(
       ring_buffer__new(map_fd(GB_MAP_EVENTS), collect, &events, nullptr));
@@ -156,15 +156,15 @@ TEST_F(EventStream, ThreadExitsAreNotReported) {
     EXPECT_FALSE(e.kind == GB_EVENT_EXIT && e.pid == static_cast<__u32>(tid)) << "thread " << tid;
 }
 
-class FullEventStream : public EventStream {
+class GhostbrewFullEventStream : public GhostbrewEventStream {
  protected:
   void SetUp() override {
     ring_bytes_ = static_cast<__u32>(sysconf(_SC_PAGESIZE));  // room for ~70 events
-    EventStream::SetUp();
+    GhostbrewEventStream::SetUp();
   }
 };
 
-TEST_F(FullEventStream, EventsThatDoNotFitAreCountedAsDrops) {
+TEST_F(GhostbrewFullEventStream, EventsThatDoNotFitAreCountedAsDrops) {
   // Nobody consumes: 200 execs (plus their exits) overflow a one-page ring.
   for (int i = 0; i < 200; ++i) run_true();
   const int ncpus = libbpf_num_possible_cpus();
