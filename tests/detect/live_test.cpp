@@ -108,22 +108,39 @@ TEST_F(LiveTest, ExecOfACopyNamedGameExeIsGamingByComm) {
   EXPECT_EQ(main_class(c.pid()), (Classification{WorkloadClass::Gaming, "comm:*.exe"}));
 }
 
-TEST_F(LiveTest, PrctlRenamedChildIsGamingByComm) {
+/// Forks a child that renames itself with PR_SET_NAME and waits; returns once the rename is done.
+pid_t spawn_renamed(const char* name) {
   int ready[2];
-  ASSERT_EQ(::pipe(ready), 0);
+  if (::pipe(ready) != 0) return -1;
   const pid_t pid = ::fork();
   if (pid == 0) {
-    ::prctl(PR_SET_NAME, "Hades.exe", 0, 0, 0);
+    ::prctl(PR_SET_NAME, name, 0, 0, 0);
     (void)!::write(ready[1], "x", 1);
-    ::pause();
-    ::_exit(0);
+    for (;;) ::pause();
   }
-  Child c(pid);
   char x = 0;
-  ASSERT_EQ(::read(ready[0], &x, 1), 1);
-  EXPECT_EQ(main_class(c.pid()), (Classification{WorkloadClass::Gaming, "comm:*.exe"}));
+  (void)!::read(ready[0], &x, 1);
   ::close(ready[0]);
   ::close(ready[1]);
+  return pid;
+}
+
+TEST_F(LiveTest, PrctlRenamedChildIsGamingByComm) {
+  Child c(spawn_renamed("Hades.exe"));
+  EXPECT_EQ(main_class(c.pid()), (Classification{WorkloadClass::Gaming, "comm:*.exe"}));
+}
+
+TEST_F(LiveTest, CommWithParenthesesAndSpacesAsTheKernelWritesIt) {
+  Child c(spawn_renamed("g) (1 S 2.exe"));  // looks like the fields that follow comm in stat
+  auto rows = classify_pid("/", c.pid());
+  ASSERT_TRUE(rows) << rows.error().message();
+  ASSERT_EQ(rows->size(), 1U);
+  EXPECT_EQ(rows->front().comm, "g) (1 S 2.exe");
+  EXPECT_EQ(rows->front().cls, (Classification{WorkloadClass::Gaming, "comm:*.exe"}));
+  auto p = procfs::read_process("/", c.pid());
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->stat.ppid, ::getpid());
+  EXPECT_EQ(p->comm(), "g) (1 S 2.exe");
 }
 
 TEST_F(LiveTest, ThreadNamedLikeAVcpuIsVmAndItsSiblingsAreNot) {
