@@ -167,6 +167,15 @@ TEST_F(ClassifyTest, DesktopAudioCompositorAndEvdevReaders) {
   EXPECT_EQ(classify_new(js).cls, WorkloadClass::Default);
 }
 
+TEST_F(ClassifyTest, Argv0DecidesWhenTheExeLinkIsUnavailable) {
+  auto p = proc(910, "data-loop.0", "");  // another user's process: no exe link, thread-renamed comm
+  p.cmdline = {"/usr/bin/pipewire"};
+  EXPECT_EQ(classify_new(p), (Classification{WorkloadClass::Interactive, "argv0:pipewire"}));
+  auto q = proc(911, "data-loop.0", "/usr/bin/other");  // with an exe link, argv[0] is not trusted
+  q.cmdline = {"/usr/bin/pipewire"};
+  EXPECT_EQ(classify_new(q).cls, WorkloadClass::Default);
+}
+
 TEST_F(ClassifyTest, CgroupPatterns) {
   auto steam = proc(1000, "steamwebhelper", "/steam/steamwebhelper");
   steam.cgroup = "/user.slice/user-1000.slice/user@1000.service/app.slice/app-steam@12.scope";
