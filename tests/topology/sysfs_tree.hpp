@@ -8,7 +8,8 @@
 //   possible|present|online LIST  cpu/possible, cpu/present, cpu/online (present defaults to the
 //                                 cores' CPUs, possible to present, online to present)
 //   core PACKAGE CORE_ID LIST     topology/ of each online CPU in LIST: physical_package_id,
-//                                 core_id, thread_siblings(_list), core_cpus_list (online CPUs only)
+//                                 core_id, thread_siblings(_list), core_cpus(_list), package_cpus(_list),
+//                                 core_siblings(_list) (online CPUs only)
 //   cache LEVEL TYPE SIZE LIST [ID]  next cache/indexN of each online CPU in LIST, shared by LIST
 //   node ID LIST DISTANCE...      node/nodeID/{cpulist,cpumap,distance} and cpuN/nodeID links
 //   set LIST RELPATH VALUE...     cpuN/RELPATH for each CPU in LIST; cpufreq/... goes to
@@ -162,6 +163,11 @@ inline void write_tree(const std::vector<std::string>& spec, const std::filesyst
     std::filesystem::create_directories(cpu(c));
     if (c != 0) detail::write(cpu(c) / "online", online.contains(c) ? "1" : "0");
   }
+  // package_cpus(_list) and core_siblings(_list): the online CPUs of each core line's package.
+  std::map<std::string, CpuSet> package_cpus;
+  for (const auto& line : lines)
+    if (const auto w = words(line); w[0] == "core")
+      for (int c : online_part(list(w.at(3))).ids()) package_cpus[w.at(1)].insert(c);
   std::map<int, int> next_index;
   std::vector<std::string> late;
   for (const auto& line : lines) {
@@ -180,6 +186,12 @@ inline void write_tree(const std::vector<std::string>& spec, const std::filesyst
         detail::write(t / "thread_siblings_list", threads.to_list());
         detail::write(t / "thread_siblings", detail::to_mask(threads));
         detail::write(t / "core_cpus_list", threads.to_list());
+        detail::write(t / "core_cpus", detail::to_mask(threads));
+        const auto& pkg = package_cpus[w.at(1)];
+        for (const auto* name : {"package_cpus", "core_siblings"})
+          detail::write(t / name, detail::to_mask(pkg));
+        for (const auto* name : {"package_cpus_list", "core_siblings_list"})
+          detail::write(t / name, pkg.to_list());
       }
     } else if (cmd == "cache") {
       const auto sharing = online_part(list(w.at(4)));

@@ -89,6 +89,8 @@ TEST(TopologyTest, Ryzen7950X3DCountsEveryLevel) {
   EXPECT_TRUE(t.smt());
   EXPECT_EQ(t.siblings(cpu(t, 3)), set_of({3, 19}));
   EXPECT_EQ(t.siblings(cpu(t, 19)), set_of({3, 19}));
+  EXPECT_EQ(t.smt_sibling(cpu(t, 3)), 19);
+  EXPECT_EQ(t.smt_sibling(cpu(t, 19)), 3);
 }
 
 TEST(TopologyTest, VCacheCcdIsTheLargerL3) {
@@ -304,6 +306,7 @@ TEST(TopologyTest, OfflineCpusAndHolesInTheNumbering) {
   EXPECT_EQ(cpu(t, 303).id, 303);
   EXPECT_EQ(t.siblings(cpu(t, 300)), set_of({300, 302}));
   EXPECT_EQ(t.siblings(cpu(t, 1)), set_of({1}));  // cpu 9 is offline
+  EXPECT_EQ(t.smt_sibling(cpu(t, 1)), -1);
   EXPECT_EQ(t.siblings(cpu(t, 303)), set_of({303}));
   EXPECT_EQ(t.packages.size(), 2U);
   EXPECT_EQ(t.nodes[static_cast<std::size_t>(cpu(t, 302).node)].id, 1);

@@ -158,6 +158,13 @@ struct Topology {
     return cores[static_cast<std::size_t>(cpu.core)].cpus;
   }
 
+  /// The CPU's first online SMT sibling other than itself (by id), -1 when it has none.
+  [[nodiscard]] int smt_sibling(const Cpu& cpu) const {
+    for (int id : siblings(cpu).ids())
+      if (id != cpu.id) return id;
+    return -1;
+  }
+
   /// Indices into `ccds` of the V-Cache CCDs.
   [[nodiscard]] std::vector<int> vcache_ccds() const {
     std::vector<int> out;
