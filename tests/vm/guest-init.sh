@@ -32,7 +32,7 @@ echo "ghostbrew-guest: kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {pri
 echo "ghostbrew-guest: sched_ext state $(cat /sys/kernel/sched_ext/state 2>&1)"
 echo "GHOSTBREW-DATA guest.boot_uptime_s $(cut -d' ' -f1 /proc/uptime)"
 echo "GHOSTBREW-BEGIN"
-cd /tmp
+cd /tmp || cd /
 # The scenario gets a session with the console as its controlling tty, so guest-lib.sh can turn on
 # job control: background jobs then keep SIGINT as a user's shell would leave it (a non-interactive
 # shell without job control starts them with SIGINT and SIGQUIT ignored).

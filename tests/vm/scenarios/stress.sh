@@ -32,7 +32,7 @@ done
 stress-ng --cpu "$N" --cpu-method int64 --fork 2 --pipe 2 --timeout 30s --metrics-brief >/tmp/stress.log 2>&1
 status=$?
 for p in $watch_pid $exec_pids; do kill "$p" 2>/dev/null; done
-watch_pid= exec_pids=
+watch_pid='' exec_pids=''
 show_file stress-ng /tmp/stress.log
 expect_eq stress-ng-completes "$status" 0
 
@@ -40,7 +40,7 @@ bad=$(grep -v ' enabled ghostbrew$' "$SAMPLES" | head -n 3)
 samples=$(wc -l <"$SAMPLES")
 data stress.state_samples "$samples"
 if [ "$samples" -ge 20 ] && [ -z "$bad" ]; then pass enabled-throughout; else
-  fail enabled-throughout "$samples samples; not enabled/ghostbrew at: $(echo $bad)"
+  fail enabled-throughout "$samples samples; not enabled/ghostbrew at: $(echo "$bad" | tr '\n' ';')"
 fi
 if is_running "$GS_PID"; then pass daemon-stays-up; else fail daemon-stays-up "ghost-sched exited during the load"; fi
 if grep -q 'ghost-sched: restarted' "$LOG"; then fail no-restart "ghost-sched restarted the scheduler under load"; else pass no-restart; fi
