@@ -47,10 +47,14 @@
  * the per-LLC/CCD/node and per-role cpumasks from it. With nothing filled in (loaded by bpftool),
  * every CPU is in LLC 0, CCD 0, node 0, with no preferred CPUs: one shared set of class queues.
  *
- * Flags: none. SCX_OPS_ENQ_LAST is not needed: when dispatch finds nothing, the kernel keeps the last
- * runnable task on its CPU, which is what we would do. SCX_OPS_KEEP_BUILTIN_IDLE only matters with
- * ops.update_idle, which we do not implement (the built-in idle tracking stays on). Newer flags
- * (ENQ_MIGRATION_DISABLED, ALLOW_QUEUED_WAKEUP) would fail to load on 6.12.
+ * Flags: SCX_OPS_ENQ_LAST. Without it the kernel keeps a task that is alone on its CPU running
+ * past its slice without calling ops.enqueue, refilling the slice with its own 20 ms default: a CPU
+ * hog would keep the class it had when it started (often INTERACTIVE: no burst yet), could not be
+ * preempted as BATCH, and would hold the CPU 4x our slice. With the flag every slice ends in
+ * ops.enqueue (class, burst and slice stay current); a task flagged SCX_ENQ_LAST goes straight back
+ * onto its CPU's local DSQ. SCX_OPS_KEEP_BUILTIN_IDLE only matters with ops.update_idle, which we do
+ * not implement (the built-in idle tracking stays on). Newer flags (ENQ_MIGRATION_DISABLED,
+ * ALLOW_QUEUED_WAKEUP) would fail to load on 6.12.
  * Optional callbacks: none; every callback used exists from 6.12 on. (Cgroup moves are seen through
  * the task's css_set pointer rather than ops.cgroup_move, which only exists with
  * CONFIG_EXT_GROUP_SCHED and only fires for moves the cpu controller sees.)
@@ -463,8 +467,14 @@ void BPF_STRUCT_OPS(ghostbrew_enqueue, struct task_struct* p, u64 enq_flags) {
     cls = update_task_class(p, tctx);
     window = deadline_window(p, tctx, cls);
   }
-  gb_dsq_insert_vtime(p, dsq_id(llc, cls), gb_config.slice_ns, gb_now() + window, enq_flags);
   s = stats_here();
+  /* Nothing else wants this CPU (SCX_OPS_ENQ_LAST): keep running here, with a fresh slice. */
+  if (enq_flags & SCX_ENQ_LAST) {
+    gb_dsq_insert(p, SCX_DSQ_LOCAL, gb_config.slice_ns, enq_flags);
+    if (s) s->dispatched[cls]++;
+    return;
+  }
+  gb_dsq_insert_vtime(p, dsq_id(llc, cls), gb_config.slice_ns, gb_now() + window, enq_flags);
   if (s) s->dispatched[cls]++;
   kick_cpu_for(p, cls, cpu, llc, enq_flags);
 }
@@ -530,7 +540,7 @@ static bool steal_work(u32 llc, u32 ccd) {
 void BPF_STRUCT_OPS(ghostbrew_dispatch, s32 cpu, struct task_struct* prev) {
   u32 llc = cpu_llc(cpu);
   if (!consume_earliest_in_llc(llc)) steal_work(llc, cpu_ccd(cpu));
-  /* Nothing anywhere: the kernel keeps prev running if it is still runnable. */
+  /* Nothing anywhere: a still runnable prev comes back through ops.enqueue with SCX_ENQ_LAST. */
 }
 
 /* ---- Accounting ------------------------------------------------------------------------------- */
@@ -784,6 +794,7 @@ struct sched_ext_ops ghostbrew_ops = {
     .init_task = (void*)ghostbrew_init_task,
     .init = (void*)ghostbrew_init,
     .exit = (void*)ghostbrew_exit,
+    .flags = SCX_OPS_ENQ_LAST,
     .timeout_ms = 5000,
     .name = "ghostbrew",
 };

@@ -80,14 +80,18 @@ TEST_F(GhostbrewObject, StructOpsMapIsTheGhostbrewOps) {
   const btf_member* m = btf_members(t);
   std::string name;
   unsigned timeout_ms = 0;
+  unsigned long long flags = 0;
   for (unsigned i = 0; i < btf_vlen(t); ++i, ++m) {
     std::string member = btf__name_by_offset(b, m->name_off);
     const char* at = static_cast<const char*>(data) + btf_member_bit_offset(t, i) / 8;
     if (member == "name") name = at;
     if (member == "timeout_ms") std::memcpy(&timeout_ms, at, sizeof(timeout_ms));
+    if (member == "flags") std::memcpy(&flags, at, sizeof(flags));
   }
   EXPECT_EQ(name, "ghostbrew");
   EXPECT_EQ(timeout_ms, 5000u);
+  // SCX_OPS_ENQ_LAST (2) and nothing else: see the flags paragraph of bpf/ghostbrew.bpf.c.
+  EXPECT_EQ(flags, 2u);
 }
 
 TEST_F(GhostbrewObject, HasEveryCallbackAndEventProgram) {
