@@ -14,7 +14,9 @@
  *   4. after load, before attach: write every CPU's struct gb_cpu_info into GB_MAP_CPU_INFO (ops.init
  *      builds the topology cpumasks from it), and the class maps (GB_MAP_TID_CLASS, GB_MAP_TGID_CLASS,
  *      GB_MAP_CGROUP_CLASS) as far as known.
- *   5. bpf_map__attach_struct_ops(GB_MAP_OPS); attach the tp_btf programs (exec/exit events).
+ *   5. bpf_map__attach_struct_ops(GB_MAP_OPS); the link may exist while ops.init then fails: running
+ *      means /sys/kernel/sched_ext/state is `enabled` and gb_exit_info.kind is still 0. Attach the
+ *      tp_btf programs GB_PROG_EXEC / GB_PROG_EXIT (exec/exit events).
  *   6. while running: write struct gb_knobs (heartbeat at least every heartbeat_stale_ns / 2; bump
  *      generation after changing a class map), consume GB_MAP_EVENTS, sum GB_MAP_STATS over CPUs.
  *   7. after detach (or when the kernel ejected the scheduler): read struct gb_exit_info. */
