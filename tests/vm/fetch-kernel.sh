@@ -20,6 +20,14 @@ APT_OPTS=(-o "Dir::Etc::SourceList=$D/sources.list" -o "Dir::Etc::SourceParts=$D
 
 cached() { ls -1 "$cache"/vmlinuz-* 2>/dev/null | sort -V | tail -n1; }
 
+# A kernel resolved within the last hour is still the newest: skip the lookup (it costs seconds per
+# guest boot). GHOSTBREW_KERNEL_REFRESH=1 forces it.
+stamp="$cache/resolved"
+if [[ -z ${GHOSTBREW_KERNEL_REFRESH:-} && -n $(find "$stamp" -mmin -60 2>/dev/null) ]]; then
+  recent=$(<"$stamp")
+  if [[ -s $recent ]]; then printf '%s\n' "$recent"; exit 0; fi
+fi
+
 ver=""
 if apt-get "${APT_OPTS[@]}" -q update >"$cache/update.log" 2>&1; then
   img=$(apt-cache "${APT_OPTS[@]}" depends linux-image-cloud-amd64 2>/dev/null |
@@ -32,7 +40,10 @@ if [[ -z $ver ]]; then
   log "sid unreachable; using cached $have"
   printf '%s\n' "$have"; exit 0
 fi
-if [[ -s "$cache/vmlinuz-$ver" ]]; then printf '%s\n' "$cache/vmlinuz-$ver"; exit 0; fi
+if [[ -s "$cache/vmlinuz-$ver" ]]; then
+  printf '%s\n' "$cache/vmlinuz-$ver" | tee "$stamp"
+  exit 0
+fi
 
 log "downloading linux-binary-$ver"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -42,4 +53,4 @@ dpkg-deb -x "$deb" "$work/x"
 vmlinuz=$(find "$work/x" -path '*/modules/*/vmlinuz' -o -name "vmlinuz-$ver" | head -n1)
 [[ -s $vmlinuz ]] || { log "no vmlinuz inside $deb"; exit 2; }
 cp "$vmlinuz" "$cache/vmlinuz-$ver.tmp" && mv "$cache/vmlinuz-$ver.tmp" "$cache/vmlinuz-$ver"
-printf '%s\n' "$cache/vmlinuz-$ver"
+printf '%s\n' "$cache/vmlinuz-$ver" | tee "$stamp"
