@@ -1,8 +1,12 @@
 # selftest: a sched_ext ejection in the kernel log must fail the run even when every check passed.
 # The kernel logs it as pr_err("sched_ext: BPF scheduler \"%s\" disabled (%s)"); this writes the same
 # line at the same level through /dev/kmsg, so it reaches the console the way a real one does.
+# guest-lib's scx_kernel_errors must report it too (scenarios use it for their own checks).
 . /guest-lib.sh
 pass selftest-before-the-ejection
 echo '<3>sched_ext: BPF scheduler "selftest" disabled (runnable task stall)' >/dev/kmsg
 sleep 1
+if scx_kernel_errors | grep -q 'runnable task stall'; then pass scx-kernel-errors-sees-the-ejection; else
+  fail scx-kernel-errors-sees-the-ejection "scx_kernel_errors printed: $(scx_kernel_errors)"
+fi
 finish

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Checks run-guest.sh itself: runs it and asserts how the run ended.
-# Usage: expect-run.sh --log LOG (--fails-with REGEX | --passes) [--data LINE]... -- RUN-GUEST-ARGS...
-#   --fails-with REGEX  run-guest must exit 1 and its report must match REGEX (grep -E)
+# Usage: expect-run.sh --log LOG (--fails-with REGEX... | --passes) [--data LINE]... -- RUN-GUEST-ARGS...
+#   --fails-with REGEX  run-guest must exit 1 and its report must match REGEX (grep -E); repeatable
 #   --passes            run-guest must exit 0
 #   --data LINE         the run's .data file (LOG with .log -> .data) must contain LINE exactly
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-log="" want="" regex="" lines=()
+log="" want="" regexes=() lines=()
 while (($#)); do
   case $1 in
   --log) log=$2; shift 2 ;;
-  --fails-with) want=fail regex=$2; shift 2 ;;
+  --fails-with) want=fail; regexes+=("$2"); shift 2 ;;
   --passes) want=pass; shift ;;
   --data) lines+=("$2"); shift 2 ;;
   --) shift; break ;;
@@ -26,7 +26,9 @@ printf '%s\n' "$out"
 verdict() { printf 'expect-run: %s\n' "$*"; }
 if [[ $want == fail ]]; then
   ((status == 1)) || { verdict "WRONG: run-guest exited $status, want 1 (a judged failure)"; exit 1; }
-  grep -qE -- "$regex" <<<"$out" || { verdict "WRONG: the report does not say /$regex/"; exit 1; }
+  for regex in "${regexes[@]}"; do
+    grep -qE -- "$regex" <<<"$out" || { verdict "WRONG: the report does not say /$regex/"; exit 1; }
+  done
 else
   ((status == 0)) || { verdict "WRONG: run-guest exited $status, want 0"; exit 1; }
 fi
