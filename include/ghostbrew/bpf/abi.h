@@ -17,8 +17,9 @@
  *   5. bpf_map__attach_struct_ops(GB_MAP_OPS); the link may exist while ops.init then fails: running
  *      means /sys/kernel/sched_ext/state is `enabled` and gb_exit_info.kind is still 0. Attach the
  *      tp_btf programs GB_PROG_EXEC / GB_PROG_EXIT (exec/exit events).
- *   6. while running: write struct gb_knobs (heartbeat at least every heartbeat_stale_ns / 2; bump
- *      generation after changing a class map), consume GB_MAP_EVENTS, sum GB_MAP_STATS over CPUs.
+ *   6. while running: write struct gb_knobs (heartbeat at least every heartbeat_stale_ns / 2, or with
+ *      GB_KNOB_EVENT_DRIVEN set, each time the events are drained; bump generation after changing a
+ *      class map), consume GB_MAP_EVENTS, sum GB_MAP_STATS over CPUs.
  *   7. after detach (or when the kernel ejected the scheduler): read struct gb_exit_info. */
 #ifndef GHOSTBREW_BPF_ABI_H
 #define GHOSTBREW_BPF_ABI_H
@@ -119,11 +120,21 @@ struct gb_cpu_info {
 GB_STATIC_ASSERT(sizeof(struct gb_cpu_info) == 32, "gb_cpu_info layout");
 
 /* ---- Runtime knobs: GB_MAP_KNOBS[0], written only by the daemon ------------------------------- */
+enum gb_knob_flags {
+  /* The daemon consumes GB_MAP_EVENTS and refreshes heartbeat_ns each time it drains them. Then its
+   * maps stay trusted while no event has waited unconsumed for heartbeat_stale_ns, however old the
+   * heartbeat: an idle daemon needs no periodic wake-up, and a hung one is distrusted once the exec
+   * and exit events it should have handled (pid reuse!) pile up. Without the flag, the heartbeat
+   * itself must be fresher than heartbeat_stale_ns. */
+  GB_KNOB_EVENT_DRIVEN = 1u << 0,
+};
+
 struct gb_knobs {
   __u64 heartbeat_ns; /* CLOCK_MONOTONIC time of the daemon's last heartbeat (bpf_ktime_get_ns clock) */
   __u64 generation;   /* bump after any class map change: every task is classified again */
+  __u64 flags;        /* enum gb_knob_flags */
 };
-GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 16, "gb_knobs layout");
+GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24, "gb_knobs layout");
 
 /* ---- Statistics: GB_MAP_STATS[0] per CPU, summed by userspace --------------------------------- */
 struct gb_stats {

@@ -113,10 +113,17 @@ class Scheduler {
   }
 
   /// Registers the struct_ops: from here on sched_ext runs every normal task through us.
+  /// The kernel can accept the link and still fail ops.init: that is an error here, with its reason.
   Result<void> attach() {
     auto l = obj_.attach_struct_ops(GB_MAP_OPS);
     if (!l) return tl::unexpected(l.error());
     ops_link_ = std::move(*l);
+    auto e = exit_info();
+    if (!e) return tl::unexpected(e.error());
+    if (e->exited()) {
+      (void)ops_link_.detach();
+      return fail(obj_.where(), "the scheduler failed to initialise: {}", e->describe());
+    }
     return {};
   }
 
@@ -135,7 +142,8 @@ class Scheduler {
   }
   [[nodiscard]] std::uint64_t malformed_events() const { return events_->malformed(); }
 
-  /// Tells BPF userspace is alive (see the heartbeat in abi.h).
+  /// Tells BPF userspace is alive (see gb_knobs in abi.h: the daemon is event-driven, so it
+  /// heartbeats whenever it drains the events and needs no timer).
   Result<void> heartbeat() {
     knobs_state_.heartbeat_ns = monotonic_ns();
     return knobs_->update(0, knobs_state_);
@@ -189,7 +197,7 @@ class Scheduler {
   std::optional<bpf::PerCpuArray<gb_stats>> stats_;
   std::optional<bpf::ArrayMap<gb_exit_info>> exit_info_;
   std::optional<bpf::RingBuffer<gb_event>> events_;
-  gb_knobs knobs_state_{};
+  gb_knobs knobs_state_{0, 0, GB_KNOB_EVENT_DRIVEN};  // heartbeats come with draining the events
   std::vector<bpf::Link> event_links_;
   bpf::Link ops_link_;  // last member: destroyed (detached) first
 };

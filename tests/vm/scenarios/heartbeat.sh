@@ -1,0 +1,89 @@
+# vm-requires: ghost-sched
+# vm-args: --smp 4 --icount 2
+# vm-timeout: 300
+# The event-driven heartbeat (gb_knobs.flags = GB_KNOB_EVENT_DRIVEN): ghost-sched has no timer, so
+#  - an idle daemon (no events for longer than heartbeat_stale_ns = 5 s) makes no wake-up at all and
+#    BPF still trusts its class maps (no stale classification, the registered game stays GAMING);
+#  - a hung daemon (SIGSTOP) with exec events piling up is distrusted after 5 s: the game falls back
+#    to behaviour classes;
+#  - once it runs again it drains the events and is trusted again.
+. /guest-lib.sh
+GAMING=0
+cleanup() {
+  [ -n "$GS_PID" ] && kill -CONT "$GS_PID" 2>/dev/null && ghost_sched_stop
+  kill $hog $load 2>/dev/null
+}
+snapshot_stats() { bpftool -j map dump name stats >/tmp/stats.json 2>/dev/null; }
+# dispatched CLASS / counter NAME: sums over CPUs of the last snapshot.
+dispatched() {
+  tr -d ' \n' </tmp/stats.json | sed 's/"dispatched":\[/\n/g' | sed -n '2,$p' | cut -d']' -f1 |
+    awk -F, -v c="$1" '{ s += $(c + 1) } END { print s + 0 }'
+}
+counter() { tr -d ' \n' </tmp/stats.json | sed "s/\"$1\":/\n/g" | sed -n '2,$p' | awk -F'[,}]' '{ s += $1 } END { print s + 0 }'; }
+# idle SECONDS: wait without starting any process (no exec event): a shell read with a timeout.
+mkfifo /tmp/never
+exec 3<>/tmp/never
+idle() { read -t "$1" _ <&3; }
+# switches PID: SW = voluntary + involuntary context switches, read with shell builtins only (no
+# subshell: a forked subshell's exit is itself an event that wakes the daemon).
+switches() {
+  SW=0
+  while read -r _k _v; do case $_k in *ctxt_switches:) SW=$((SW + _v)) ;; esac; done <"/proc/$1/status"
+}
+
+stress-ng --cpu 4 --timeout 120s >/dev/null 2>&1 &
+load=$!
+ghost_sched_start /tmp/gs.log --verbose || { show_file ghost-sched /tmp/gs.log; die attach "ghost-sched did not attach"; }
+WINEPREFIX=/tmp/pfx sh -c 'while :; do :; done' &
+hog=$!
+wait_for_line /tmp/gs.log "pid $hog (.*) -> gaming by env:WINEPREFIX" 20 ||
+  { show_file ghost-sched /tmp/gs.log; die detect "the WINEPREFIX process was not classified"; }
+pass detected-by-daemon
+
+# 1. Idle daemon: 8 s without any exec event or timer.
+snapshot_stats
+idle 1 # let the daemon handle bpftool's own exec/exit events first
+g0=$(dispatched $GAMING) s0=$(counter stale_heartbeat)
+idle 1
+switches "$GS_PID"
+c0=$SW
+idle 8
+switches "$GS_PID"
+c1=$SW
+snapshot_stats
+g1=$(dispatched $GAMING) s1=$(counter stale_heartbeat)
+data heartbeat.idle_daemon_switches "$((c1 - c0))"
+data heartbeat.idle_gaming_dispatches "$((g1 - g0))"
+expect_eq idle-daemon-does-not-wake "$((c1 - c0))" 0
+expect_eq idle-daemon-stays-trusted "$((s1 - s0))" 0
+[ "$((g1 - g0))" -gt 0 ] && pass idle-game-stays-gaming || fail idle-game-stays-gaming "no GAMING dispatch in 8 s"
+
+# 2. Hung daemon: stopped while exec events arrive.
+kill -STOP "$GS_PID"
+/bin/true
+idle 7
+snapshot_stats
+g2=$(dispatched $GAMING) s2=$(counter stale_heartbeat)
+idle 2
+snapshot_stats
+g3=$(dispatched $GAMING)
+data heartbeat.hung_stale_classifications "$((s2 - s1))"
+data heartbeat.hung_gaming_dispatches "$((g3 - g2))"
+[ "$((s2 - s1))" -gt 0 ] && pass hung-daemon-distrusted || fail hung-daemon-distrusted "no stale classification"
+expect_eq hung-daemon-game-not-gaming "$((g3 - g2))" 0
+
+# 3. It runs again: drains the events, heartbeats, trusted again.
+kill -CONT "$GS_PID"
+idle 2
+snapshot_stats
+g4=$(dispatched $GAMING)
+idle 2
+snapshot_stats
+g5=$(dispatched $GAMING)
+[ "$((g5 - g4))" -gt 0 ] && pass resumed-daemon-trusted || fail resumed-daemon-trusted "no GAMING dispatch after SIGCONT"
+
+kill $hog
+ghost_sched_stop && expect_eq clean-exit "$EXIT_STATUS" 0 || fail clean-exit "ghost-sched had to be killed"
+kill $load 2>/dev/null
+show_file ghost-sched /tmp/gs.log | tail -n 5
+finish
