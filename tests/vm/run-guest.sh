@@ -72,7 +72,8 @@ tool() {            # NAME DESTDIR: a host tool, found on PATH (sbin included)
   src=$(PATH=$PATH:/usr/sbin:/sbin command -v "$1") || die "$1 not found on the host (scripts/install-deps.sh)"
   files["$2/$1"]=$(readlink -f "$src")
 }
-files[bin/busybox]=$(readlink -f "$(command -v busybox)") || die "busybox not found"
+command -v busybox >/dev/null || die "busybox not found on the host (scripts/install-deps.sh)"
+files[bin/busybox]=$(readlink -f "$(command -v busybox)")
 tool bpftool usr/sbin
 for t in stress-ng cyclictest hackbench taskset chrt nice stdbuf; do tool "$t" usr/bin; done
 [[ -r /usr/libexec/coreutils/libstdbuf.so ]] && files[usr/libexec/coreutils/libstdbuf.so]=/usr/libexec/coreutils/libstdbuf.so
@@ -148,7 +149,7 @@ mkdir -p "$(dirname "$log")"
 : >"$log"
 datafile=${log%.log}.data
 
-qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m "$mem"
+qemu=(qemu-system-x86_64 -accel "tcg,thread=single" -cpu max -m "$mem"
   -smp "$smp,sockets=1,cores=$((smp / tpc)),threads=$tpc"
   -kernel "$kernel" -initrd "$work/initrd"
   -append "console=ttyS0 quiet panic=-1 $append"
