@@ -33,10 +33,11 @@ echo "ghostbrew-guest: sched_ext state $(cat /sys/kernel/sched_ext/state 2>&1)"
 echo "GHOSTBREW-DATA guest.boot_uptime_s $(cut -d' ' -f1 /proc/uptime)"
 echo "GHOSTBREW-BEGIN"
 cd /tmp || cd /
-# The scenario gets a session with the console as its controlling tty, so guest-lib.sh can turn on
+# The scenario gets its own session with the console as controlling tty, so guest-lib.sh can turn on
 # job control: background jobs then keep SIGINT as a user's shell would leave it (a non-interactive
-# shell without job control starts them with SIGINT and SIGQUIT ignored).
-setsid cttyhack sh /scenario.sh
+# shell without job control starts them with SIGINT and SIGQUIT ignored). Its stdin is /dev/null,
+# so a stray read ends instead of hanging the run.
+setsid cttyhack sh -c 'exec sh /scenario.sh </dev/null'
 status=$?
 echo "GHOSTBREW-DATA guest.end_uptime_s $(cut -d' ' -f1 /proc/uptime)"
 echo "GHOSTBREW-END status=$status"
