@@ -40,7 +40,9 @@
  * migrations are counted. A task that found an idle CPU goes straight to its local DSQ.
  * When it did not, ops.enqueue wakes an idle CPU of the task's LLC, else of its CCD, else (only if
  * the LLC has xccd_steal_min tasks queued) anywhere; a GAMING or INTERACTIVE wake-up with no idle CPU
- * preempts its CPU if that CPU runs BATCH work. An idle CPU with nothing in its LLC steals from the
+ * preempts a CPU of its LLC (its own first) running less important work: the one running BATCH if
+ * any, else (for games only) DEFAULT, AI or CONTAINER work. Waiting a whole slice behind a hog was
+ * the largest part of a game thread's wake-up latency. An idle CPU with nothing in its LLC steals from the
  * other LLCs of its CCD, then from other CCDs' LLCs that have xccd_steal_min tasks queued.
  *
  * Topology arrives from userspace in cpu_info (sized by the loader, no CPU limit); ops.init builds
@@ -208,6 +210,9 @@ private(GB) struct bpf_cpumask __kptr* batch_cpus;
 
 /* The kernel's nr_cpu_ids, read in ops.init. */
 static u32 nr_cpus = 1;
+/* Set by ops.init when some CCD holds more than one LLC (Zen 1/2): only then is "an idle CPU of the
+ * same CCD" a wider search than "of the same LLC". */
+static bool ccd_wider_than_llc;
 
 /* ---- Small helpers ---------------------------------------------------------------------------- */
 
@@ -444,23 +449,57 @@ static u32 llc_nr_queued(u32 llc) {
   return n;
 }
 
-static bool cpu_runs_batch(s32 cpu) {
+/* The class of the task running on cpu (the last one that started there). */
+static u32 cpu_running_class(s32 cpu) {
   u32 zero = 0;
   struct cpu_ctx* cctx = bpf_map_lookup_percpu_elem(&cpu_ctx, &zero, cpu);
-  return cctx && cctx->class == GB_CLASS_BATCH;
+  return cctx ? cctx->class : GB_CLASS_GAMING;
 }
 
-/* After queueing p on cpu's LLC: wake an idle CPU that will look there, or preempt batch work. */
+/* May a wake-up of class cls take the CPU from work of class running? A game preempts anything but
+ * games, interactive work and VMs; interactive work preempts BATCH only. */
+static bool class_preempts(u32 cls, u32 running) {
+  if (cls == GB_CLASS_GAMING) return running >= GB_CLASS_DEFAULT;
+  return cls == GB_CLASS_INTERACTIVE && running == GB_CLASS_BATCH;
+}
+
+/* The CPU of p's LLC (p's own CPU first) that a latency-sensitive wake-up should preempt: the one
+ * running the least important work it may take, or -1. */
+static s32 pick_cpu_to_preempt(const struct task_struct* p, u32 cls, s32 cpu, u32 llc) {
+  const struct cpumask* llc_cpus = dom_cpus(&llc_ctx, llc);
+  u32 worst = cpu_running_class(cpu);
+  s32 victim = class_preempts(cls, worst) ? cpu : -1;
+  s32 i;
+
+  if (worst == GB_CLASS_BATCH || !llc_cpus) return victim;
+  bpf_for(i, 0, nr_cpus) {
+    u32 running;
+    if (i == cpu || !bpf_cpumask_test_cpu(i, llc_cpus) || !bpf_cpumask_test_cpu(i, p->cpus_ptr)) continue;
+    running = cpu_running_class(i);
+    if (class_preempts(cls, running) && (victim < 0 || running > worst)) {
+      victim = i;
+      worst = running;
+      if (running == GB_CLASS_BATCH) break;
+    }
+  }
+  return victim;
+}
+
+/* After queueing p on cpu's LLC: wake an idle CPU that will look there, or preempt less important
+ * work for a latency-sensitive wake-up. */
 static void kick_cpu_for(struct task_struct* p, u32 cls, s32 cpu, u32 llc, u64 enq_flags) {
-  s32 idle = pick_idle_cpu_in(dom_cpus(&llc_ctx, llc));
-  if (idle < 0) idle = pick_idle_cpu_in(dom_cpus(&ccd_ctx, cpu_ccd(cpu)));
-  if (idle < 0 && llc_nr_queued(llc) >= gb_config.xccd_steal_min) idle = pick_idle_cpu_in(p->cpus_ptr);
+  s32 idle = pick_idle_cpu_in(dom_cpus(&llc_ctx, llc)), victim;
+  if (idle < 0 && ccd_wider_than_llc) idle = pick_idle_cpu_in(dom_cpus(&ccd_ctx, cpu_ccd(cpu)));
+  if (idle < 0 && gb_config.nr_llcs > 1 && llc_nr_queued(llc) >= gb_config.xccd_steal_min)
+    idle = pick_idle_cpu_in(p->cpus_ptr);
   if (idle >= 0) {
     scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
     return;
   }
-  if (class_is_latency_sensitive(cls) && (enq_flags & SCX_ENQ_WAKEUP) && cpu_runs_batch(cpu)) {
-    scx_bpf_kick_cpu(cpu, SCX_KICK_PREEMPT);
+  if (!class_is_latency_sensitive(cls) || !(enq_flags & SCX_ENQ_WAKEUP)) return;
+  victim = pick_cpu_to_preempt(p, cls, cpu, llc);
+  if (victim >= 0) {
+    scx_bpf_kick_cpu(victim, SCX_KICK_PREEMPT);
     STAT_INC(preemptions);
   }
 }
@@ -571,12 +610,16 @@ void BPF_STRUCT_OPS(ghostbrew_running, struct task_struct* p) {
   tctx->run_start_ns = gb_now();
   if (cctx) cctx->class = tctx->class;
   if (s && tctx->last_cpu >= 0) {
-    if (tctx->last_cpu != cpu) s->migrations++;
-    if (cpu_ccd(tctx->last_cpu) != cpu_ccd(cpu)) {
-      s->xccd_migrations++;
-      tctx->last_xccd_ns = tctx->run_start_ns;
-    } else {
+    if (tctx->last_cpu == cpu) {
       s->ccd_local++;
+    } else {
+      s->migrations++;
+      if (cpu_ccd(tctx->last_cpu) != cpu_ccd(cpu)) {
+        s->xccd_migrations++;
+        tctx->last_xccd_ns = tctx->run_start_ns;
+      } else {
+        s->ccd_local++;
+      }
     }
   }
   tctx->last_cpu = cpu;
@@ -716,6 +759,7 @@ static s32 build_topology(void) {
   facts.vcache_split = census.vcache && census.vcache < nr_cpus;
   facts.preferred_split = census.preferred && census.preferred < nr_cpus;
   facts.hybrid = census.efficiency && census.efficiency < nr_cpus;
+  ccd_wider_than_llc = gb_config.nr_llcs > gb_config.nr_ccds;
 
   bpf_rcu_read_lock();
   bpf_for(cpu, 0, nr_cpus) {

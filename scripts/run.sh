@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The main job: install dependencies (idempotent), build, and run ghost-topo on this machine.
+# The main job: install dependencies (idempotent), build, boot the sched_ext guest kernel and run a
+# game-like workload under background load with the kernel's default scheduler (EEVDF) and with
+# ghostbrew, printing ghost-sched's own stats lines, the comparison table, the plot's path and a
+# last `ratios:` line. Extra arguments go to bench/vm/ab.sh (e.g. --scheds "eevdf refsched ghostbrew").
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 ./scripts/install-deps.sh >&2
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/release -j "$(nproc)" >&2
-exec build/release/apps/ghost-topo/ghost-topo "$@"
+exec ./bench/vm/ab.sh --build build/release --out build/ab --scheds "eevdf ghostbrew" "$@"

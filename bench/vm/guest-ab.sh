@@ -10,6 +10,7 @@ SCHEDS="eevdf refsched ghostbrew"
 FRAME_S=10
 CYCLIC_S=10
 HACKBENCH_LOOPS=200
+BACKGROUND="hogs storm" # what runs beside the game and cyclictest: any of hogs, storm (or empty)
 [ -f /opt/ghostbrew/share/ab.conf ] && . /opt/ghostbrew/share/ab.conf
 NCPU=$(nproc)
 SHARE=/opt/ghostbrew/share
@@ -23,7 +24,7 @@ start_sched() { # NAME
     bpftool struct_ops register $SHARE/refsched.bpf.o /sys/fs/bpf/refsched >/tmp/refsched.log 2>&1 ||
       { cat /tmp/refsched.log; return 1; } ;;
   ghostbrew)
-    ghost-sched --gaming >/tmp/ghost-sched.log 2>&1 &
+    ghost-sched --gaming --stats 5 --verbose >/tmp/ghost-sched.log 2>&1 &
     sched_pid=$! ;;
   esac
   wait_for_state enabled 30 || { cat /tmp/*.log 2>/dev/null; return 1; }
@@ -33,17 +34,25 @@ stop_sched() { # NAME
   case $1 in
   eevdf) return 0 ;;
   refsched) rm -rf /sys/fs/bpf/refsched ;;
-  ghostbrew) kill -INT "$sched_pid"; wait "$sched_pid"; sched_pid="" ;;
+  ghostbrew)
+    kill -INT "$sched_pid"
+    wait "$sched_pid"
+    sched_pid=""
+    grep -E '^(stats:|ghost-sched: (attached|detached|pid [0-9]+ \(game))' /tmp/ghost-sched.log | sed 's/^/[ghost-sched] /' ;;
   esac
   wait_for_state disabled 30 || fail "$1-detach" "state $(sched_state) after stopping"
 }
 
 bg_pids=""
 start_background() { # CPU hogs on every CPU plus a make -j shaped fork/exec storm
-  stress-ng --cpu "$NCPU" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
-  bg_pids="$bg_pids $!"
-  (while :; do for j in 1 2 3 4; do (sh -c 'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done') & done; wait; done) &
-  bg_pids="$bg_pids $!"
+  case " $BACKGROUND " in *" hogs "*)
+    stress-ng --cpu "$NCPU" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
+    bg_pids="$bg_pids $!" ;;
+  esac
+  case " $BACKGROUND " in *" storm "*)
+    (while :; do for j in 1 2 3 4; do (sh -c 'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done') & done; wait; done) &
+    bg_pids="$bg_pids $!" ;;
+  esac
   sleep 1
 }
 stop_background() {
