@@ -2,7 +2,7 @@
 """Turns the serial log of a bench/vm A/B run into a comparison table, a machine-readable ratios
 line (the last line printed) and a plot of frame-time and wake-latency distributions.
 
-Usage: report.py SERIAL_LOG [--plot OUT.png] [--json OUT.json]
+Usage: report.py SERIAL_LOG [--plot OUT.png] [--json OUT.json] [--markdown]
 """
 import argparse
 import json
@@ -64,7 +64,7 @@ def ratio(data, metric, num="ghostbrew", den="eevdf"):
     return a / b
 
 
-def table(data, scheds):
+def table(data, scheds, markdown=False):
     rows = [["metric"] + scheds + ["ghostbrew/eevdf"]]
     for key, label in METRICS:
         if not any(f"{s}.{key}" in data for s in scheds):
@@ -80,6 +80,10 @@ def table(data, scheds):
     if "ghostbrew.daemon_idle_wakeups_per_s" in data:
         rows.append(["ghost-sched idle wake-ups/s"] + ["-"] * (len(scheds) - 1)
                     + [f"{data['ghostbrew.daemon_idle_wakeups_per_s']:.1f}", "-"])
+    if markdown:
+        lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+        lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+        return "\n".join(lines)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for n, r in enumerate(rows):
@@ -116,13 +120,14 @@ def main():
     ap.add_argument("log")
     ap.add_argument("--plot")
     ap.add_argument("--json")
+    ap.add_argument("--markdown", action="store_true", help="print the table as Markdown (for the README)")
     a = ap.parse_args()
     data, cdf = parse(a.log)
     scheds = [s for s in SCHEDS if any(k.startswith(s + ".") for k in data)]
     if "eevdf" not in scheds or len(scheds) < 2:
         print(f"report: {a.log}: no A/B results (need eevdf and another scheduler)", file=sys.stderr)
         return 1
-    print(table(data, scheds))
+    print(table(data, scheds, a.markdown))
     if a.plot:
         plot(cdf, scheds, a.plot)
         print(f"plot: {a.plot}")
