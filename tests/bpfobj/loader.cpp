@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "ghostbrew/sched/stats.hpp"
 #include "ghostbrew_bpfobj.h"
 
 namespace {
@@ -127,20 +128,8 @@ void print_stats(bpf_object* obj) {
   if (bpf_map_lookup_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, GB_MAP_STATS)), &key, per_cpu.data()))
     return;
   gb_stats sum{};
-  for (const auto& s : per_cpu) {
-    for (int c = 0; c < GB_NR_CLASSES; ++c) sum.dispatched[c] += s.dispatched[c];
-    sum.direct_dispatches += s.direct_dispatches;
-    sum.migrations += s.migrations;
-    sum.xccd_migrations += s.xccd_migrations;
-    sum.ccd_local += s.ccd_local;
-    sum.vcache_placements += s.vcache_placements;
-    sum.preemptions += s.preemptions;
-    sum.ringbuf_drops += s.ringbuf_drops;
-    sum.llc_steals += s.llc_steals;
-    sum.xccd_steals += s.xccd_steals;
-    sum.reclassifications += s.reclassifications;
-    sum.stale_heartbeat += s.stale_heartbeat;
-  }
+  using ghostbrew::sched::operator+=;
+  for (const auto& s : per_cpu) sum += s;
   for (int c = 0; c < GB_NR_CLASSES; ++c)
     std::printf("stat dispatched_%d %llu\n", c, static_cast<unsigned long long>(sum.dispatched[c]));
 #define GB_PRINT(field) std::printf("stat " #field " %llu\n", static_cast<unsigned long long>(sum.field))
