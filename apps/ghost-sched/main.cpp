@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--verbose,-v", o.verbose, "print every classification decision and libbpf's messages");
   app.add_flag("!--no-detect", o.detect, "do not feed the class maps from /proc and cgroup detection");
+  app.add_option("--cgroup-rules", o.cgroup_rules,
+                 "cgroup rules file (PATTERN CLASS lines); re-read on SIGHUP");
   app.add_option("--root", o.root, "filesystem root for sysfs/procfs (testing)")->capture_default_str();
   app.set_version_flag("--version", std::string("ghost-sched ") + GHOSTBREW_VERSION);
   CLI11_PARSE(app, argc, argv);

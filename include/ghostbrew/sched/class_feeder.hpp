@@ -49,10 +49,10 @@ class ClassFeeder {
       record(s, p.pid(), p.comm(), scan->classes[i], rows);
     }
     if (auto cg = detect::scan_cgroups(root_, rules_.cgroups)) {
-      for (const auto& c : *cg) {
-        (void)s.cgroup_class().update(c.id, static_cast<std::uint32_t>(c.cls));
-        ++cgroups_;
-      }
+      for (auto id : cgroup_ids_) (void)s.cgroup_class().erase(id);  // rules may have changed
+      cgroup_ids_.clear();
+      for (const auto& c : *cg)
+        if (s.cgroup_class().update(c.id, static_cast<std::uint32_t>(c.cls))) cgroup_ids_.push_back(c.id);
     } else if (log_) {
       log_(fmt::format("cgroup classes not loaded: {}", cg.error().message()));
     }
@@ -88,9 +88,12 @@ class ClassFeeder {
     entries_.erase(it);
   }
 
+  /// Replaces the detection rules (takes effect at the next scan or event).
+  void set_rules(detect::Rules rules) { rules_ = std::move(rules); }
+
   /// What is in the maps now, by tgid.
   [[nodiscard]] const std::map<int, Entry>& entries() const { return entries_; }
-  [[nodiscard]] std::size_t cgroups() const { return cgroups_; }
+  [[nodiscard]] std::size_t cgroups() const { return cgroup_ids_.size(); }
 
  private:
   /// Writes one process's class (when it is not the default) and its threads' own classes.
@@ -128,7 +131,7 @@ class ClassFeeder {
   detect::Rules rules_;
   Log log_;
   std::map<int, Entry> entries_;
-  std::size_t cgroups_ = 0;
+  std::vector<std::uint64_t> cgroup_ids_;  ///< cgroup ids this feeder wrote
 };
 
 }  // namespace ghostbrew::sched

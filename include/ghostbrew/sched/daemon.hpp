@@ -1,5 +1,6 @@
 // The ghost-sched daemon: preflight, load, feed, attach, then an event loop that sleeps until
-// something happens: a signal (SIGINT/SIGTERM detach and exit, SIGHUP rescans), an exec/exit event
+// something happens: a signal (SIGINT/SIGTERM detach and exit, SIGHUP re-reads the cgroup rules
+// and rescans), an exec/exit event
 // (classify or forget that pid), the kernel ejecting the scheduler (the struct_ops link hangs up:
 // restart in-process when the kernel asks for it, as after CPU hotplug), or the stats timer, which
 // exists only when stats are on. No other wake-ups.
@@ -61,11 +62,23 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
   const auto err = [&](const std::string& s) { out.error("ghost-sched: " + s); };
   const auto info = [&](const std::string& s) { out.info("ghost-sched: " + s); };
   if (auto v = validate(opts); !v) return err(v.error().message()), 2;
-  if (auto p = preflight(opts.root, ::geteuid() == 0); !p) return err(p.error().message()), 1;
 
   auto sig = make_signalfd({SIGINT, SIGTERM, SIGHUP});
   if (!sig) return err(sig.error().message()), 1;
-  ClassFeeder feeder(opts.root, {}, opts.verbose ? ClassFeeder::Log(info) : ClassFeeder::Log());
+  // The configuration SIGHUP reloads: the cgroup rules file, when one is given.
+  const auto load_rules = [&]() -> Result<detect::Rules> {
+    detect::Rules rules;
+    if (opts.cgroup_rules.empty()) return rules;
+    auto cg = detect::read_cgroup_rules(opts.cgroup_rules);
+    if (!cg) return tl::unexpected(cg.error());
+    rules.cgroups = std::move(*cg);
+    return rules;
+  };
+  auto rules = load_rules();
+  if (!rules) return err(rules.error().message()), 2;
+  if (auto p = preflight(opts.root, ::geteuid() == 0); !p) return err(p.error().message()), 1;
+  ClassFeeder feeder(opts.root, std::move(*rules),
+                     opts.verbose ? ClassFeeder::Log(info) : ClassFeeder::Log());
 
   for (int restarts = 0;; ++restarts) {
     auto topo = topology::discover(opts.root);
@@ -115,6 +128,10 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
     (void)loop->add(sig->get(), [&] {
       switch (read_signal(sig->get())) {
         case SIGHUP:
+          if (auto r = load_rules())
+            feeder.set_rules(std::move(*r));
+          else
+            err("reload kept the previous rules: " + r.error().message());
           if (auto n = feeder.full_scan(s))
             info(fmt::format("reloaded: {} classified processes, {} cgroups", *n, feeder.cgroups()));
           else

@@ -37,6 +37,9 @@ struct Options {
   bool verbose = false;
   bool detect = true;  ///< feed the class maps from /proc and cgroup detection
   std::string root = "/";
+  /// cgroup path rules (`PATTERN CLASS` lines, see detect/cgroup.hpp) replacing the built-in ones;
+  /// read at start and again on SIGHUP. Empty: the built-in rules.
+  std::string cgroup_rules;
 };
 
 /// Bounds every tunable must respect; a value outside them is refused, never clamped silently.
