@@ -16,6 +16,10 @@
  * Queues and order. One DSQ per (LLC, class), ordered by deadline:
  *     deadline = now + window,  window = class_window[class] * (1 + burst / burst_threshold, <= 4)
  *                                        * 100 / weight,  clamped to [GB_MIN_WINDOW_NS, max_window_ns]
+ * except in the latency classes (GAMING, INTERACTIVE), where the burst scales the window directly:
+ *     window = class_window[class] * (burst / interactive_burst_ns, within [1/4, 4]) * 100 / weight
+ * so inside one game the short bursts queue first (a 20 us input thread ahead of a 1.5 ms job
+ * worker, as EEVDF's shorter request would); the longest window is the same as before.
  * ops.dispatch serves the earliest deadline among the heads of its LLC's DSQs (EDF over the union),
  * so a class gets priority through a shorter window, not through strict precedence: GAMING (1 ms)
  * overtakes a BATCH task (40 ms) queued less than 39 ms earlier, but never one queued before that.
@@ -41,9 +45,18 @@
  * When it did not, ops.enqueue wakes an idle CPU of the task's LLC, else of its CCD, else (only if
  * the LLC has xccd_steal_min tasks queued) anywhere; a GAMING or INTERACTIVE wake-up with no idle CPU
  * preempts a CPU of its LLC (its own first) running less important work: the one running BATCH if
- * any, else (for games only) DEFAULT, AI or CONTAINER work. Waiting a whole slice behind a hog was
- * the largest part of a game thread's wake-up latency. An idle CPU with nothing in its LLC steals from the
- * other LLCs of its CCD, then from other CCDs' LLCs that have xccd_steal_min tasks queued.
+ * any, else (for games only) DEFAULT, AI or CONTAINER work, else the CPU running the longest bursts
+ * of its own class when those are >= interactive_burst_ns and >= 4x its own (a game's input thread
+ * preempts its job workers, never the reverse). Waiting a whole slice behind a hog was the largest
+ * part of a game thread's wake-up latency.
+ * Measured and not kept (icount guest, 4 hogs, bench/vm/ab.sh): preempting the waking CPU itself
+ * from ops.select_cpu (direct SCX_DSQ_LOCAL insert with SCX_ENQ_PREEMPT, no IPI) left frames and
+ * game wake-ups unchanged and made hackbench 3x slower (its sync wake-ups preempted their wakers);
+ * marking a kicked victim as taken so simultaneous wake-ups spread their kicks changed nothing
+ * measurable. In this emulator the wake-up latency under 4 hogs is bounded by the TCG vCPU turns:
+ * even SCHED_FIFO under the kernel's own scheduler misses most frames (bench/vm eevdf-fifo).
+ * An idle CPU with nothing in its LLC steals from the other LLCs of its CCD, then from other CCDs'
+ * LLCs that have xccd_steal_min tasks queued.
  *
  * Topology arrives from userspace in cpu_info (sized by the loader, no CPU limit); ops.init builds
  * the per-LLC/CCD/node and per-role cpumasks from it. With nothing filled in (loaded by bpftool),
@@ -194,6 +207,7 @@ struct {
 /* Per-CPU state: the class of the task running there (for preemption decisions). */
 struct cpu_ctx {
   u32 class;
+  u64 burst; /* the running task's burst score when it started (task_burst()) */
 };
 
 struct {
@@ -347,7 +361,15 @@ static u64 deadline_window(const struct task_struct* p, const struct task_ctx* t
   u64 burst = GB_MIN(task_burst(tctx), GB_BURST_WINDOW_MAX * threshold);
   u32 weight = p->scx.weight ?: 1;
 
-  window += window * burst / threshold;
+  if (class_is_latency_sensitive(cls)) {
+    /* Within a latency class the shorter bursts go first: the window scales with the burst
+     * (interactive_burst_ns = the class window), so a 20 us input thread queues ahead of a 1.5 ms
+     * job worker of the same game instead of behind it. */
+    u64 unit = gb_config.interactive_burst_ns ?: 1;
+    window = window * GB_MIN(GB_MAX(task_burst(tctx), unit / 4), (1 + GB_BURST_WINDOW_MAX) * unit) / unit;
+  } else {
+    window += window * burst / threshold;
+  }
   window = window * 100 / weight;
   return GB_MIN(GB_MAX(window, GB_MIN_WINDOW_NS), gb_config.max_window_ns);
 }
@@ -463,31 +485,53 @@ static bool class_preempts(u32 cls, u32 running) {
   return cls == GB_CLASS_INTERACTIVE && running == GB_CLASS_BATCH;
 }
 
+/* The burst score of the task running on cpu (when it started). */
+static u64 cpu_running_burst(s32 cpu) {
+  u32 zero = 0;
+  struct cpu_ctx* cctx = bpf_map_lookup_percpu_elem(&cpu_ctx, &zero, cpu);
+  return cctx ? cctx->burst : 0;
+}
+
+/* May a short-burst wake-up (burst) take the CPU from a task of its own latency class running long
+ * bursts? Only when those are at least interactive_burst_ns and 4x the waker's: a game's input or
+ * audio thread preempts its job workers, never the other way round. */
+static bool burst_preempts(u32 cls, u64 burst, u32 running, u64 running_burst) {
+  return cls == running && running_burst >= gb_config.interactive_burst_ns && running_burst >= 4 * burst;
+}
+
 /* The CPU of p's LLC (p's own CPU first) that a latency-sensitive wake-up should preempt: the one
- * running the least important work it may take, or -1. */
-static s32 pick_cpu_to_preempt(const struct task_struct* p, u32 cls, s32 cpu, u32 llc) {
+ * running the least important work it may take, else the one running the longest bursts of p's own
+ * class (burst_preempts()), or -1. */
+static s32 pick_cpu_to_preempt(const struct task_struct* p, u32 cls, u64 burst, s32 cpu, u32 llc) {
   const struct cpumask* llc_cpus = dom_cpus(&llc_ctx, llc);
   u32 worst = cpu_running_class(cpu);
-  s32 victim = class_preempts(cls, worst) ? cpu : -1;
+  s32 victim = class_preempts(cls, worst) ? cpu : -1, longest = -1;
+  u64 longest_burst = 0;
   s32 i;
 
   if (worst == GB_CLASS_BATCH || !llc_cpus) return victim;
   bpf_for(i, 0, nr_cpus) {
     u32 running;
-    if (i == cpu || !bpf_cpumask_test_cpu(i, llc_cpus) || !bpf_cpumask_test_cpu(i, p->cpus_ptr)) continue;
+    u64 running_burst;
+    if (!bpf_cpumask_test_cpu(i, llc_cpus) || !bpf_cpumask_test_cpu(i, p->cpus_ptr)) continue;
     running = cpu_running_class(i);
-    if (class_preempts(cls, running) && (victim < 0 || running > worst)) {
+    if (i != cpu && class_preempts(cls, running) && (victim < 0 || running > worst)) {
       victim = i;
       worst = running;
       if (running == GB_CLASS_BATCH) break;
     }
+    running_burst = cpu_running_burst(i);
+    if (victim < 0 && burst_preempts(cls, burst, running, running_burst) && running_burst > longest_burst) {
+      longest = i;
+      longest_burst = running_burst;
+    }
   }
-  return victim;
+  return victim >= 0 ? victim : longest;
 }
 
 /* After queueing p on cpu's LLC: wake an idle CPU that will look there, or preempt less important
  * work for a latency-sensitive wake-up. */
-static void kick_cpu_for(struct task_struct* p, u32 cls, s32 cpu, u32 llc, u64 enq_flags) {
+static void kick_cpu_for(struct task_struct* p, u32 cls, u64 burst, s32 cpu, u32 llc, u64 enq_flags) {
   s32 idle = pick_idle_cpu_in(dom_cpus(&llc_ctx, llc)), victim;
   if (idle < 0 && ccd_wider_than_llc) idle = pick_idle_cpu_in(dom_cpus(&ccd_ctx, cpu_ccd(cpu)));
   if (idle < 0 && gb_config.nr_llcs > 1 && llc_nr_queued(llc) >= gb_config.xccd_steal_min)
@@ -497,7 +541,7 @@ static void kick_cpu_for(struct task_struct* p, u32 cls, s32 cpu, u32 llc, u64 e
     return;
   }
   if (!class_is_latency_sensitive(cls) || !(enq_flags & SCX_ENQ_WAKEUP)) return;
-  victim = pick_cpu_to_preempt(p, cls, cpu, llc);
+  victim = pick_cpu_to_preempt(p, cls, burst, cpu, llc);
   if (victim >= 0) {
     scx_bpf_kick_cpu(victim, SCX_KICK_PREEMPT);
     STAT_INC(preemptions);
@@ -530,7 +574,7 @@ void BPF_STRUCT_OPS(ghostbrew_enqueue, struct task_struct* p, u64 enq_flags) {
   }
   gb_dsq_insert_vtime(p, dsq_id(llc, cls), gb_config.slice_ns, gb_now() + window, enq_flags);
   if (s) s->dispatched[cls]++;
-  kick_cpu_for(p, cls, cpu, llc, enq_flags);
+  kick_cpu_for(p, cls, tctx ? task_burst(tctx) : 0, cpu, llc, enq_flags);
 }
 
 /* ---- Dispatching ------------------------------------------------------------------------------ */
@@ -608,7 +652,10 @@ void BPF_STRUCT_OPS(ghostbrew_running, struct task_struct* p) {
 
   if (!tctx) return;
   tctx->run_start_ns = gb_now();
-  if (cctx) cctx->class = tctx->class;
+  if (cctx) {
+    cctx->class = tctx->class;
+    cctx->burst = task_burst(tctx);
+  }
   if (s && tctx->last_cpu >= 0) {
     if (tctx->last_cpu == cpu) {
       s->ccd_local++;

@@ -4,7 +4,7 @@
 # and batch workloads under EEVDF, the in-repo reference scheduler and ghostbrew, then prints the
 # comparison table, the plot's path and, last, a machine-readable `ratios:` line.
 #
-# Usage: bench/vm/ab.sh [--build DIR] [--out DIR] [--scheds "eevdf refsched ghostbrew"]
+# Usage: bench/vm/ab.sh [--build DIR] [--out DIR] [--scheds "eevdf refsched ghostbrew"] (also: eevdf-nice eevdf-fifo)
 #                       [--frame-s N] [--cyclic-s N] [--icount SHIFT] [--background "hogs storm"]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)

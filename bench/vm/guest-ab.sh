@@ -3,8 +3,10 @@
 # instruction count, so the comparison is repeatable on a noisy host).
 # Each result is a `GHOSTBREW-DATA <sched>.<metric> <value>` line; CDFs are `GHOSTBREW-CDF` lines.
 # Schedulers: eevdf (the kernel's default: nothing attached), refsched (the minimal global-vtime
-# reference, attached with bpftool), ghostbrew (ghost-sched). SCHEDS and the durations come from
-# /opt/ghostbrew/share/ab.conf when present.
+# reference, attached with bpftool), ghostbrew (ghost-sched), and two bounds of what priority alone
+# buys in this emulator under the default scheduler: eevdf-nice (the game and cyclictest at nice -20)
+# and eevdf-fifo (both SCHED_FIFO, the strongest preemption the kernel has). SCHEDS and the durations
+# come from /opt/ghostbrew/share/ab.conf when present.
 . /guest-lib.sh
 SCHEDS="eevdf refsched ghostbrew"
 FRAME_S=10
@@ -16,10 +18,15 @@ NCPU=$(nproc)
 SHARE=/opt/ghostbrew/share
 cp /opt/ghostbrew/bin/framesim /tmp/game.exe # named like a Windows game, as under Proton
 
+# The command prefix that runs the latency-sensitive workloads (game, cyclictest) under NAME, and
+# cyclictest's policy arguments there.
+prio_cmd() { case $1 in eevdf-nice) echo "nice -n -20" ;; eevdf-fifo) echo "chrt -f 50" ;; esac; }
+cyclic_policy() { case $1 in eevdf-fifo) echo "--policy=fifo -p 50" ;; *) echo "--policy=other" ;; esac; }
+
 sched_pid=""
 start_sched() { # NAME
   case $1 in
-  eevdf) return 0 ;;
+  eevdf | eevdf-nice | eevdf-fifo) return 0 ;;
   refsched)
     bpftool struct_ops register $SHARE/refsched.bpf.o /sys/fs/bpf/refsched >/tmp/refsched.log 2>&1 ||
       { cat /tmp/refsched.log; return 1; } ;;
@@ -32,7 +39,7 @@ start_sched() { # NAME
 }
 stop_sched() { # NAME
   case $1 in
-  eevdf) return 0 ;;
+  eevdf | eevdf-nice | eevdf-fifo) return 0 ;;
   refsched) rm -rf /sys/fs/bpf/refsched ;;
   ghostbrew)
     kill -INT "$sched_pid"
@@ -83,11 +90,11 @@ for s in $SCHEDS; do
   start_sched "$s" || { fail "$s-attach" "could not attach"; continue; }
 
   start_background
-  /tmp/game.exe --duration "$FRAME_S" --label "$s" || fail "$s-framesim" "framesim exited $?"
+  $(prio_cmd "$s") /tmp/game.exe --duration "$FRAME_S" --label "$s" || fail "$s-framesim" "framesim exited $?"
   stop_background
 
   start_background
-  cyclictest --policy=other -t 2 -i 2000 -D "${CYCLIC_S}s" -q --histogram=20000 --histfile=/tmp/cyc.hist >/dev/null 2>&1 ||
+  $(prio_cmd "$s") cyclictest $(cyclic_policy "$s") -t 2 -i 2000 -D "${CYCLIC_S}s" -q --histogram=20000 --histfile=/tmp/cyc.hist >/dev/null 2>&1 ||
     fail "$s-cyclictest" "cyclictest exited $?"
   stop_background
   set -- $(hist_percentiles /tmp/cyc.hist)
@@ -100,7 +107,7 @@ for s in $SCHEDS; do
   stress-ng --cpu "$NCPU" --cpu-method int64 --cpu-ops 1000 --quiet >/dev/null 2>&1
   data "$s.batch_ms" "$(($(uptime_ms) - t0))"
 
-  [ "$s" != eevdf ] && bpf_stats "$s"
+  case $s in eevdf*) ;; *) bpf_stats "$s" ;; esac
   if [ "$s" = ghostbrew ] && [ -n "$sched_pid" ]; then
     c0=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$sched_pid/status)
     sleep 10

@@ -9,7 +9,9 @@ import json
 import re
 import sys
 
-SCHEDS = ["eevdf", "refsched", "ghostbrew"]
+# eevdf-nice / eevdf-fifo: EEVDF with the game and cyclictest at nice -20 / SCHED_FIFO, the bounds of
+# what priority alone buys in the emulator (see guest-ab.sh).
+SCHEDS = ["eevdf", "eevdf-nice", "eevdf-fifo", "refsched", "ghostbrew"]
 # metric key -> (label, lower is better)
 METRICS = [
     ("frame_p50_us", "frame time p50 (us)"),
