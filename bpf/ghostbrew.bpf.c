@@ -579,9 +579,19 @@ void BPF_STRUCT_OPS(ghostbrew_enqueue, struct task_struct* p, u64 enq_flags) {
 
 /* ---- Dispatching ------------------------------------------------------------------------------ */
 
-/* The deadline of the first task queued on dsq, or false when it is empty. */
+/* The deadline of the first task queued on dsq, or false when it is empty. Lockless: the count and
+ * scx_bpf_dsq_peek (7.x) read the queue without its lock, while the iterator (6.12 .. 6.18) takes
+ * the lock at every step; under a TCG guest a contended DSQ lock whose holder's vCPU is waiting its
+ * turn spins for a whole round of the other vCPUs. */
 static bool dsq_head_deadline(u64 dsq, u64* deadline) {
   struct task_struct* p;
+  if (scx_bpf_dsq_nr_queued(dsq) <= 0) return false;
+  if (bpf_ksym_exists(scx_bpf_dsq_peek)) {
+    p = scx_bpf_dsq_peek(dsq);
+    if (!p) return false;
+    *deadline = p->scx.dsq_vtime;
+    return true;
+  }
   bpf_for_each(scx_dsq, p, dsq, 0) {
     *deadline = p->scx.dsq_vtime;
     return true;
