@@ -59,6 +59,7 @@ struct Config {
   double duration_s = 10.0;
   double input_hz = 1000.0;
   double audio_ms = 5.0;
+  int vcpu_threads = 0;  // VM-like load: threads named "CPU N/KVM" running 2 ms, sleeping 1 ms
   std::string dump;
   std::string label = "framesim";
 };
@@ -191,6 +192,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 10000.0));
   app.add_option("--audio-ms", c.audio_ms, "audio thread period in ms (0: none)")
       ->check(CLI::Range(0.0, 1000.0));
+  app.add_option("--vcpu-threads", c.vcpu_threads,
+                 "also run N VM-like threads named 'CPU i/KVM' (2 ms on, 1 ms off)")
+      ->check(CLI::Range(0, 64));
   app.add_option("--dump", c.dump, "write every sample (us) to this file");
   app.add_option("--label", c.label, "prefix of the GHOSTBREW-DATA keys");
   CLI11_PARSE(app, argc, argv);
@@ -209,6 +213,19 @@ int main(int argc, char** argv) {
         std::make_unique<PeriodicThread>("audio", static_cast<ns_t>(c.audio_ms * 1e6), 200'000, stop));
     periodic_names.emplace_back("audio");
   }
+
+  // VM-like vCPU threads: how many 2 ms work periods they completed is their progress.
+  std::atomic<std::uint64_t> vcpu_periods{0};
+  std::vector<std::thread> vcpus;
+  for (int i = 0; i < c.vcpu_threads; ++i)
+    vcpus.emplace_back([i, &stop, &vcpu_periods] {
+      prctl(PR_SET_NAME, fmt::format("CPU {}/KVM", i).c_str());
+      while (!stop.load(std::memory_order_relaxed)) {
+        spin_cpu(2'000'000);
+        vcpu_periods.fetch_add(1, std::memory_order_relaxed);
+        sleep_until(now_ns() + 1'000'000);
+      }
+    });
 
   std::vector<ns_t> frames, render_lat, intervals;
   ns_t last_present = 0;
@@ -241,6 +258,9 @@ int main(int argc, char** argv) {
   }
   std::vector<std::vector<ns_t>> lat;
   for (auto& p : periodic) lat.push_back(p->join());
+  for (auto& t : vcpus) t.join();
+  if (c.vcpu_threads > 0)
+    data(c, "vcpu_periods_per_s", static_cast<double>(vcpu_periods.load()) / c.duration_s);
 
   const auto total = static_cast<double>(frames.size() + static_cast<std::size_t>(misses));
   const double miss_pct = total > 0 ? 100.0 * misses / total : 0.0;

@@ -36,7 +36,7 @@ status=0
   --add "$build/bpf/refsched.bpf.o" --add "$out/ab.conf" \
   "$root/bench/vm/guest-ab.sh" >&2 || status=$?
 if grep -q '^\[ghost-sched\]' "$log"; then
-  echo "ghost-sched in the guest (its own lines, stats every 5 s):"
+  echo "ghost-sched in the guest (its own lines; --stats 1, every 5th stats line shown):"
   grep '^\[ghost-sched\]' "$log" | sed 's/^\[ghost-sched\] /  /'
   echo
 fi

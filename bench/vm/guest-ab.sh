@@ -17,6 +17,7 @@ BACKGROUND="hogs storm" # what runs beside the game and cyclictest: any of hogs,
 NCPU=$(nproc)
 SHARE=/opt/ghostbrew/share
 cp /opt/ghostbrew/bin/framesim /tmp/game.exe # named like a Windows game, as under Proton
+cp /opt/ghostbrew/bin/framesim /tmp/qemu-system-x86_64 # a VM: its vCPU-like threads are "CPU N/KVM"
 
 # The command prefix that runs the latency-sensitive workloads (game, cyclictest) under NAME, and
 # cyclictest's policy arguments there.
@@ -31,7 +32,7 @@ start_sched() { # NAME
     bpftool struct_ops register $SHARE/refsched.bpf.o /sys/fs/bpf/refsched >/tmp/refsched.log 2>&1 ||
       { cat /tmp/refsched.log; return 1; } ;;
   ghostbrew)
-    ghost-sched --gaming --stats 5 --verbose >/tmp/ghost-sched.log 2>&1 &
+    ghost-sched --gaming --stats 1 --verbose >/tmp/ghost-sched.log 2>&1 &
     sched_pid=$! ;;
   esac
   wait_for_state enabled 30 || { cat /tmp/*.log 2>/dev/null; return 1; }
@@ -45,7 +46,8 @@ stop_sched() { # NAME
     kill -INT "$sched_pid"
     wait "$sched_pid"
     sched_pid=""
-    grep -E '^(stats:|ghost-sched: (attached|detached|pid [0-9]+ \(game))' /tmp/ghost-sched.log | sed 's/^/[ghost-sched] /' ;;
+    grep -E '^(stats:|ghost-sched: (attached|detached|pid [0-9]+ \((game|qemu)))' /tmp/ghost-sched.log |
+      awk '!/^stats:/ || (n++ % 5 == 0)' | sed 's/^/[ghost-sched] /' ;;
   esac
   wait_for_state disabled 30 || fail "$1-detach" "state $(sched_state) after stopping"
 }
@@ -111,12 +113,32 @@ for s in $SCHEDS; do
   stress-ng --cpu "$NCPU" --cpu-method int64 --cpu-ops 1000 --quiet >/dev/null 2>&1
   data "$s.batch_ms" "$(($(uptime_ms) - t0))"
 
+  # Mixed: the game beside a nice-19 batch job and a VM's vCPU-like threads (no other load).
+  nice -n 19 stress-ng --cpu "$NCPU" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
+  mixed_batch=$!
+  /tmp/qemu-system-x86_64 --vcpu-threads 2 --workers 0 --input-hz 0 --audio-ms 0 --fps 1 --duration "$FRAME_S" \
+    --label "$s.mixedvm" >/tmp/vm.out 2>&1 &
+  mixed_vm=$!
+  sleep 1
+  $(prio_cmd "$s") /tmp/game.exe --duration "$FRAME_S" --label "$s.mixed" >/tmp/mixed.out 2>&1 ||
+    fail "$s-mixed" "framesim exited $?"
+  wait "$mixed_vm"
+  kill "$mixed_batch" 2>/dev/null
+  killall -q stress-ng 2>/dev/null
+  wait "$mixed_batch" 2>/dev/null
+  grep -E '^GHOSTBREW-DATA [^ ]+\.(frame_p99_us|miss_pct|wake_p99_us) ' /tmp/mixed.out
+  grep -E '^GHOSTBREW-DATA [^ ]+\.vcpu_periods_per_s ' /tmp/vm.out
+
   case $s in eevdf*) ;; *) bpf_stats "$s" ;; esac
   if [ "$s" = ghostbrew ] && [ -n "$sched_pid" ]; then
+    # The daemon with stats every second, on an otherwise idle guest: its CPU share and wake-ups.
+    read -r ns0 _ </proc/$sched_pid/schedstat
     c0=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$sched_pid/status)
     sleep 10
+    read -r ns1 _ </proc/$sched_pid/schedstat
     c1=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$sched_pid/status)
-    data "ghostbrew.daemon_idle_wakeups_per_s" "$(((c1 - c0) / 10))"
+    data "ghostbrew.daemon_cpu_pct_stats1s" "$(awk -v a="$ns0" -v b="$ns1" 'BEGIN { printf "%.4f", (b - a) / 1e9 / 10 * 100 }')"
+    data "ghostbrew.daemon_wakeups_per_s_stats1s" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", (b - a) / 10 }')"
   fi
   stop_sched "$s"
   pass "$s-run"

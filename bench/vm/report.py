@@ -28,6 +28,10 @@ METRICS = [
     ("cyclictest_max_us", "cyclictest max (us)"),
     ("hackbench_ms", "hackbench time (ms)"),
     ("batch_ms", "CPU batch job time (ms)"),
+    ("mixed.frame_p99_us", "mixed: frame time p99 (us)"),
+    ("mixed.miss_pct", "mixed: deadline misses (%)"),
+    ("mixed.wake_p99_us", "mixed: game wake-up p99 (us)"),
+    ("mixedvm.vcpu_periods_per_s", "mixed: VM vCPU work periods/s (higher is better)"),
 ]
 # ratios line: name -> metric; for times, ratio = ghostbrew / eevdf (lower is better)
 RATIOS = [
@@ -79,9 +83,11 @@ def table(data, scheds, markdown=False):
         r = ratio(data, f"bpf_ns.{prog}", "ghostbrew", "refsched")
         rows.append([f"BPF {prog} (ns/run)"] + [f"{data[f'{s}.bpf_ns.{prog}']:.0f}" if f"{s}.bpf_ns.{prog}" in data
                                                  else "-" for s in scheds] + ["-" if r is None else f"x{r:.2f} of ref"])
-    if "ghostbrew.daemon_idle_wakeups_per_s" in data:
-        rows.append(["ghost-sched idle wake-ups/s"] + ["-"] * (len(scheds) - 1)
-                    + [f"{data['ghostbrew.daemon_idle_wakeups_per_s']:.1f}", "-"])
+    for key, label in (("daemon_cpu_pct_stats1s", "ghost-sched CPU % of one CPU, --stats 1"),
+                       ("daemon_wakeups_per_s_stats1s", "ghost-sched wake-ups/s, --stats 1")):
+        if f"ghostbrew.{key}" in data:
+            rows.append([label] + [f"{data[f'ghostbrew.{key}']:g}" if s == "ghostbrew" else "-" for s in scheds]
+                        + ["-"])
     if markdown:
         lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
         lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
