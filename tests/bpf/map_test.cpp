@@ -12,24 +12,14 @@
 #include "gbt_maps_test_bpfobj.h"
 #include "ghostbrew/bpf/map.hpp"
 #include "ghostbrew/core/cpuset.hpp"
+#include "maps_fixture.hpp"
 #include "maps_test.h"
 #include "support.hpp"
 
 namespace ghostbrew::bpf {
 namespace {
 
-class BpfMaps : public ::testing::Test {
- protected:
-  void SetUp() override {
-    GB_REQUIRE_ROOT();
-    auto o = Object::open(gbt_maps_test_bpf_object(), "maps_test");
-    GB_ASSERT_OK(o);
-    obj_.emplace(std::move(*o));
-    GB_ASSERT_OK(obj_->load());
-  }
-  Object& obj() { return *obj_; }
-  std::optional<Object> obj_;
-};
+class BpfMaps : public testing::MapsTestObject<true> {};
 
 TEST_F(BpfMaps, HashMapUpdateLookupEraseAndKeys) {
   auto hash = HashMap<std::uint32_t, std::uint64_t>::from(obj(), "hash");

@@ -10,6 +10,7 @@
 #include "gbt_maps_test_bpfobj.h"
 #include "gbt_verifier_test_bpfobj.h"
 #include "ghostbrew/bpf/object.hpp"
+#include "maps_fixture.hpp"
 #include "support.hpp"
 
 namespace ghostbrew::bpf {
@@ -46,17 +47,7 @@ TEST(BpfObjectLoad, AutoloadOffLeavesTheBrokenProgramOut) {
   GB_EXPECT_ERROR(obj->set_max_entries("values", 2), "only be set before load");
 }
 
-class BpfGlobals : public ::testing::Test {
- protected:
-  void SetUp() override {
-    GB_REQUIRE_ROOT();
-    auto o = Object::open(gbt_maps_test_bpf_object(), "maps_test");
-    GB_ASSERT_OK(o);
-    obj_.emplace(std::move(*o));
-  }
-  Object& obj() { return *obj_; }
-  std::optional<Object> obj_;
-};
+class BpfGlobals : public testing::MapsTestObject<false> {};
 
 TEST_F(BpfGlobals, RodataSetBeforeLoadIsWhatTheProgramSees) {
   auto tunable = obj().global<std::uint64_t>(".rodata", "tunable");

@@ -12,21 +12,15 @@
 #include "gbt_maps_test_bpfobj.h"
 #include "ghostbrew/bpf/fd.hpp"
 #include "ghostbrew/bpf/ring_buffer.hpp"
+#include "maps_fixture.hpp"
 #include "maps_test.h"
 #include "support.hpp"
 
 namespace ghostbrew::bpf {
 namespace {
 
-class BpfRingBuffer : public ::testing::Test {
+class BpfRingBuffer : public testing::MapsTestObject<true> {
  protected:
-  void SetUp() override {
-    GB_REQUIRE_ROOT();
-    auto o = Object::open(gbt_maps_test_bpf_object(), "maps_test");
-    GB_ASSERT_OK(o);
-    obj_.emplace(std::move(*o));
-    GB_ASSERT_OK(obj_->load());
-  }
   // Runs the producer: `count` events tagged `tag`, then `short_count` 4-byte records.
   void emit(std::uint32_t count, std::uint32_t tag, std::uint32_t short_count = 0) {
     gb_test_emit_args args{count, short_count, tag, 0};
@@ -34,8 +28,6 @@ class BpfRingBuffer : public ::testing::Test {
     ASSERT_TRUE(ret) << ret.error().message();
     ASSERT_EQ(args.written, count + short_count) << "the ring buffer refused records";
   }
-  Object& obj() { return *obj_; }
-  std::optional<Object> obj_;
 };
 
 TEST_F(BpfRingBuffer, DeliversEveryEventTypedAndInOrder) {
