@@ -168,3 +168,24 @@ ghost_sched_stop() {
   GS_PID=
   return $_gs_rc
 }
+
+# snapshot_stats: dump ghostbrew's per-CPU stats map (struct gb_stats, printed with BTF as JSON)
+# once, so that every figure read after it comes from the same instant.
+snapshot_stats() { bpftool -j map dump name stats >/tmp/stats.json 2>/dev/null; }
+# stat_sum NAME: field NAME of the last snapshot, summed over CPUs.
+stat_sum() {
+  tr '{},[]' '\n\n\n\n\n' </tmp/stats.json | awk -F: -v k="\"$1\"" '$1 == k { s += $2 } END { print s + 0 }'
+}
+# dispatched CLASS: dispatched[CLASS] of the last snapshot, summed over CPUs.
+dispatched() {
+  tr -d ' \n' </tmp/stats.json | sed 's/"dispatched":\[/\n/g' | sed -n '2,$p' | cut -d']' -f1 |
+    awk -F, -v c="$1" '{ s += $(c + 1) } END { print s + 0 }'
+}
+# class_growth CLASS SECONDS: how many dispatches of CLASS happen in SECONDS.
+class_growth() {
+  snapshot_stats
+  _a=$(dispatched "$1")
+  sleep "$2"
+  snapshot_stats
+  echo $(($(dispatched "$1") - _a))
+}

@@ -26,20 +26,6 @@ now_ns() { awk '{ printf "%.0f\n", $1 * 1000000000 }' /proc/uptime; }
 # heartbeat GENERATION: what a timer-driven daemon does, written by hand: struct gb_knobs
 # {heartbeat_ns, generation, flags = 0 (not event-driven: the heartbeat itself must stay fresh)}.
 heartbeat() { bpftool map update name knobs key 0 0 0 0 value $(le_bytes 8 "$(now_ns)") $(le_bytes 8 "$1") $(le_bytes 8 0); }
-snapshot_stats() { bpftool -j map dump name stats >/tmp/stats.json 2>/dev/null; }
-# dispatched CLASS: dispatched[CLASS] of the last snapshot, summed over CPUs.
-dispatched() {
-  tr -d ' \n' </tmp/stats.json | sed 's/"dispatched":\[/\n/g' | sed -n '2,$p' | cut -d']' -f1 |
-    awk -F, -v c="$1" '{ s += $(c + 1) } END { print s + 0 }'
-}
-# class_growth CLASS SECONDS: how many dispatches of CLASS happen in SECONDS.
-class_growth() {
-  snapshot_stats
-  _a=$(dispatched "$1")
-  sleep "$2"
-  snapshot_stats
-  echo $(($(dispatched "$1") - _a))
-}
 gaming_growth() { class_growth $GAMING "$1"; }
 
 [ -r "$OBJ" ] || die object "no $OBJ in the guest"

@@ -21,18 +21,6 @@ wait_for_state enabled 10 || die enabled "state is $(sched_state) 10 s after reg
 pass enabled
 expect_eq ops-name "$(sched_ops)" ghostbrew
 
-# snapshot_stats: dump the per-CPU stats map (struct gb_stats, printed with BTF as JSON) once, so
-# that every figure below comes from the same instant.
-snapshot_stats() { bpftool -j map dump name stats >/tmp/stats.json 2>/dev/null; }
-# stat_sum NAME: field NAME of the snapshot, summed over CPUs.
-stat_sum() {
-  tr '{},[]' '\n\n\n\n\n' </tmp/stats.json | awk -F: -v k="\"$1\"" '$1 == k { s += $2 } END { print s + 0 }'
-}
-# dispatched CLASS: dispatched[CLASS] of the snapshot, summed over CPUs.
-dispatched() {
-  tr -d ' \n' </tmp/stats.json | sed 's/"dispatched":\[/\n/g' | sed -n '2,$p' | cut -d']' -f1 |
-    awk -F, -v c="$1" '{ s += $(c + 1) } END { print s + 0 }'
-}
 
 # More CPU hogs than CPUs, one of them niced, plus switch-heavy pairs; the watchdog (5 s) would
 # eject the scheduler if any runnable task waited that long.

@@ -13,13 +13,6 @@ cleanup() {
   [ -n "$GS_PID" ] && kill -CONT "$GS_PID" 2>/dev/null && ghost_sched_stop
   kill $hog $load 2>/dev/null
 }
-snapshot_stats() { bpftool -j map dump name stats >/tmp/stats.json 2>/dev/null; }
-# dispatched CLASS / counter NAME: sums over CPUs of the last snapshot.
-dispatched() {
-  tr -d ' \n' </tmp/stats.json | sed 's/"dispatched":\[/\n/g' | sed -n '2,$p' | cut -d']' -f1 |
-    awk -F, -v c="$1" '{ s += $(c + 1) } END { print s + 0 }'
-}
-counter() { tr -d ' \n' </tmp/stats.json | sed "s/\"$1\":/\n/g" | sed -n '2,$p' | awk -F'[,}]' '{ s += $1 } END { print s + 0 }'; }
 # idle SECONDS: wait without starting any process (no exec event): a shell read with a timeout.
 mkfifo /tmp/never
 exec 3<>/tmp/never
@@ -43,7 +36,7 @@ pass detected-by-daemon
 # 1. Idle daemon: 8 s without any exec event or timer.
 snapshot_stats
 idle 1 # let the daemon handle bpftool's own exec/exit events first
-g0=$(dispatched $GAMING) s0=$(counter stale_heartbeat)
+g0=$(dispatched $GAMING) s0=$(stat_sum stale_heartbeat)
 idle 1
 switches "$GS_PID"
 c0=$SW
@@ -51,7 +44,7 @@ idle 8
 switches "$GS_PID"
 c1=$SW
 snapshot_stats
-g1=$(dispatched $GAMING) s1=$(counter stale_heartbeat)
+g1=$(dispatched $GAMING) s1=$(stat_sum stale_heartbeat)
 data heartbeat.idle_daemon_switches "$((c1 - c0))"
 data heartbeat.idle_gaming_dispatches "$((g1 - g0))"
 expect_eq idle-daemon-does-not-wake "$((c1 - c0))" 0
@@ -63,7 +56,7 @@ kill -STOP "$GS_PID"
 /bin/true
 idle 7
 snapshot_stats
-g2=$(dispatched $GAMING) s2=$(counter stale_heartbeat)
+g2=$(dispatched $GAMING) s2=$(stat_sum stale_heartbeat)
 idle 2
 snapshot_stats
 g3=$(dispatched $GAMING)

@@ -10,18 +10,6 @@ cleanup() {
   kill $hog $load 2>/dev/null
   [ -n "$GS_PID" ] && ghost_sched_stop
 }
-snapshot_stats() { bpftool -j map dump name stats >/tmp/stats.json 2>/dev/null; }
-dispatched() {
-  tr -d ' \n' </tmp/stats.json | sed 's/"dispatched":\[/\n/g' | sed -n '2,$p' | cut -d']' -f1 |
-    awk -F, -v c="$1" '{ s += $(c + 1) } END { print s + 0 }'
-}
-ai_growth() { # SECONDS
-  snapshot_stats
-  _a=$(dispatched $AI)
-  sleep "$1"
-  snapshot_stats
-  echo $(($(dispatched $AI) - _a))
-}
 
 mkdir -p /sys/fs/cgroup/llm-box.scope || die cgroup "cannot create a cgroup"
 printf 'gaming.slice gaming\n' >/tmp/rules
@@ -31,13 +19,13 @@ sh -c 'while :; do :; done' &
 hog=$!
 echo "$hog" >/sys/fs/cgroup/llm-box.scope/cgroup.procs || die cgroup-move "cannot move the hog"
 ghost_sched_start /tmp/gs.log --cgroup-rules /tmp/rules || { show_file ghost-sched /tmp/gs.log; die attach "no attach"; }
-before=$(ai_growth 2)
+before=$(class_growth $AI 2)
 expect_eq not-ai-before-the-rule "$before" 0
 
 printf 'gaming.slice gaming\nllm-box.scope ai\n' >/tmp/rules
 kill -HUP "$GS_PID"
 wait_for_line /tmp/gs.log 'ghost-sched: reloaded' 20 || fail reloaded "no 'reloaded' line after SIGHUP"
-after=$(ai_growth 2)
+after=$(class_growth $AI 2)
 data sighup.ai_dispatches_after "$after"
 [ "$after" -gt 0 ] && pass sighup-applies-new-rules || fail sighup-applies-new-rules "no AI dispatch after SIGHUP"
 
@@ -45,14 +33,14 @@ printf 'three words here\n' >/tmp/rules
 kill -HUP "$GS_PID"
 wait_for_line /tmp/gs.log 'reload kept the previous rules: /tmp/rules: line 1' 20 ||
   fail broken-rules-kept "no message about the broken file"
-still=$(ai_growth 2)
+still=$(class_growth $AI 2)
 [ "$still" -gt 0 ] && pass broken-rules-keep-previous || fail broken-rules-keep-previous "AI class lost"
 expect_eq still-attached "$(sched_state) $(sched_ops)" "enabled ghostbrew"
 
 printf 'gaming.slice gaming\n' >/tmp/rules
 kill -HUP "$GS_PID"
 wait_until 20 sh -c '[ "$(grep -c "ghost-sched: reloaded" /tmp/gs.log)" -ge 3 ]' || fail reloaded-again "no third 'reloaded' line"
-gone=$(ai_growth 2)
+gone=$(class_growth $AI 2)
 expect_eq rule-removed-clears-the-cgroup "$gone" 0
 
 kill $hog $load 2>/dev/null
