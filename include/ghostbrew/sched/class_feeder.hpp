@@ -41,11 +41,12 @@ class ClassFeeder {
     if (!scan) return tl::unexpected(scan.error());
     for (const auto& [pid, e] : entries_) forget(s, pid, e);
     entries_.clear();
+    // scan() lists each process's rows together, in process order: one pass over them.
+    auto row = scan->rows.begin();
     for (std::size_t i = 0; i < scan->processes.size(); ++i) {
       const auto& p = scan->processes[i];
       std::vector<detect::Row> rows;
-      for (const auto& r : scan->rows)
-        if (r.pid == p.pid()) rows.push_back(r);
+      for (; row != scan->rows.end() && row->pid == p.pid(); ++row) rows.push_back(*row);
       record(s, p.pid(), p.comm(), scan->classes[i], rows);
     }
     if (auto cg = detect::scan_cgroups(root_, rules_.cgroups)) {

@@ -52,7 +52,7 @@ struct Instance {
 };
 
 /// How one run of the event loop ended.
-enum class LoopEnd { stop, restart, ejected, failed };
+enum class LoopEnd { stop, restart, ejected };
 
 }  // namespace detail
 
@@ -198,7 +198,6 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
         info(fmt::format("the kernel asked for a restart: {}", exit.describe()));
         continue;  // the instance (and its link) is destroyed here; load again on the new topology
       case detail::LoopEnd::ejected:
-      case detail::LoopEnd::failed:
         err(fmt::format("ejected by the kernel: {}", exit.describe()));
         return 1;
     }
