@@ -14,6 +14,7 @@ endif()
 find_package(tl-expected 1.0 REQUIRED CONFIG)
 find_package(nlohmann_json 3.11 REQUIRED CONFIG)
 pkg_check_modules(LIBBPF REQUIRED IMPORTED_TARGET libbpf>=1.4)
+find_package(ZLIB 1.2 REQUIRED)  # CRC-32 of the state files (core/state_file.hpp)
 
 if(GHOSTBREW_BUILD_APPS)
   find_package(CLI11 2.1 REQUIRED CONFIG)

@@ -61,6 +61,9 @@ enum gb_class {
 #define GB_MAP_EVENTS "events"             /* RINGBUF of struct gb_event */
 #define GB_MAP_EXIT_INFO "exit_info"       /* ARRAY  u32 0 -> struct gb_exit_info */
 #define GB_MAP_TASK_CTX "task_ctx"         /* TASK_STORAGE (internal per-task state) */
+#define GB_MAP_OBSERVATIONS "observations" /* LRU_HASH struct gb_comm_key -> struct gb_observation */
+#define GB_MAP_PREDICTIONS "predictions"   /* HASH struct gb_comm_key -> struct gb_prediction */
+#define GB_MAP_HIST "hist"                 /* PERCPU_ARRAY u32 0 -> struct gb_hist; sum over CPUs */
 #define GB_PROG_EXEC "gb_exec_event"       /* tp_btf/sched_process_exec -> GB_EVENT_EXEC */
 #define GB_PROG_EXIT "gb_exit_event"       /* tp_btf/sched_process_exit -> GB_EVENT_EXIT */
 
@@ -68,6 +71,8 @@ enum gb_class {
 #define GB_MAX_CLASS_PIDS 8192
 #define GB_MAX_CLASS_CGROUPS 1024
 #define GB_EVENTS_RING_BYTES (256 * 1024)
+#define GB_MAX_OBSERVED_COMMS 4096 /* observations: distinct comms between two drains (LRU beyond) */
+#define GB_MAX_PREDICTIONS 4096    /* predictions: learned comms BPF starts in a class */
 
 /* ---- Load-time configuration: `const volatile struct gb_config gb_config` in .rodata.config ---- */
 enum gb_mode {
@@ -127,14 +132,31 @@ enum gb_knob_flags {
    * and exit events it should have handled (pid reuse!) pile up. Without the flag, the heartbeat
    * itself must be fresher than heartbeat_stale_ns. */
   GB_KNOB_EVENT_DRIVEN = 1u << 0,
+  /* Fill GB_MAP_HIST: the run time of each callback and each wake-up's latency (costs two clock
+   * reads per callback; off unless the daemon collects or shows stats). */
+  GB_KNOB_HISTOGRAMS = 1u << 1,
+  /* Learn: fold behaviour-classified tasks into GB_MAP_OBSERVATIONS, announce new comms with
+   * GB_EVENT_OBSERVED, and start tasks whose comm is in GB_MAP_PREDICTIONS in the predicted class. */
+  GB_KNOB_LEARN = 1u << 2,
 };
+
+/* Runtime overrides of gb_config (0 = the load-time value), for per-game profiles and online tuning
+ * without reloading the scheduler. The daemon keeps them within the bounds ghost-sched validates. */
+struct gb_tunables {
+  __u64 slice_ns;
+  __u64 burst_threshold_ns;
+  __u64 interactive_burst_ns;
+  __u64 game_window_ns; /* class_window_ns[GB_CLASS_GAMING] */
+};
+GB_STATIC_ASSERT(sizeof(struct gb_tunables) == 32, "gb_tunables layout");
 
 struct gb_knobs {
   __u64 heartbeat_ns; /* CLOCK_MONOTONIC time of the daemon's last heartbeat (bpf_ktime_get_ns clock) */
   __u64 generation;   /* bump after any class map change: every task is classified again */
   __u64 flags;        /* enum gb_knob_flags */
+  struct gb_tunables tune;
 };
-GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24, "gb_knobs layout");
+GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24 + 32, "gb_knobs layout");
 
 /* ---- Statistics: GB_MAP_STATS[0] per CPU, summed by userspace --------------------------------- */
 struct gb_stats {
@@ -150,13 +172,17 @@ struct gb_stats {
   __u64 xccd_steals;               /* ... queued on another CCD */
   __u64 reclassifications;         /* a task's class was evaluated (first time or after an input changed) */
   __u64 stale_heartbeat;           /* classifications done without userspace maps (heartbeat stale) */
+  __u64 started[GB_NR_CLASSES];    /* class of a task's first enqueue after exec (or comm change) */
+  __u64 predicted;                 /* ... of which started in a class from GB_MAP_PREDICTIONS */
+  __u64 observed;                  /* tasks folded into GB_MAP_OBSERVATIONS */
 };
-GB_STATIC_ASSERT(sizeof(struct gb_stats) == (GB_NR_CLASSES + 11) * 8, "gb_stats layout");
+GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 13) * 8, "gb_stats layout");
 
 /* ---- Exec/exit events: GB_MAP_EVENTS ---------------------------------------------------------- */
 enum gb_event_kind {
   GB_EVENT_EXEC = 1, /* a task called execve: comm is the new one */
   GB_EVENT_EXIT = 2, /* a thread group leader exited (whole-process exit) */
+  GB_EVENT_OBSERVED = 3, /* a comm got its first observation since the last drain: drain soon */
 };
 
 #define GB_COMM_LEN 16
@@ -171,6 +197,60 @@ struct gb_event {
   char comm[GB_COMM_LEN];
 };
 GB_STATIC_ASSERT(sizeof(struct gb_event) == 48, "gb_event layout");
+
+/* ---- Learning: observations (BPF -> userspace) and predictions (userspace -> BPF) --------------- */
+struct gb_comm_key {
+  char comm[GB_COMM_LEN]; /* task comm, NUL-padded */
+};
+GB_STATIC_ASSERT(sizeof(struct gb_comm_key) == GB_COMM_LEN, "gb_comm_key layout");
+
+/* GB_OBSERVE_BURSTS: a task's behaviour estimate is mature after this many bursts (run until sleep);
+ * it is folded in then, or when it exits earlier (short-lived tasks: cc1, as, ld). Only tasks the
+ * behaviour rule classifies (no fixed class) are observed. */
+#define GB_OBSERVE_BURSTS 8
+
+/* Sums over the tasks folded in since userspace last drained (deleted) the entry; userspace turns
+ * them into averages: runtime per burst, its deviation, wake-ups and context switches per second. */
+struct gb_observation {
+  __u64 tasks;         /* tasks folded in */
+  __u64 bursts;        /* bursts summed over those tasks */
+  __u64 runtime_ns;    /* CPU time summed over the bursts */
+  __u64 runtime_sq_us; /* sum over the bursts of (burst CPU time in us)^2: the deviation */
+  __u64 wakeups;       /* wake-ups summed */
+  __u64 switches;      /* times they started running (context switches in) summed */
+  __u64 lifetime_ns;   /* wall time from the first enqueue after exec to the observation, summed */
+  __u64 class_tasks[GB_NR_CLASSES]; /* tasks by the behaviour class they had when folded in */
+};
+GB_STATIC_ASSERT(sizeof(struct gb_observation) == (7 + GB_NR_CLASSES) * 8, "gb_observation layout");
+
+struct gb_prediction {
+  __u32 class;          /* enum gb_class a new task with this comm starts in */
+  __u32 confidence_pct; /* 0..100 (informational) */
+  __u64 runtime_ns;     /* learned CPU time per burst: the new task's initial burst score */
+};
+GB_STATIC_ASSERT(sizeof(struct gb_prediction) == 16, "gb_prediction layout");
+
+/* ---- Latency histograms: GB_MAP_HIST[0] per CPU (with GB_KNOB_HISTOGRAMS) ----------------------- */
+/* Bucket b counts values v (ns) with floor(log2(v)) == b + GB_HIST_SHIFT; bucket 0 also counts every
+ * v < 2^(GB_HIST_SHIFT + 1) (under 128 ns), the last bucket every v >= 2^(GB_HIST_SHIFT +
+ * GB_HIST_BUCKETS - 1) (2.1 s and more). So 64 ns .. 128 ns is bucket 0, 128 .. 256 ns bucket 1, ... */
+#define GB_HIST_SHIFT 6
+#define GB_HIST_BUCKETS 26
+
+enum gb_op {
+  GB_OP_SELECT_CPU = 0,
+  GB_OP_ENQUEUE = 1,
+  GB_OP_DISPATCH = 2,
+  GB_OP_RUNNING = 3,
+  GB_OP_STOPPING = 4,
+  GB_NR_OPS = 5,
+};
+
+struct gb_hist {
+  __u64 op_ns[GB_NR_OPS][GB_HIST_BUCKETS];        /* run time of each scheduler callback */
+  __u64 wake_ns[GB_NR_CLASSES][GB_HIST_BUCKETS];  /* wake-up to running, by the task's class */
+};
+GB_STATIC_ASSERT(sizeof(struct gb_hist) == (GB_NR_OPS + GB_NR_CLASSES) * GB_HIST_BUCKETS * 8, "gb_hist layout");
 
 /* ---- Why the scheduler stopped: GB_MAP_EXIT_INFO[0], written by ops.exit ---------------------- */
 #define GB_EXIT_REASON_LEN 128
