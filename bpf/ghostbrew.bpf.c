@@ -183,18 +183,51 @@ struct {
   __type(value, struct gb_exit_info);
 } exit_info SEC(".maps");
 
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, GB_MAX_OBSERVED_COMMS);
+  __type(key, struct gb_comm_key);
+  __type(value, struct gb_observation);
+} observations SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, GB_MAX_PREDICTIONS);
+  __type(key, struct gb_comm_key);
+  __type(value, struct gb_prediction);
+} predictions SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, u32);
+  __type(value, struct gb_hist);
+} hist SEC(".maps");
+
 /* Per-task state. */
 struct task_ctx {
-  u64 comm[2];      /* comm when last classified */
-  u64 generation;   /* gb_knobs.generation * 2 + trusted, when last classified; ~0 = never */
-  u64 burst_score;  /* decayed CPU time per burst (ns) */
-  u64 burst_ns;     /* CPU time since the task last slept */
-  u64 run_start_ns; /* when it last started running */
-  u64 last_xccd_ns; /* when it last moved to another CCD */
-  s32 last_cpu;     /* where it last ran, -1 before its first run */
-  u32 fixed_class;  /* from the classification chain, GB_CLASS_NONE when behaviour decides */
-  u32 class;        /* the class it was last queued with */
-  u64 css_set;      /* its css_set (cgroup membership) when last classified */
+  u64 comm[2];         /* comm when last classified */
+  u64 generation;      /* gb_knobs.generation * 2 + trusted, when last classified; ~0 = never */
+  u64 burst_score;     /* decayed CPU time per burst (ns) */
+  u64 burst_ns;        /* CPU time since the task last slept */
+  u64 run_start_ns;    /* when it last started running */
+  u64 last_xccd_ns;    /* when it last moved to another CCD */
+  s32 last_cpu;        /* where it last ran, -1 before its first run */
+  u32 fixed_class;     /* from the classification chain, GB_CLASS_NONE when behaviour decides */
+  u32 class;           /* the class it was last queued with */
+  u32 predicted_class; /* learned class it starts in (GB_MAP_PREDICTIONS), GB_CLASS_NONE if none */
+  u64 css_set;         /* its css_set (cgroup membership) when last classified */
+  /* Behaviour since its comm was last set (exec), for the observations (GB_KNOB_LEARN). */
+  u64 since_ns;      /* when the comm was seen first */
+  u64 bursts;        /* bursts ended by a sleep */
+  u64 runtime_ns;    /* CPU time of those bursts */
+  u64 runtime_sq_us; /* sum of their squares (us^2) */
+  u32 wakeups;
+  u32 switches;
+  u64 wake_ns;     /* when it last woke up (GB_KNOB_HISTOGRAMS), 0 once it runs */
+  u8 wake_pending; /* woken and not yet running: the wake-up is counted once */
+  u8 started;      /* the class of its first enqueue since the comm was set is counted */
+  u8 observed;     /* folded into the observations */
 };
 
 struct {
@@ -242,6 +275,84 @@ static struct gb_stats* stats_here(void) {
     if (__s) __s->field++;               \
   } while (0)
 
+static struct gb_knobs* knobs_here(void) {
+  u32 zero = 0;
+  return bpf_map_lookup_elem(&knobs, &zero);
+}
+
+static bool knob_set(u64 flag) {
+  struct gb_knobs* k = knobs_here();
+  return k && (k->flags & flag);
+}
+
+/* The settings in force: a runtime override from gb_knobs.tune when set, else the load-time one. */
+static u64 tuned(u64 override, u64 config) { return override ?: config; }
+
+static u64 slice_ns(void) {
+  struct gb_knobs* k = knobs_here();
+  return tuned(k ? k->tune.slice_ns : 0, gb_config.slice_ns);
+}
+
+static u64 burst_threshold_ns(void) {
+  struct gb_knobs* k = knobs_here();
+  return tuned(k ? k->tune.burst_threshold_ns : 0, gb_config.burst_threshold_ns) ?: 1;
+}
+
+static u64 interactive_burst_ns(void) {
+  struct gb_knobs* k = knobs_here();
+  return tuned(k ? k->tune.interactive_burst_ns : 0, gb_config.interactive_burst_ns) ?: 1;
+}
+
+static u64 class_window_ns(u32 cls) {
+  struct gb_knobs* k = knobs_here();
+  if (cls == GB_CLASS_GAMING && k && k->tune.game_window_ns) return k->tune.game_window_ns;
+  return gb_config.class_window_ns[cls < GB_NR_CLASSES ? cls : GB_CLASS_DEFAULT];
+}
+
+/* ---- Latency histograms (GB_KNOB_HISTOGRAMS) ---------------------------------------------------- */
+
+/* The abi.h bucket of a duration: floor(log2(ns)) - GB_HIST_SHIFT, within [0, GB_HIST_BUCKETS). */
+static u32 hist_bucket(u64 ns) {
+  u32 log = 0;
+  if (ns >> 32) {
+    ns >>= 32;
+    log += 32;
+  }
+  if (ns >> 16) {
+    ns >>= 16;
+    log += 16;
+  }
+  if (ns >> 8) {
+    ns >>= 8;
+    log += 8;
+  }
+  if (ns >> 4) {
+    ns >>= 4;
+    log += 4;
+  }
+  if (ns >> 2) {
+    ns >>= 2;
+    log += 2;
+  }
+  if (ns >> 1) log += 1;
+  if (log <= GB_HIST_SHIFT) return 0;
+  return GB_MIN(log - GB_HIST_SHIFT, GB_HIST_BUCKETS - 1);
+}
+
+static struct gb_hist* hist_here(void) {
+  u32 zero = 0;
+  return bpf_map_lookup_elem(&hist, &zero);
+}
+
+/* Start timing a callback: its start time, or 0 when histograms are off. */
+static u64 op_start(void) { return knob_set(GB_KNOB_HISTOGRAMS) ? bpf_ktime_get_ns() : 0; }
+
+static void op_end(u32 op, u64 start) {
+  struct gb_hist* h;
+  if (!start || op >= GB_NR_OPS || !(h = hist_here())) return;
+  h->op_ns[op][hist_bucket(bpf_ktime_get_ns() - start)]++;
+}
+
 static struct task_ctx* lookup_task_ctx(struct task_struct* p) {
   return bpf_task_storage_get(&task_ctx, p, 0, 0);
 }
@@ -282,6 +393,8 @@ static const struct cpumask* dom_cpus(void* map, u32 id) {
   return dom ? (const struct cpumask*)dom->cpus : NULL;
 }
 
+static void emit_event(struct task_struct* p, u32 kind);
+
 /* ---- Classification --------------------------------------------------------------------------- */
 
 /* When the events ring last went from empty to holding data (0: never): how long the oldest
@@ -305,11 +418,33 @@ static bool userspace_is_alive(const struct gb_knobs* k) {
   return within_stale(now, events_pending_since_ns);
 }
 
+/* A new comm (exec, PR_SET_NAME, a new task): behaviour is observed afresh, and a learned prediction
+ * for that comm (userspace's GB_MAP_PREDICTIONS, trusted and with GB_KNOB_LEARN only) sets the class
+ * it starts in and its initial burst score. */
+static void start_new_comm(struct task_ctx* tctx, const struct gb_knobs* k, bool trusted) {
+  struct gb_prediction* pred;
+
+  tctx->since_ns = gb_now();
+  tctx->bursts = 0;
+  tctx->runtime_ns = 0;
+  tctx->runtime_sq_us = 0;
+  tctx->wakeups = 0;
+  tctx->switches = 0;
+  tctx->started = 0;
+  tctx->observed = 0;
+  tctx->predicted_class = GB_CLASS_NONE;
+  if (!trusted || !k || !(k->flags & GB_KNOB_LEARN) || tctx->fixed_class != GB_CLASS_NONE) return;
+  pred = bpf_map_lookup_elem(&predictions, tctx->comm);
+  if (!pred || pred->cls >= GB_NR_CLASSES) return;
+  tctx->predicted_class = pred->cls;
+  tctx->burst_score = pred->runtime_ns;
+}
+
 /* Evaluate p's fixed class again when an input of the chain changed since the last time. */
 static void refresh_fixed_class(struct task_struct* p, struct task_ctx* tctx) {
-  u32 zero = 0;
-  struct gb_knobs* k = bpf_map_lookup_elem(&knobs, &zero);
+  struct gb_knobs* k = knobs_here();
   bool trusted = userspace_is_alive(k);
+  bool new_comm;
   u64 generation = (k ? k->generation : 0) * 2 + trusted;
   /* The css_set changes with any cgroup move, in any hierarchy, controller enabled or not. */
   u64 css_set = (u64)BPF_CORE_READ(p, cgroups);
@@ -319,11 +454,13 @@ static void refresh_fixed_class(struct task_struct* p, struct task_ctx* tctx) {
   if (tctx->generation == generation && tctx->comm[0] == comm[0] && tctx->comm[1] == comm[1] &&
       tctx->css_set == css_set)
     return;
+  new_comm = tctx->comm[0] != comm[0] || tctx->comm[1] != comm[1];
   tctx->generation = generation;
   tctx->comm[0] = comm[0];
   tctx->comm[1] = comm[1];
   tctx->css_set = css_set;
   tctx->fixed_class = classify_task(p, (const char*)comm, trusted);
+  if (new_comm) start_new_comm(tctx, k, trusted);
   STAT_INC(reclassifications);
   if (!trusted) STAT_INC(stale_heartbeat);
 }
@@ -333,13 +470,84 @@ static u64 task_burst(const struct task_ctx* tctx) { return GB_MAX(tctx->burst_s
 
 static bool task_is_niced(const struct task_struct* p) { return p->static_prio > 120; }
 
-/* The class p is queued with now: its fixed class, else what its behaviour says. */
-static u32 task_class(struct task_struct* p, const struct task_ctx* tctx) {
-  u64 burst = task_burst(tctx);
-  if (tctx->fixed_class < GB_NR_CLASSES) return tctx->fixed_class;
-  if (task_is_niced(p) || burst >= gb_config.burst_threshold_ns) return GB_CLASS_BATCH;
-  if (burst <= gb_config.interactive_burst_ns) return GB_CLASS_INTERACTIVE;
+/* The class behaviour gives a task with this burst length. */
+static u32 behaviour_class(const struct task_struct* p, u64 burst) {
+  if (task_is_niced(p) || burst >= burst_threshold_ns()) return GB_CLASS_BATCH;
+  if (burst <= interactive_burst_ns()) return GB_CLASS_INTERACTIVE;
   return GB_CLASS_DEFAULT;
+}
+
+/* The class p is queued with now: its fixed class, else its learned class until its own behaviour
+ * estimate is mature (GB_OBSERVE_BURSTS), else what its behaviour says. */
+static u32 task_class(struct task_struct* p, const struct task_ctx* tctx) {
+  if (tctx->fixed_class < GB_NR_CLASSES) return tctx->fixed_class;
+  if (tctx->predicted_class < GB_NR_CLASSES && tctx->bursts < GB_OBSERVE_BURSTS && !task_is_niced(p))
+    return tctx->predicted_class;
+  return behaviour_class(p, task_burst(tctx));
+}
+
+/* ---- Learning: observations for userspace's process database ------------------------------------ */
+
+/* Fold p's behaviour since its comm was set into the observations of that comm (once per comm). The
+ * class vote is what its measured mean burst says, not its (possibly predicted) queueing class, so a
+ * wrong prediction is corrected by the tasks it was applied to. */
+static void observe_task(struct task_struct* p, struct task_ctx* tctx) {
+  struct gb_observation zero_obs = {}, *obs;
+  struct gb_comm_key key = {};
+  u64 lifetime = gb_now() - tctx->since_ns;
+  u32 cls;
+
+  if (tctx->observed || tctx->fixed_class != GB_CLASS_NONE || !tctx->bursts || !knob_set(GB_KNOB_LEARN))
+    return;
+  tctx->observed = 1;
+  cls = behaviour_class(p, tctx->runtime_ns / tctx->bursts);
+  /* The current comm: a task that exits before any enqueue since its exec still has the old one in
+   * tctx->comm. */
+  bpf_probe_read_kernel(key.comm, sizeof(key.comm), p->comm);
+  obs = bpf_map_lookup_elem(&observations, &key);
+  if (!obs) {
+    /* First observation of this comm since userspace drained the map: tell it to drain soon. */
+    if (!bpf_map_update_elem(&observations, &key, &zero_obs, BPF_NOEXIST)) emit_event(p, GB_EVENT_OBSERVED);
+    obs = bpf_map_lookup_elem(&observations, &key);
+    if (!obs) return;
+  }
+  __sync_fetch_and_add(&obs->tasks, 1);
+  __sync_fetch_and_add(&obs->bursts, tctx->bursts);
+  __sync_fetch_and_add(&obs->runtime_ns, tctx->runtime_ns);
+  __sync_fetch_and_add(&obs->runtime_sq_us, tctx->runtime_sq_us);
+  __sync_fetch_and_add(&obs->wakeups, tctx->wakeups);
+  __sync_fetch_and_add(&obs->switches, tctx->switches);
+  __sync_fetch_and_add(&obs->lifetime_ns, lifetime);
+  if (cls < GB_NR_CLASSES) __sync_fetch_and_add(&obs->class_tasks[cls], 1);
+  STAT_INC(observed);
+}
+
+/* A burst ended (p slept or exited): account it; the estimate matures at GB_OBSERVE_BURSTS. */
+static void end_burst(struct task_struct* p, struct task_ctx* tctx) {
+  u64 us = tctx->burst_ns / 1000;
+  tctx->bursts++;
+  tctx->runtime_ns += tctx->burst_ns;
+  tctx->runtime_sq_us += us * us;
+  if (tctx->bursts >= GB_OBSERVE_BURSTS) observe_task(p, tctx);
+}
+
+/* Count the class a task starts in after exec (once per comm), and whether a prediction chose it. */
+static void count_start(struct task_ctx* tctx, u32 cls) {
+  struct gb_stats* s;
+  if (tctx->started) return;
+  tctx->started = 1;
+  s = stats_here();
+  if (!s) return;
+  s->started[valid_class(cls)]++;
+  if (tctx->predicted_class < GB_NR_CLASSES && cls == tctx->predicted_class) s->predicted++;
+}
+
+/* Called when p wakes up (from select_cpu, or enqueue for tasks that skip it): counted once. */
+static void note_wakeup(struct task_ctx* tctx) {
+  if (tctx->wake_pending) return;
+  tctx->wake_pending = 1;
+  tctx->wakeups++;
+  tctx->wake_ns = knob_set(GB_KNOB_HISTOGRAMS) ? bpf_ktime_get_ns() : 0;
 }
 
 /* Bring p's class up to date (called at every wake-up and every enqueue, so even a task that never
@@ -356,8 +564,8 @@ static bool class_is_latency_sensitive(u32 cls) {
 
 /* How long after now p may wait: the class window, stretched by burst (BORE) and by low weight. */
 static u64 deadline_window(const struct task_struct* p, const struct task_ctx* tctx, u32 cls) {
-  u64 window = gb_config.class_window_ns[valid_class(cls)];
-  u64 threshold = gb_config.burst_threshold_ns ?: 1;
+  u64 window = class_window_ns(cls);
+  u64 threshold = burst_threshold_ns();
   u64 burst = GB_MIN(task_burst(tctx), GB_BURST_WINDOW_MAX * threshold);
   u32 weight = p->scx.weight ?: 1;
 
@@ -365,7 +573,7 @@ static u64 deadline_window(const struct task_struct* p, const struct task_ctx* t
     /* Within a latency class the shorter bursts go first: the window scales with the burst
      * (interactive_burst_ns = the class window), so a 20 us input thread queues ahead of a 1.5 ms
      * job worker of the same game instead of behind it. */
-    u64 unit = gb_config.interactive_burst_ns ?: 1;
+    u64 unit = interactive_burst_ns();
     window = window * GB_MIN(GB_MAX(task_burst(tctx), unit / 4), (1 + GB_BURST_WINDOW_MAX) * unit) / unit;
   } else {
     window += window * burst / threshold;
@@ -433,19 +641,22 @@ static s32 pick_idle_cpu(struct task_struct* p, const struct task_ctx* tctx, s32
 
 /* Put p straight onto cpu's local DSQ (cpu was idle and is claimed). */
 static void dispatch_to_idle_cpu(struct task_struct* p, struct task_ctx* tctx, s32 cpu) {
-  struct gb_stats* s = stats_here();
-  gb_dsq_insert(p, SCX_DSQ_LOCAL, gb_config.slice_ns, 0);
+  struct gb_stats* s;
+  gb_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns(), 0);
+  count_start(tctx, tctx->class);
+  s = stats_here();
   if (!s) return;
   s->direct_dispatches++;
   s->dispatched[valid_class(tctx->class)]++;
   if (class_is_latency_sensitive(tctx->class) && cpu_has_vcache(cpu)) s->vcache_placements++;
 }
 
-s32 BPF_STRUCT_OPS(ghostbrew_select_cpu, struct task_struct* p, s32 prev_cpu, u64 wake_flags) {
+static s32 select_cpu(struct task_struct* p, s32 prev_cpu, u64 wake_flags) {
   struct task_ctx* tctx = lookup_task_ctx(p);
   s32 cpu;
 
   if (!tctx) return prev_cpu;
+  note_wakeup(tctx);
   update_task_class(p, tctx);
   if (p->nr_cpus_allowed < nr_cpus) {
     bool is_idle = false;
@@ -456,6 +667,13 @@ s32 BPF_STRUCT_OPS(ghostbrew_select_cpu, struct task_struct* p, s32 prev_cpu, u6
   cpu = pick_idle_cpu(p, tctx, prev_cpu);
   if (cpu < 0) return prev_cpu;
   dispatch_to_idle_cpu(p, tctx, cpu);
+  return cpu;
+}
+
+s32 BPF_STRUCT_OPS(ghostbrew_select_cpu, struct task_struct* p, s32 prev_cpu, u64 wake_flags) {
+  u64 start = op_start();
+  s32 cpu = select_cpu(p, prev_cpu, wake_flags);
+  op_end(GB_OP_SELECT_CPU, start);
   return cpu;
 }
 
@@ -496,7 +714,7 @@ static u64 cpu_running_burst(s32 cpu) {
  * bursts? Only when those are at least interactive_burst_ns and 4x the waker's: a game's input or
  * audio thread preempts its job workers, never the other way round. */
 static bool burst_preempts(u32 cls, u64 burst, u32 running, u64 running_burst) {
-  return cls == running && running_burst >= gb_config.interactive_burst_ns && running_burst >= 4 * burst;
+  return cls == running && running_burst >= interactive_burst_ns() && running_burst >= 4 * burst;
 }
 
 /* The CPU of p's LLC (p's own CPU first) that a latency-sensitive wake-up should preempt: the one
@@ -548,7 +766,7 @@ static void kick_cpu_for(struct task_struct* p, u32 cls, u64 burst, s32 cpu, u32
   }
 }
 
-void BPF_STRUCT_OPS(ghostbrew_enqueue, struct task_struct* p, u64 enq_flags) {
+static void enqueue(struct task_struct* p, u64 enq_flags) {
   struct task_ctx* tctx = lookup_task_ctx(p);
   s32 cpu = scx_bpf_task_cpu(p);
   u32 cls = GB_CLASS_DEFAULT, llc;
@@ -562,19 +780,27 @@ void BPF_STRUCT_OPS(ghostbrew_enqueue, struct task_struct* p, u64 enq_flags) {
   }
   llc = cpu_llc(cpu);
   if (tctx) {
+    if (enq_flags & SCX_ENQ_WAKEUP) note_wakeup(tctx);
     cls = update_task_class(p, tctx);
     window = deadline_window(p, tctx, cls);
+    count_start(tctx, cls);
   }
   s = stats_here();
   /* Nothing else wants this CPU (SCX_OPS_ENQ_LAST): keep running here, with a fresh slice. */
   if (enq_flags & SCX_ENQ_LAST) {
-    gb_dsq_insert(p, SCX_DSQ_LOCAL, gb_config.slice_ns, enq_flags);
+    gb_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns(), enq_flags);
     if (s) s->dispatched[cls]++;
     return;
   }
-  gb_dsq_insert_vtime(p, dsq_id(llc, cls), gb_config.slice_ns, gb_now() + window, enq_flags);
+  gb_dsq_insert_vtime(p, dsq_id(llc, cls), slice_ns(), gb_now() + window, enq_flags);
   if (s) s->dispatched[cls]++;
   kick_cpu_for(p, cls, tctx ? task_burst(tctx) : 0, cpu, llc, enq_flags);
+}
+
+void BPF_STRUCT_OPS(ghostbrew_enqueue, struct task_struct* p, u64 enq_flags) {
+  u64 start = op_start();
+  enqueue(p, enq_flags);
+  op_end(GB_OP_ENQUEUE, start);
 }
 
 /* ---- Dispatching ------------------------------------------------------------------------------ */
@@ -646,14 +872,25 @@ static bool steal_work(u32 llc, u32 ccd) {
 }
 
 void BPF_STRUCT_OPS(ghostbrew_dispatch, s32 cpu, struct task_struct* prev) {
+  u64 start = op_start();
   u32 llc = cpu_llc(cpu);
   if (!consume_earliest_in_llc(llc)) steal_work(llc, cpu_ccd(cpu));
   /* Nothing anywhere: a still runnable prev comes back through ops.enqueue with SCX_ENQ_LAST. */
+  op_end(GB_OP_DISPATCH, start);
 }
 
 /* ---- Accounting ------------------------------------------------------------------------------- */
 
-void BPF_STRUCT_OPS(ghostbrew_running, struct task_struct* p) {
+/* The wake-up that made p runnable ended now: its latency goes to its class's histogram. */
+static void end_wakeup(struct task_ctx* tctx) {
+  struct gb_hist* h;
+  tctx->wake_pending = 0;
+  if (tctx->wake_ns && (h = hist_here()))
+    h->wake_ns[valid_class(tctx->class)][hist_bucket(bpf_ktime_get_ns() - tctx->wake_ns)]++;
+  tctx->wake_ns = 0;
+}
+
+static void running(struct task_struct* p) {
   struct task_ctx* tctx = lookup_task_ctx(p);
   s32 cpu = scx_bpf_task_cpu(p);
   u32 zero = 0;
@@ -662,6 +899,8 @@ void BPF_STRUCT_OPS(ghostbrew_running, struct task_struct* p) {
 
   if (!tctx) return;
   tctx->run_start_ns = gb_now();
+  tctx->switches++;
+  if (tctx->wake_pending) end_wakeup(tctx);
   if (cctx) {
     cctx->class = tctx->class;
     cctx->burst = task_burst(tctx);
@@ -682,17 +921,38 @@ void BPF_STRUCT_OPS(ghostbrew_running, struct task_struct* p) {
   tctx->last_cpu = cpu;
 }
 
+void BPF_STRUCT_OPS(ghostbrew_running, struct task_struct* p) {
+  u64 start = op_start();
+  running(p);
+  op_end(GB_OP_RUNNING, start);
+}
+
 void BPF_STRUCT_OPS(ghostbrew_stopping, struct task_struct* p, bool runnable) {
+  u64 start = op_start();
   struct task_ctx* tctx = lookup_task_ctx(p);
   if (tctx) tctx->burst_ns += gb_now() - tctx->run_start_ns;
+  op_end(GB_OP_STOPPING, start);
 }
 
 void BPF_STRUCT_OPS(ghostbrew_quiescent, struct task_struct* p, u64 deq_flags) {
   struct task_ctx* tctx = lookup_task_ctx(p);
   if (!tctx || !(deq_flags & SCX_DEQ_SLEEP)) return;
+  end_burst(p, tctx);
   /* The burst ends with the sleep: fold it into the score (decay 3/4 per burst). */
   tctx->burst_score = (3 * tctx->burst_score + tctx->burst_ns) / 4;
   tctx->burst_ns = 0;
+}
+
+/* A task that exits before its estimate matured (cc1, as, ld) is observed with what it did: its
+ * last burst, cut short by the exit, counts as one. */
+void BPF_STRUCT_OPS(ghostbrew_exit_task, struct task_struct* p, struct scx_exit_task_args* args) {
+  struct task_ctx* tctx = lookup_task_ctx(p);
+  if (!tctx || tctx->observed) return;
+  if (tctx->burst_ns) {
+    end_burst(p, tctx);
+    tctx->burst_ns = 0;
+  }
+  observe_task(p, tctx);
 }
 
 s32 BPF_STRUCT_OPS(ghostbrew_init_task, struct task_struct* p, struct scx_init_task_args* args) {
@@ -701,6 +961,7 @@ s32 BPF_STRUCT_OPS(ghostbrew_init_task, struct task_struct* p, struct scx_init_t
   tctx->generation = ~0ull;
   tctx->last_cpu = -1;
   tctx->fixed_class = GB_CLASS_NONE;
+  tctx->predicted_class = GB_CLASS_NONE;
   tctx->class = GB_CLASS_DEFAULT;
   /* A forked child starts with its parent's burst behaviour (BORE's inheritance). */
   if (args->fork) {
@@ -892,6 +1153,9 @@ static void emit_event(struct task_struct* p, u32 kind) {
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(gb_exec_event, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
+  struct task_ctx* tctx = lookup_task_ctx(p);
+  /* The new comm takes effect now (its learned class too), not at the task's next enqueue. */
+  if (tctx) refresh_fixed_class(p, tctx);
   emit_event(p, GB_EVENT_EXEC);
   return 0;
 }
@@ -911,6 +1175,7 @@ struct sched_ext_ops ghostbrew_ops = {
     .stopping = (void*)ghostbrew_stopping,
     .quiescent = (void*)ghostbrew_quiescent,
     .init_task = (void*)ghostbrew_init_task,
+    .exit_task = (void*)ghostbrew_exit_task,
     .init = (void*)ghostbrew_init,
     .exit = (void*)ghostbrew_exit,
     .flags = SCX_OPS_ENQ_LAST,

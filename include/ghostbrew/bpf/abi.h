@@ -180,8 +180,8 @@ GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 13) * 8, "gb_st
 
 /* ---- Exec/exit events: GB_MAP_EVENTS ---------------------------------------------------------- */
 enum gb_event_kind {
-  GB_EVENT_EXEC = 1, /* a task called execve: comm is the new one */
-  GB_EVENT_EXIT = 2, /* a thread group leader exited (whole-process exit) */
+  GB_EVENT_EXEC = 1,     /* a task called execve: comm is the new one */
+  GB_EVENT_EXIT = 2,     /* a thread group leader exited (whole-process exit) */
   GB_EVENT_OBSERVED = 3, /* a comm got its first observation since the last drain: drain soon */
 };
 
@@ -224,11 +224,7 @@ struct gb_observation {
 GB_STATIC_ASSERT(sizeof(struct gb_observation) == (7 + GB_NR_CLASSES) * 8, "gb_observation layout");
 
 struct gb_prediction {
-#ifdef __cplusplus
-  __u32 cls; /* C++ spelling of `class` (a keyword there): the same field */
-#else
-  __u32 class;          /* enum gb_class a new task with this comm starts in */
-#endif
+  __u32 cls;            /* enum gb_class a new task with this comm starts in */
   __u32 confidence_pct; /* 0..100 (informational) */
   __u64 runtime_ns;     /* learned CPU time per burst: the new task's initial burst score */
 };
@@ -251,10 +247,11 @@ enum gb_op {
 };
 
 struct gb_hist {
-  __u64 op_ns[GB_NR_OPS][GB_HIST_BUCKETS];        /* run time of each scheduler callback */
-  __u64 wake_ns[GB_NR_CLASSES][GB_HIST_BUCKETS];  /* wake-up to running, by the task's class */
+  __u64 op_ns[GB_NR_OPS][GB_HIST_BUCKETS];       /* run time of each scheduler callback */
+  __u64 wake_ns[GB_NR_CLASSES][GB_HIST_BUCKETS]; /* wake-up to running, by the task's class */
 };
-GB_STATIC_ASSERT(sizeof(struct gb_hist) == GB_NR_OPS * GB_HIST_BUCKETS * 8 + GB_NR_CLASSES * GB_HIST_BUCKETS * 8,
+GB_STATIC_ASSERT(sizeof(struct gb_hist) ==
+                     GB_NR_OPS * GB_HIST_BUCKETS * 8 + GB_NR_CLASSES * GB_HIST_BUCKETS * 8,
                  "gb_hist layout");
 
 /* ---- Why the scheduler stopped: GB_MAP_EXIT_INFO[0], written by ops.exit ---------------------- */

@@ -197,7 +197,7 @@ class Scheduler {
   std::optional<bpf::PerCpuArray<gb_stats>> stats_;
   std::optional<bpf::ArrayMap<gb_exit_info>> exit_info_;
   std::optional<bpf::RingBuffer<gb_event>> events_;
-  gb_knobs knobs_state_{0, 0, GB_KNOB_EVENT_DRIVEN};  // heartbeats come with draining the events
+  gb_knobs knobs_state_{0, 0, GB_KNOB_EVENT_DRIVEN, {}};  // heartbeats come with draining the events
   std::vector<bpf::Link> event_links_;
   bpf::Link ops_link_;  // last member: destroyed (detached) first
 };
