@@ -18,7 +18,7 @@ readonly PKGS_MAIN=(
   hwloc
   qemu-system-x86 busybox-static zstd cpio
   stress-ng rt-tests
-  python3 python3-matplotlib
+  python3 python3-matplotlib python3-sklearn
 )
 # From bookworm-backports: libbpf >= 1.4 and a bpftool that reads new kernels' BTF.
 readonly PKGS_BPO=(libbpf-dev bpftool)

@@ -1,0 +1,131 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ghostbrew/tuning/csv.hpp"
+#include "ghostbrew/tuning/score.hpp"
+#include "support.hpp"
+
+namespace gt = ghostbrew::tuning;
+using tuning_test::sample;
+
+namespace {
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+}  // namespace
+
+TEST(CsvTest, HeaderNamesEveryColumnInOrder) {
+  const std::string h = gt::csv_header();
+  EXPECT_EQ(h.rfind("timestamp,game,cpu_model,mode,slice_us,burst_threshold_us,interactive_burst_us,"
+                    "game_window_us,gaming_wake_p50_ns,gaming_wake_p99_ns,gaming_wake_p999_ns,gaming_wakeups,"
+                    "interactive_wake_p99_ns,op_p99_ns_select_cpu,op_p99_ns_enqueue,op_p99_ns_dispatch,"
+                    "op_p99_ns_running,op_p99_ns_stopping,dispatches_per_s,migrations_per_s,",
+                    0),
+            0u);
+  EXPECT_NE(
+      h.find(",threads_gaming,threads_interactive,threads_vm,threads_default,threads_ai,threads_container,"
+             "threads_batch,score"),
+      std::string::npos);
+  EXPECT_EQ(h.substr(h.size() - 6), ",score");
+}
+
+TEST(CsvTest, RowsHaveOneFieldPerColumnAndQuoteText) {
+  auto s = sample("Game, \"The\" Sequel", 1700000000, 2e6, {GB_MODE_GAMING, 4000, 30000, 700, 2000});
+  std::ostringstream out;
+  gt::write_csv(std::vector{s}, out);
+  const auto lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(
+      lines[1].rfind("1700000000,\"Game, \"\"The\"\" Sequel\",\"AMD Ryzen 9 7950X3D 16-Core Processor\","
+                     "gaming,4000,30000,700,2000,250000,2000000,4000000,5000,1000000,1448,2896,5792,724,724,",
+                     0),
+      0u)
+      << lines[1];
+  // Field count: header columns == row fields once the quoted comma is discounted.
+  const auto commas = [](const std::string& l) { return std::count(l.begin(), l.end(), ','); };
+  EXPECT_EQ(commas(lines[1]) - 1, commas(lines[0]));
+  // The last field is the score, printed in a form that reads back exactly.
+  const auto last = lines[1].substr(lines[1].rfind(',') + 1);
+  EXPECT_EQ(std::stod(last), gt::score(s.metrics));
+}
+
+TEST(CsvTest, NoSamplesGiveOnlyTheHeader) {
+  std::ostringstream out;
+  gt::write_csv({}, out);
+  EXPECT_EQ(out.str(), gt::csv_header() + "\n");
+}
+
+TEST(ScoreTest, LowerGamingLatencyScoresHigher) {
+  EXPECT_GT(gt::score(sample("g", 1, 1e6).metrics), gt::score(sample("g", 1, 2e6).metrics));
+  EXPECT_GT(gt::score(sample("g", 1, 50e3).metrics), gt::score(sample("g", 1, 60e3).metrics));
+}
+
+TEST(ScoreTest, GamingP99OutweighsTheOtherLatencies) {
+  // Doubling the gaming p99 costs more than doubling the interactive p99 or every callback's p99.
+  const auto base = sample("g", 1, 4e6).metrics;
+  auto worse_game = base;
+  worse_game.gaming_wake_p99_ns *= 2;
+  auto worse_inter = base;
+  worse_inter.interactive_wake_p99_ns *= 2;
+  auto worse_ops = base;
+  for (auto& v : worse_ops.op_p99_ns) v *= 2;
+  auto worse_tail = base;
+  worse_tail.gaming_wake_p999_ns *= 2;
+  EXPECT_LT(gt::score(worse_game), gt::score(worse_tail));
+  EXPECT_LT(gt::score(worse_tail), gt::score(worse_inter));
+  EXPECT_LT(gt::score(worse_game), gt::score(worse_ops));
+}
+
+TEST(ScoreTest, CrossCcdTrafficAndLowLocalityArePenalised) {
+  const auto base = sample("g", 1, 1e6).metrics;
+  auto remote = base;
+  remote.ccd_locality = 0.5;
+  EXPECT_LT(gt::score(remote), gt::score(base));
+  auto busy = base;
+  busy.xccd_migrations_per_s = 5000;
+  EXPECT_LT(gt::score(busy), gt::score(base));
+}
+
+TEST(BestTest, PicksTheConfigWithTheHighestMeanScore) {
+  const gt::TuningConfig a{GB_MODE_GAMING, 4000, 20000, 1000, 1000};
+  const gt::TuningConfig b{GB_MODE_GAMING, 3000, 20000, 1000, 1000};
+  const std::vector<gt::Sample> s = {sample("g", 1, 2e6, a), sample("g", 2, 3e6, a), sample("g", 3, 1e6, b),
+                                     sample("g", 4, 1.5e6, b), sample("other", 5, 1e3, a)};
+  auto w = gt::best(s, "g");
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->config, b);
+  EXPECT_EQ(w->unix_time, 4);  // the newest sample of the winner
+}
+
+TEST(BestTest, SingleLuckySampleLosesToRepeatedMeasurements) {
+  const gt::TuningConfig a{GB_MODE_GAMING, 4000, 20000, 1000, 1000};
+  const gt::TuningConfig lucky{GB_MODE_GAMING, 1000, 20000, 1000, 1000};
+  const std::vector<gt::Sample> s = {sample("g", 1, 2e6, a), sample("g", 2, 2e6, a),
+                                     sample("g", 3, 10e3, lucky)};
+  auto w = gt::best(s, "g");
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->config, a);
+  // Without any repeated configuration, single samples compete.
+  auto w1 = gt::best(std::vector{s[0], s[2]}, "g");
+  ASSERT_TRUE(w1);
+  EXPECT_EQ(w1->config, lucky);
+}
+
+TEST(BestTest, FiltersByGameCpuModelAndGamingWakeups) {
+  auto idle = sample("g", 1, 10, {GB_MODE_WORK, 500, 2000, 100, 250});
+  idle.metrics.gaming_wakeups = 0;
+  auto other_cpu = sample("g", 2, 20, {GB_MODE_AUTO, 500, 2000, 100, 250});
+  other_cpu.cpu_model = "Intel";
+  const auto normal = sample("g", 3, 2e6);
+  const std::vector<gt::Sample> s = {idle, other_cpu, normal};
+  EXPECT_EQ(gt::best(s, "g", normal.cpu_model)->config, normal.config);
+  EXPECT_EQ(gt::best(s, "g")->config, other_cpu.config);
+  EXPECT_FALSE(gt::best(s, "nothing"));
+  EXPECT_FALSE(gt::best(std::vector{idle}, "g"));
+}

@@ -1,0 +1,220 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <vector>
+
+#include "ghostbrew/tuning/sample_store.hpp"
+#include "support.hpp"
+
+namespace gt = ghostbrew::tuning;
+namespace fs = std::filesystem;
+using tuning_test::sample;
+using tuning_test::ScratchDir;
+
+namespace {
+
+std::vector<char> bytes_of(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const fs::path& p, const std::vector<char>& b) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(b.data(), static_cast<std::streamsize>(b.size()));
+}
+
+/// A correctly framed (magic, size, CRC) file whose records are `records`: only the record checks
+/// can refuse it.
+void write_records(const fs::path& p, const std::vector<gt::detail::SampleRecord>& records,
+                   std::uint32_t version = 1, std::uint32_t count_delta = 0) {
+  std::vector<std::byte> payload(records.size() * sizeof(gt::detail::SampleRecord));
+  if (!records.empty()) std::memcpy(payload.data(), records.data(), payload.size());
+  ASSERT_TRUE(ghostbrew::write_state_file(p, "GBSAMPLE", version,
+                                          static_cast<std::uint32_t>(records.size()) + count_delta, payload));
+}
+
+/// Expects load_samples(p) to fail with an error naming p and containing `needle`.
+void expect_refused(const fs::path& p, const std::string& needle) {
+  auto r = gt::load_samples(p);
+  ASSERT_FALSE(r) << "accepted a corrupt file";
+  EXPECT_EQ(r.error().where, p.string());
+  EXPECT_NE(r.error().what.find(needle), std::string::npos) << r.error().message();
+}
+
+}  // namespace
+
+TEST(SampleStoreTest, PathIsPerCpuModelAndGame) {
+  EXPECT_EQ(
+      gt::samples_path("/var/lib/ghostbrew", "AMD Ryzen 9 7950X3D 16-Core Processor", "Cyberpunk2077.exe"),
+      fs::path("/var/lib/ghostbrew/samples/amd-ryzen-9-7950x3d-16-core-processor/cyberpunk2077-exe.gbs"));
+  EXPECT_EQ(gt::slug("../../etc/passwd"), "etc-passwd");
+  EXPECT_EQ(gt::slug("..."), "unnamed");
+  EXPECT_EQ(gt::slug(std::string(100, 'a')).size(), 64u);
+}
+
+TEST(SampleStoreTest, AppendedSamplesReadBackExactly) {
+  ScratchDir d;
+  const auto a = sample("wine64-preloader", 100, 2e6, {GB_MODE_GAMING, 4000, 30000, 700, 2000});
+  auto b = sample("wine64-preloader", 200, 3.5e6);
+  b.metrics.op_p99_ns[GB_OP_STOPPING] = 12345.5;
+  ASSERT_TRUE(gt::append(d.path, a));
+  ASSERT_TRUE(gt::append(d.path, b));
+  auto got = gt::load_samples(gt::samples_path(d.path, a.cpu_model, a.game));
+  ASSERT_TRUE(got) << got.error().message();
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0], a);
+  EXPECT_EQ((*got)[1], b);
+}
+
+TEST(SampleStoreTest, CapDropsTheOldest) {
+  ScratchDir d;
+  for (int t = 1; t <= 5; ++t) ASSERT_TRUE(gt::append(d.path, sample("g", t, 1e6), 3));
+  auto got = gt::load_samples(gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "g"));
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->size(), 3u);
+  EXPECT_EQ((*got)[0].unix_time, 3);
+  EXPECT_EQ((*got)[2].unix_time, 5);
+}
+
+TEST(SampleStoreTest, NamesTooLongForTheRecordAreRefused) {
+  ScratchDir d;
+  auto r = gt::append(d.path, sample(std::string(gt::kMaxGameName + 1, 'x'), 1, 1e6));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().what.find("longer than 63"), std::string::npos) << r.error().message();
+  EXPECT_TRUE(gt::append(d.path, sample(std::string(gt::kMaxGameName, 'x'), 1, 1e6)));
+}
+
+TEST(SampleStoreTest, TruncatedFileIsRefused) {
+  ScratchDir d;
+  ASSERT_TRUE(gt::append(d.path, sample("g", 1, 1e6)));
+  const auto p = gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "g");
+  auto b = bytes_of(p);
+  b.resize(b.size() - 10);
+  write_bytes(p, b);
+  expect_refused(p, "truncated");
+  b.resize(20);  // shorter than the header
+  write_bytes(p, b);
+  expect_refused(p, "truncated");
+}
+
+TEST(SampleStoreTest, TrailingBytesAreRefused) {
+  ScratchDir d;
+  ASSERT_TRUE(gt::append(d.path, sample("g", 1, 1e6)));
+  const auto p = gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "g");
+  auto b = bytes_of(p);
+  b.push_back('x');
+  write_bytes(p, b);
+  expect_refused(p, "trailing");
+}
+
+TEST(SampleStoreTest, FlippedPayloadByteFailsTheChecksum) {
+  ScratchDir d;
+  ASSERT_TRUE(gt::append(d.path, sample("g", 1, 1e6)));
+  const auto p = gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "g");
+  auto b = bytes_of(p);
+  b[32 + 100] = static_cast<char>(b[32 + 100] ^ 0x40);
+  write_bytes(p, b);
+  expect_refused(p, "checksum");
+}
+
+TEST(SampleStoreTest, WrongMagicIsRefused) {
+  ScratchDir d;
+  ASSERT_TRUE(gt::append(d.path, sample("g", 1, 1e6)));
+  const auto p = gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "g");
+  auto b = bytes_of(p);
+  b[0] = 'X';
+  write_bytes(p, b);
+  expect_refused(p, "magic");
+}
+
+TEST(SampleStoreTest, UnknownVersionIsRefused) {
+  ScratchDir d;
+  const auto p = d.path / "v2.gbs";
+  write_records(p, {gt::detail::to_record(sample("g", 1, 1e6))}, 2);
+  expect_refused(p, "version 2");
+}
+
+TEST(SampleStoreTest, CountThatDisagreesWithThePayloadIsRefused) {
+  ScratchDir d;
+  const auto p = d.path / "count.gbs";
+  write_records(p, {gt::detail::to_record(sample("g", 1, 1e6))}, 1, 1);  // says 2 records, holds 1
+  expect_refused(p, "2 records");
+}
+
+TEST(SampleStoreTest, PayloadThatIsNotWholeRecordsIsRefused) {
+  ScratchDir d;
+  const auto p = d.path / "partial.gbs";
+  std::vector<std::byte> payload(sizeof(gt::detail::SampleRecord) + 3);
+  ASSERT_TRUE(ghostbrew::write_state_file(p, "GBSAMPLE", 1, 1, payload));
+  expect_refused(p, "do not fill");
+}
+
+TEST(SampleStoreTest, StringFieldWithoutNulIsRefused) {
+  ScratchDir d;
+  const auto p = d.path / "nul.gbs";
+  auto r = gt::detail::to_record(sample("g", 1, 1e6));
+  std::memset(r.game, 'x', sizeof r.game);
+  write_records(p, {r});
+  expect_refused(p, "record 0: game name is not NUL-terminated");
+  r = gt::detail::to_record(sample("g", 1, 1e6));
+  std::memset(r.cpu_model, 'x', sizeof r.cpu_model);
+  write_records(p, {gt::detail::to_record(sample("g", 1, 1e6)), r});
+  expect_refused(p, "record 1: CPU model");
+}
+
+TEST(SampleStoreTest, UnknownModeOrNonFiniteMetricIsRefused) {
+  ScratchDir d;
+  const auto p = d.path / "bad.gbs";
+  auto r = gt::detail::to_record(sample("g", 1, 1e6));
+  r.mode = 9;
+  write_records(p, {r});
+  expect_refused(p, "mode 9");
+  r = gt::detail::to_record(sample("g", 1, 1e6));
+  r.gaming_wake_p99_ns = std::numeric_limits<double>::quiet_NaN();
+  write_records(p, {r});
+  expect_refused(p, "finite");
+  r = gt::detail::to_record(sample("g", 1, 1e6));
+  r.op_p99_ns[GB_OP_RUNNING] = -1;
+  write_records(p, {r});
+  expect_refused(p, "finite");
+}
+
+TEST(SampleStoreTest, AppendDoesNotOverwriteACorruptFile) {
+  ScratchDir d;
+  ASSERT_TRUE(gt::append(d.path, sample("g", 1, 1e6)));
+  const auto p = gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "g");
+  auto b = bytes_of(p);
+  b.back() = static_cast<char>(b.back() ^ 1);
+  write_bytes(p, b);
+  auto r = gt::append(d.path, sample("g", 2, 1e6));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().where, p.string());
+  EXPECT_EQ(bytes_of(p), b);  // left as it was, for the user to inspect or remove
+}
+
+TEST(SampleStoreTest, LoadAllKeepsGoodFilesAndReportsTheCorruptOne) {
+  ScratchDir d;
+  ASSERT_TRUE(gt::append(d.path, sample("alpha", 1, 1e6)));
+  ASSERT_TRUE(gt::append(d.path, sample("beta", 2, 1e6)));
+  auto other_cpu = sample("gamma", 3, 1e6);
+  other_cpu.cpu_model = "Intel(R) Core(TM) i9-14900K";
+  ASSERT_TRUE(gt::append(d.path, other_cpu));
+  const auto broken = gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "beta");
+  write_bytes(broken, {'j', 'u', 'n', 'k'});
+  const auto all = gt::load_all(d.path);
+  ASSERT_EQ(all.samples.size(), 2u);
+  EXPECT_EQ(all.samples[0].game, "alpha");
+  EXPECT_EQ(all.samples[1].game, "gamma");
+  ASSERT_EQ(all.errors.size(), 1u);
+  EXPECT_EQ(all.errors[0].where, broken.string());
+}
+
+TEST(SampleStoreTest, NothingRecordedYetIsNoError) {
+  ScratchDir d;
+  const auto all = gt::load_all(d.path / "never-created");
+  EXPECT_TRUE(all.samples.empty());
+  EXPECT_TRUE(all.errors.empty());
+}
