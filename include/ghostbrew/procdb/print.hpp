@@ -34,11 +34,12 @@ inline std::string_view class_name(gb_class c) {
 inline std::vector<const Profile*> display_order(const Database& db) {
   std::vector<const Profile*> rows;
   for (const auto& [comm, p] : db.profiles()) rows.push_back(&p);
-  std::stable_sort(rows.begin(), rows.end(), [&](const Profile* a, const Profile* b) {
+  std::sort(rows.begin(), rows.end(), [&](const Profile* a, const Profile* b) {
     const double ca = confidence(*a, db.params());
     const double cb = confidence(*b, db.params());
     if (ca != cb) return ca > cb;
-    return a->tasks > b->tasks;
+    if (a->tasks != b->tasks) return a->tasks > b->tasks;
+    return a->comm < b->comm;
   });
   return rows;
 }
