@@ -58,7 +58,7 @@ TEST(TuningConfigTest, InteractiveBurstMustStayBelowBurstThreshold) {
 
 TEST(TuningConfigTest, InvalidModeIsRejected) {
   auto c = gt::defaults();
-  c.mode = static_cast<gb_mode>(7);
+  c.mode = GB_NR_MODES;  // the one out-of-range value the enum can hold without UB
   auto r = gt::validate(c);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().where, "mode");

@@ -74,7 +74,7 @@ TEST(OnlineTunerTest, ConvergesToTheOptimumOfASyntheticScore) {
     SCOPED_TRACE(seed);
     gt::TuningConfig start = gt::defaults();
     start.mode = GB_MODE_GAMING;
-    auto t = gt::OnlineTuner::create(start, {.seed = seed, .settle_after = 40, .max_trials = 2000});
+    auto t = gt::OnlineTuner::create(start, {.seed = seed});
     ASSERT_TRUE(t);
     int periods = 0;
     while (!t->settled() && periods < 5000) {
