@@ -151,6 +151,21 @@ TEST(ProcdbProfile, PredictsOnlyAboveThresholdWithEnoughTasks) {
   EXPECT_FALSE(predict(profile_with(interactive, 1e6, 0.51e6, 3), params));
 }
 
+TEST(ProcdbProfile, ABrokenProfileHasNoConfidence) {
+  std::array<double, GB_NR_CLASSES> batch{};
+  batch[GB_CLASS_BATCH] = 1.0;
+  const LearnParams params;
+  for (double dev :
+       {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN(), -1.0}) {
+    const auto p = profile_with(batch, 1e6, dev, 10);
+    EXPECT_EQ(confidence(p, params), 0.0) << dev;
+    EXPECT_FALSE(predict(p, params)) << dev;
+  }
+  std::array<double, GB_NR_CLASSES> huge{};
+  huge.fill(std::numeric_limits<double>::max());
+  EXPECT_EQ(confidence(profile_with(huge, 1e6, 0, 10), params), 0.0) << "votes summing to infinity";
+}
+
 TEST(ProcdbProfile, MajorityTieGoesToTheLowerClass) {
   std::array<double, GB_NR_CLASSES> tie{};
   tie[GB_CLASS_BATCH] = 0.5;

@@ -260,6 +260,12 @@ TEST_F(ProcdbStore, RefusesBrokenFilesNamingThem) {
   Bytes bad_vote;
   put_v2(bad_vote, V2{.votes = {0, 0, 0, -0.5, 0, 0, 1}});
   expect_refused(state_file(2, 1, bad_vote), "a class vote is negative");
+  Bytes huge;
+  put_v2(huge, V2{.deviation_ns = 1e200});  // finite, but its square is not
+  expect_refused(state_file(2, 1, huge), "deviation_ns is implausibly large");
+  Bytes big_vote;
+  put_v2(big_vote, V2{.votes = {0, 0, 0, 0, 0, 0, 2}});
+  expect_refused(state_file(2, 1, big_vote), "class vote 6 is above 1");
   Bytes times;
   put_v2(times, V2{.first_seen = 300, .last_seen = 200});
   expect_refused(state_file(2, 1, times), "first_seen 300 and last_seen 200 out of order");

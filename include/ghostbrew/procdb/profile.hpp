@@ -30,7 +30,12 @@ struct LearnParams {
   double threshold = 0.6;
 };
 
-/// The learned behaviour of one comm. Averages are exponentially decayed (see merge()).
+/// Bound of every average a Profile holds (ns, 1/s): above anything u64 observation sums can give
+/// (at most 1.8e28 wake-ups/s), and low enough that squares stay finite. load() refuses larger values.
+inline constexpr double max_average = 1e30;
+
+/// The learned behaviour of one comm. Averages are exponentially decayed (see merge()); they are
+/// finite, in [0, max_average], and the votes in [0, 1].
 struct Profile {
   std::string comm;                           ///< task comm, 1..15 printable ASCII characters
   double runtime_ns = 0;                      ///< CPU time per burst (run until sleep), ns
@@ -99,8 +104,8 @@ inline double blend(double old_value, double new_value, double alpha) {
 ///    runtime per burst = runtime_ns / bursts; the deviation blends variances (dev = sqrt((1-alpha)
 ///    dev^2 + alpha var)), var = runtime_sq_us / bursts - (runtime per burst in us)^2, clamped at 0;
 ///    wake-ups and switches per second divide by lifetime_ns and are left as they were when it is 0;
-///    the class votes blend with the observation's class shares (class_tasks / their sum) and are left
-///    as they were when no task has a class;
+///    the class votes blend with the observation's class shares (class_tasks / their sum), are set to
+///    them outright while the profile has no votes, and are left as they were when no task has a class;
 ///  - tasks adds up (saturating), last_seen = now, first_seen = now for a profile's first merge.
 /// An empty observation (tasks == 0 or bursts == 0) is ignored: returns false. Never divides by zero:
 /// every average stays finite and non-negative.
@@ -144,14 +149,19 @@ inline bool merge(Profile& p, const gb_observation& obs, UnixSeconds now, const 
     top = std::max(top, v);
   }
   const double agreement = sum > 0 ? top / sum : 0.0;
-  const double cv =
-      p.runtime_ns > 0 && std::isfinite(p.deviation_ns) ? std::max(0.0, p.deviation_ns) / p.runtime_ns : 0.0;
-  const double stability = std::isfinite(cv) ? 1.0 / (1.0 + cv) : 0.0;
+  double stability = 1.0;
+  if (!(p.deviation_ns >= 0) || !std::isfinite(p.deviation_ns)) {
+    stability = 0.0;  // never from merge() or load(): no trust in a broken profile
+  } else if (p.runtime_ns > 0) {
+    const double cv = p.deviation_ns / p.runtime_ns;
+    stability = std::isfinite(cv) ? 1.0 / (1.0 + cv) : 0.0;
+  }
   const double maturity =
       params.min_tasks == 0
           ? 1.0
           : std::min(1.0, static_cast<double>(p.tasks) / static_cast<double>(params.min_tasks));
-  return std::clamp(agreement * stability * maturity, 0.0, 1.0);
+  const double c = agreement * stability * maturity;
+  return std::isfinite(c) ? std::clamp(c, 0.0, 1.0) : 0.0;
 }
 
 /// What BPF should do with the next task of this comm: start in the majority class with the learned

@@ -85,6 +85,7 @@ inline std::uint64_t max_payload(const Limits& limits) {
 inline Result<void> check_average(double v, std::string_view name, const std::string& where) {
   if (!std::isfinite(v)) return fail(where, "{} is not a finite number", name);
   if (v < 0) return fail(where, "{} is negative ({})", name, v);
+  if (v > max_average) return fail(where, "{} is implausibly large ({})", name, v);
   return {};
 }
 
@@ -101,6 +102,7 @@ inline Result<Profile> profile_of(const RecordV2& r, const std::string& where) {
     if (auto ok = check_average(v, name, where); !ok) return tl::unexpected(ok.error());
   for (std::size_t c = 0; c < p.votes.size(); ++c) {
     if (auto ok = check_average(r.votes[c], "a class vote", where); !ok) return tl::unexpected(ok.error());
+    if (r.votes[c] > 1.0 + 1e-9) return fail(where, "class vote {} is above 1 ({})", c, r.votes[c]);
     p.votes[c] = r.votes[c];
   }
   if (r.first_seen < 0 || r.last_seen < r.first_seen)
@@ -182,7 +184,8 @@ inline Result<void> save(const Database& db, const std::filesystem::path& path) 
 /// Parses a checked state file's content (read_state_file()) into a Database with `limits` and
 /// `params`: version 1 or 2 (1 is upgraded, see detail::RecordV1), count within limits.max_profiles
 /// and matching the payload size, every record valid (comm NUL-terminated, NUL-padded and printable,
-/// class in range, averages finite and non-negative, first_seen <= last_seen, no duplicate comm).
+/// class in range, averages finite and in [0, max_average], votes in [0, 1], 0 <= first_seen <=
+/// last_seen, no duplicate comm).
 /// Errors name `where` (the file) and, for a bad record, its index.
 inline Result<Database> decode(const StateBlob& blob, const std::string& where, Limits limits = {},
                                LearnParams params = {}) {
