@@ -1154,8 +1154,22 @@ static void emit_event(struct task_struct* p, u32 kind) {
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(gb_exec_event, struct task_struct* p, pid_t old_pid, struct linux_binprm* bprm) {
   struct task_ctx* tctx = lookup_task_ctx(p);
-  /* The new comm takes effect now (its learned class too), not at the task's next enqueue. */
-  if (tctx) refresh_fixed_class(p, tctx);
+  struct cpu_ctx* cctx;
+  u32 zero = 0;
+
+  /* The new program's class (a learned one too) takes effect now, not at the task's next enqueue: it
+   * is the class this CPU is running (for preemption decisions) and the class the task started in.
+   * Without a prediction that is the class behaviour gives the burst score inherited at fork. */
+  if (tctx) {
+    refresh_fixed_class(p, tctx);
+    tctx->class = task_class(p, tctx);
+    count_start(tctx, tctx->class);
+    cctx = bpf_map_lookup_elem(&cpu_ctx, &zero);
+    if (cctx) {
+      cctx->class = tctx->class;
+      cctx->burst = task_burst(tctx);
+    }
+  }
   emit_event(p, GB_EVENT_EXEC);
   return 0;
 }

@@ -22,6 +22,14 @@ int main(int argc, char** argv) {
   app.add_option("--burst-threshold-us", o.burst_threshold_us,
                  "CPU burst (us since last sleep) at which unclassified work counts as batch")
       ->capture_default_str();
+  app.add_option("--interactive-burst-us", o.interactive_burst_us,
+                 "CPU burst at or below which unclassified work counts as interactive")
+      ->capture_default_str();
+  app.add_option("--game-window-us", o.game_window_us, "deadline window of game threads")
+      ->capture_default_str();
+  app.add_flag("!--no-learn", o.learn, "do not learn per-program behaviour (the process database)");
+  app.add_option("--state-dir", o.state_dir,
+                 "where learned state is kept (default /var/lib/ghostbrew as root, else XDG state dir)");
   app.add_option("--heartbeat-stale-ms", o.heartbeat_stale_ms,
                  "BPF distrusts the daemon's class maps after this long without a heartbeat")
       ->capture_default_str();

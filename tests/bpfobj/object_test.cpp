@@ -109,6 +109,7 @@ TEST_F(GhostbrewObject, HasEveryCallbackAndEventProgram) {
       {"ghostbrew_stopping", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_stopping"},
       {"ghostbrew_quiescent", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_quiescent"},
       {"ghostbrew_init_task", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_init_task"},
+      {"ghostbrew_exit_task", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_exit_task"},
       {"ghostbrew_init", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops.s/ghostbrew_init"},
       {"ghostbrew_exit", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_exit"},
       {GB_PROG_EXEC, BPF_PROG_TYPE_TRACING, "tp_btf/sched_process_exec"},
@@ -141,6 +142,9 @@ TEST_F(GhostbrewObject, MapsHaveTheAbiLayouts) {
       {GB_MAP_TID_CLASS, BPF_MAP_TYPE_HASH, 4, 4},
       {GB_MAP_TGID_CLASS, BPF_MAP_TYPE_HASH, 4, 4},
       {GB_MAP_CGROUP_CLASS, BPF_MAP_TYPE_HASH, 8, 4},
+      {GB_MAP_OBSERVATIONS, BPF_MAP_TYPE_LRU_HASH, sizeof(gb_comm_key), sizeof(gb_observation)},
+      {GB_MAP_PREDICTIONS, BPF_MAP_TYPE_HASH, sizeof(gb_comm_key), sizeof(gb_prediction)},
+      {GB_MAP_HIST, BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(gb_hist)},
       {GB_MAP_CONFIG, BPF_MAP_TYPE_ARRAY, 4, sizeof(gb_config)},
   };
   for (const auto& e : expected) {

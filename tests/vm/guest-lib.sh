@@ -176,11 +176,15 @@ snapshot_stats() { bpftool -j map dump name stats >/tmp/stats.json 2>/dev/null; 
 stat_sum() {
   tr '{},[]' '\n\n\n\n\n' </tmp/stats.json | awk -F: -v k="\"$1\"" '$1 == k { s += $2 } END { print s + 0 }'
 }
-# dispatched CLASS: dispatched[CLASS] of the last snapshot, summed over CPUs.
-dispatched() {
-  tr -d ' \n' </tmp/stats.json | sed 's/"dispatched":\[/\n/g' | sed -n '2,$p' | cut -d']' -f1 |
-    awk -F, -v c="$1" '{ s += $(c + 1) } END { print s + 0 }'
+# stat_at FIELD INDEX: element INDEX of array field FIELD of the last snapshot, summed over CPUs.
+stat_at() {
+  tr -d ' \n' </tmp/stats.json | sed "s/\"$1\":\\[/\\n/g" | sed -n '2,$p' | cut -d']' -f1 |
+    awk -F, -v c="$2" '{ s += $(c + 1) } END { print s + 0 }'
 }
+# dispatched CLASS: dispatched[CLASS] of the last snapshot, summed over CPUs.
+dispatched() { stat_at dispatched "$1"; }
+# started CLASS: started[CLASS] (the class tasks started in after exec) of the last snapshot.
+started() { stat_at started "$1"; }
 # class_growth CLASS SECONDS: how many dispatches of CLASS happen in SECONDS.
 class_growth() {
   snapshot_stats

@@ -172,9 +172,10 @@ struct gb_stats {
   __u64 xccd_steals;               /* ... queued on another CCD */
   __u64 reclassifications;         /* a task's class was evaluated (first time or after an input changed) */
   __u64 stale_heartbeat;           /* classifications done without userspace maps (heartbeat stale) */
-  __u64 started[GB_NR_CLASSES];    /* class of a task's first enqueue after exec (or comm change) */
-  __u64 predicted;                 /* ... of which started in a class from GB_MAP_PREDICTIONS */
-  __u64 observed;                  /* tasks folded into GB_MAP_OBSERVATIONS */
+  __u64
+      started[GB_NR_CLASSES]; /* class a task starts in at exec (or its first enqueue after a comm change) */
+  __u64 predicted;            /* ... of which started in a class from GB_MAP_PREDICTIONS */
+  __u64 observed;             /* tasks folded into GB_MAP_OBSERVATIONS */
 };
 GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 13) * 8, "gb_stats layout");
 

@@ -77,6 +77,24 @@ inline Result<UniqueFd> make_timerfd(std::chrono::milliseconds period) {
   return owned;
 }
 
+/// A monotonic timerfd that fires once when armed with arm_timer() (disarmed at creation).
+inline Result<UniqueFd> make_oneshot_timerfd() {
+  const int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (fd < 0) return fail("timerfd_create", "{}", std::strerror(errno));
+  return UniqueFd(fd);
+}
+
+/// Arms a one-shot timerfd to fire after `delay` (re-arming moves the expiry).
+inline Result<void> arm_timer(int timer_fd, std::chrono::milliseconds delay) {
+  itimerspec spec{};
+  spec.it_value.tv_sec = delay.count() / 1000;
+  spec.it_value.tv_nsec = (delay.count() % 1000) * 1'000'000;
+  if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;  // 0 disarms
+  if (::timerfd_settime(timer_fd, 0, &spec, nullptr) != 0)
+    return fail("timerfd_settime", "{}", std::strerror(errno));
+  return {};
+}
+
 /// Number of expirations since the last read (0 when none).
 inline std::uint64_t read_timer(int timer_fd) {
   std::uint64_t n = 0;

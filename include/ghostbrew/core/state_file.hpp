@@ -91,7 +91,8 @@ inline Result<void> write_all(int fd, std::span<const std::byte> bytes, const st
 /// Replaces `path` with `bytes` so that a crash at any moment leaves either the old or the new
 /// content: write a temporary file beside it, fsync it, rename it over `path`, fsync the directory.
 /// Creates the parent directory when missing.
-inline Result<void> write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes) {
+inline Result<void> write_file_atomically(const std::filesystem::path& path,
+                                          std::span<const std::byte> bytes) {
   std::error_code ec;
   const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::filesystem::create_directories(dir, ec);
@@ -140,7 +141,8 @@ inline Result<StateBlob> read_state_file(const std::filesystem::path& path, std:
   if (!S_ISREG(st.st_mode)) return fail(path.string(), "not a regular file");
   const auto size = static_cast<std::uint64_t>(st.st_size);
   if (size < sizeof(StateHeader))
-    return fail(path.string(), "truncated: {} bytes, shorter than the {}-byte header", size, sizeof(StateHeader));
+    return fail(path.string(), "truncated: {} bytes, shorter than the {}-byte header", size,
+                sizeof(StateHeader));
   StateHeader h;
   if (::pread(f.fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h))
     return tl::unexpected(detail::errno_error(path, "read"));

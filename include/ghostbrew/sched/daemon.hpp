@@ -8,10 +8,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -19,8 +21,10 @@
 #include <fmt/format.h>
 
 #include "ghostbrew/core/event_loop.hpp"
+#include "ghostbrew/core/state_file.hpp"
 #include "ghostbrew/sched/class_feeder.hpp"
 #include "ghostbrew/sched/cpu_map.hpp"
+#include "ghostbrew/sched/learner.hpp"
 #include "ghostbrew/sched/options.hpp"
 #include "ghostbrew/sched/preflight.hpp"
 #include "ghostbrew/sched/scheduler.hpp"
@@ -79,6 +83,23 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
   if (auto p = preflight(opts.root, ::geteuid() == 0); !p) return err(p.error().message()), 1;
   ClassFeeder feeder(opts.root, std::move(*rules),
                      opts.verbose ? ClassFeeder::Log(info) : ClassFeeder::Log());
+  // What is learned outlives a restart of the scheduler: one Learner for the daemon's life.
+  std::optional<Learner> learner;
+  if (opts.learn) {
+    auto dir = state_dir(opts.state_dir);
+    if (!dir) return err(dir.error().message()), 1;
+    auto l = Learner::open(procdb::default_procdb_path(*dir), err);
+    if (!l) return err(l.error().message()), 1;
+    learner.emplace(std::move(*l));
+  }
+  const auto drain_learner = [&](Scheduler& s) {
+    if (!learner) return;
+    if (auto d = learner->drain(s, err); !d)
+      err("learning: " + d.error().message());
+    else if (opts.verbose && d->comms > 0)
+      info(fmt::format("learned from {} tasks of {} comms; {} predictions in BPF", d->tasks, d->comms,
+                       d->predictions));
+  };
 
   for (int restarts = 0;; ++restarts) {
     auto topo = topology::discover(opts.root);
@@ -96,6 +117,13 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
         classified = *n;
       else
         err("detection scan failed, continuing with BPF's own rules: " + n.error().message());
+    }
+    if (learner) {
+      if (auto n = learner->publish(s))
+        info(fmt::format("process database {}: {} profiles, {} predictions", learner->path().string(),
+                         learner->database().size(), *n));
+      else
+        err("predictions not loaded: " + n.error().message());
     }
     if (auto a = s.attach(); !a) {
       auto st = read_sched_ext(opts.root);
@@ -155,9 +183,13 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
         else if (e.kind == GB_EVENT_EXIT)
           feeder.on_exit(s, e);
       }
+      if (learner && std::any_of(inst.pending.begin(), inst.pending.end(),
+                                 [](const gb_event& e) { return e.kind == GB_EVENT_OBSERVED; }))
+        if (auto r = learner->on_observed(); !r) err("learning: " + r.error().message());
       inst.pending.clear();
       check_exit();
     });
+    if (learner) (void)loop->add(learner->timer_fd(), [&] { drain_learner(s); });
     // The kernel hangs up the struct_ops link when it ejects the scheduler (6.10+); kernels whose
     // links cannot be polled are checked on each event and stats tick instead.
     const bool link_polled = loop->add(s.ops_link_fd(), [&] { check_exit(); }).has_value();
@@ -186,6 +218,9 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
     }
 
     if (auto r = loop->run(); !r) return err(r.error().message()), 1;
+    drain_learner(s);
+    if (learner)
+      if (auto r = learner->save(); !r) err("process database not saved: " + r.error().message());
 
     switch (end) {
       case detail::LoopEnd::stop: {

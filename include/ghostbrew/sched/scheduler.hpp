@@ -5,12 +5,15 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "ghostbrew/bpf/abi.h"
 #include "ghostbrew/bpf/link.hpp"
@@ -100,6 +103,15 @@ class Scheduler {
       return tl::unexpected(r.error());
     if (auto r = bind<bpf::ArrayMap<gb_exit_info>>(o, GB_MAP_EXIT_INFO, s->exit_info_); !r)
       return tl::unexpected(r.error());
+    if (auto r = bind<bpf::LruHashMap<gb_comm_key, gb_observation>>(o, GB_MAP_OBSERVATIONS, s->observations_);
+        !r)
+      return tl::unexpected(r.error());
+    if (auto r = bind<bpf::HashMap<gb_comm_key, gb_prediction>>(o, GB_MAP_PREDICTIONS, s->predictions_); !r)
+      return tl::unexpected(r.error());
+    if (auto r = bind<bpf::PerCpuArray<gb_hist>>(o, GB_MAP_HIST, s->hist_); !r)
+      return tl::unexpected(r.error());
+    if (opts.learn) s->knobs_state_.flags |= GB_KNOB_LEARN;
+    if (opts.histograms()) s->knobs_state_.flags |= GB_KNOB_HISTOGRAMS;
     auto rb = bpf::RingBuffer<gb_event>::create(o, GB_MAP_EVENTS, std::move(on_event));
     if (!rb) return tl::unexpected(rb.error());
     s->events_.emplace(std::move(*rb));
@@ -155,6 +167,58 @@ class Scheduler {
     return knobs_->update(0, knobs_state_);
   }
 
+  /// Runtime overrides of the load-time settings (per-game profiles, online tuning); zeros restore
+  /// the load-time values.
+  Result<void> set_tunables(const gb_tunables& t) {
+    knobs_state_.tune = t;
+    knobs_state_.heartbeat_ns = monotonic_ns();
+    return knobs_->update(0, knobs_state_);
+  }
+  [[nodiscard]] const gb_tunables& tunables() const { return knobs_state_.tune; }
+
+  /// Takes every observation BPF has folded in since the last drain (each entry is read, then
+  /// deleted; an update racing with the delete loses at most that task's observation).
+  Result<std::vector<std::pair<gb_comm_key, gb_observation>>> drain_observations() {
+    auto keys = observations_->keys();
+    if (!keys) return tl::unexpected(keys.error());
+    std::vector<std::pair<gb_comm_key, gb_observation>> out;
+    out.reserve(keys->size());
+    for (const auto& k : *keys) {
+      auto v = observations_->lookup(k);
+      if (!v) return tl::unexpected(v.error());
+      if (!*v) continue;  // evicted meanwhile
+      (void)observations_->erase(k);
+      out.emplace_back(k, **v);
+    }
+    return out;
+  }
+
+  /// Makes `preds` the whole content of the predictions map (entries not in it are removed).
+  Result<void> set_predictions(std::span<const std::pair<gb_comm_key, gb_prediction>> preds) {
+    auto old = predictions_->keys();
+    if (!old) return tl::unexpected(old.error());
+    for (const auto& k : *old) {
+      const bool kept = std::any_of(preds.begin(), preds.end(), [&](const auto& p) {
+        return std::memcmp(p.first.comm, k.comm, sizeof k.comm) == 0;
+      });
+      if (!kept) (void)predictions_->erase(k);
+    }
+    for (const auto& [k, v] : preds)
+      if (auto r = predictions_->update(k, v); !r) return r;
+    return {};
+  }
+
+  /// The latency histograms summed over every CPU (filled only with GB_KNOB_HISTOGRAMS).
+  Result<gb_hist> hist() const {
+    return hist_->fold(0, gb_hist{}, [](gb_hist acc, const gb_hist& v) {
+      for (int o = 0; o < GB_NR_OPS; ++o)
+        for (int b = 0; b < GB_HIST_BUCKETS; ++b) acc.op_ns[o][b] += v.op_ns[o][b];
+      for (int c = 0; c < GB_NR_CLASSES; ++c)
+        for (int b = 0; b < GB_HIST_BUCKETS; ++b) acc.wake_ns[c][b] += v.wake_ns[c][b];
+      return acc;
+    });
+  }
+
   bpf::HashMap<std::uint32_t, std::uint32_t>& tid_class() { return *tid_class_; }
   bpf::HashMap<std::uint32_t, std::uint32_t>& tgid_class() { return *tgid_class_; }
   bpf::HashMap<std::uint64_t, std::uint32_t>& cgroup_class() { return *cgroup_class_; }
@@ -197,6 +261,9 @@ class Scheduler {
   std::optional<bpf::PerCpuArray<gb_stats>> stats_;
   std::optional<bpf::ArrayMap<gb_exit_info>> exit_info_;
   std::optional<bpf::RingBuffer<gb_event>> events_;
+  std::optional<bpf::LruHashMap<gb_comm_key, gb_observation>> observations_;
+  std::optional<bpf::HashMap<gb_comm_key, gb_prediction>> predictions_;
+  std::optional<bpf::PerCpuArray<gb_hist>> hist_;
   gb_knobs knobs_state_{0, 0, GB_KNOB_EVENT_DRIVEN, {}};  // heartbeats come with draining the events
   std::vector<bpf::Link> event_links_;
   bpf::Link ops_link_;  // last member: destroyed (detached) first
