@@ -1,7 +1,9 @@
 // ghost-probe: what ghostbrew's workload detection sees on this machine (or under --root): classified
 // processes and threads with the rule that decided each, VMs, containers, classified cgroups, GPUs,
 // VFIO devices and the amd-pstate/prefcore state. Text by default, one JSON document with --json.
+// With --procdb: what ghost-sched has learned per comm (the process database in the state directory).
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -10,12 +12,16 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "ghostbrew/core/fs.hpp"
+#include "ghostbrew/core/state_file.hpp"
 #include "ghostbrew/detect/amd_pstate.hpp"
 #include "ghostbrew/detect/cgroup.hpp"
 #include "ghostbrew/detect/container.hpp"
 #include "ghostbrew/detect/gpu.hpp"
 #include "ghostbrew/detect/scan.hpp"
 #include "ghostbrew/detect/vm.hpp"
+#include "ghostbrew/procdb/print.hpp"
+#include "ghostbrew/procdb/store.hpp"
 
 namespace gd = ghostbrew::detect;
 using nlohmann::json;
@@ -48,6 +54,33 @@ std::vector<gd::Row> interesting(const std::vector<gd::Row>& rows, const gd::Sca
 
 std::string join_ints(const std::vector<int>& v) { return fmt::format("{}", fmt::join(v, ",")); }
 
+/// `--procdb`: prints the process database of `state_dir_override` (or the default state directory).
+/// 0 when printed; 1 with one line on stderr when there is no database or it cannot be read.
+int print_procdb(const std::string& state_dir_override, bool as_json) {
+  const auto dir = ghostbrew::state_dir(state_dir_override);
+  if (!dir) {
+    fmt::print(stderr, "ghost-probe: {}\n", dir.error().message());
+    return 1;
+  }
+  const auto path = ghostbrew::procdb::default_procdb_path(*dir);
+  if (!ghostbrew::fs::exists(path)) {
+    fmt::print(stderr, "ghost-probe: no process database at {} (ghost-sched has not learned anything yet)\n",
+               path.string());
+    return 1;
+  }
+  const auto db = ghostbrew::procdb::load(path);
+  if (!db) {
+    fmt::print(stderr, "ghost-probe: {}\n", db.error().message());
+    return 1;
+  }
+  const auto now = static_cast<ghostbrew::procdb::UnixSeconds>(std::time(nullptr));
+  if (as_json)
+    fmt::print("{}\n", ghostbrew::procdb::to_json(*db, now).dump(2));
+  else
+    fmt::print("{}", ghostbrew::procdb::to_text(*db, now));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -56,12 +89,21 @@ int main(int argc, char** argv) {
   bool as_json = false;
   int pid = 0;
   std::string rules_file;
+  bool procdb = false;
+  std::string state_dir;
   app.add_option("--root", root, "filesystem root holding proc/ and sys/ (default /)");
   app.add_flag("--json", as_json, "print one JSON document");
   app.add_option("--pid", pid, "classify only this pid (all its threads)")->check(CLI::PositiveNumber);
   app.add_option("--cgroup-rules", rules_file,
                  "file of 'PATTERN CLASS' lines replacing the built-in cgroup rules");
+  auto* procdb_flag =
+      app.add_flag("--procdb", procdb, "print what ghost-sched has learned per comm (the process database)");
+  app.add_option("--state-dir", state_dir,
+                 "state directory holding procdb.bin (default /var/lib/ghostbrew for root, else XDG state)")
+      ->needs(procdb_flag);
   CLI11_PARSE(app, argc, argv);
+
+  if (procdb) return print_procdb(state_dir, as_json);
 
   gd::Rules rules;
   if (!rules_file.empty()) {

@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "ghostbrew/core/error.hpp"
 
 namespace ghostbrew {
@@ -97,7 +99,8 @@ inline Result<void> write_file_atomically(const std::filesystem::path& path,
   const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::filesystem::create_directories(dir, ec);
   if (ec) return fail(dir.string(), "cannot create directory: {}", ec.message());
-  std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  // Not "." + name + ...: GCC 12 at -O3 reports a false -Wrestrict on operator+(const char*, string&&).
+  std::string tmpl = (dir / fmt::format(".{}.XXXXXX", path.filename().string())).string();
   detail::FdCloser f{::mkstemp(tmpl.data())};
   if (f.fd < 0) return tl::unexpected(detail::errno_error(tmpl, "cannot create temporary file"));
   const auto drop = [&](Error e) {
