@@ -24,8 +24,8 @@ stage "release build (warnings are errors)"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGHOSTBREW_WERROR=ON >/dev/null
 cmake --build build/release -j "$jobs"
 
-stage "unit and host-BPF tests"
-ctest --test-dir build/release -L 'unit|bpf' --output-on-failure -j "$jobs"
+stage "unit, host-BPF and fuzz tests (the procdb loader fuzzed for 20 s)"
+ctest --test-dir build/release -L 'unit|bpf|fuzz' --output-on-failure -j "$jobs"
 
 if wants asan; then
   stage "unit tests under ASan+UBSan"

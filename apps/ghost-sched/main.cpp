@@ -2,7 +2,9 @@
 // embedded BPF object comes from the build (ghostbrew_bpfobj).
 #include <CLI/CLI.hpp>
 
+#include "ghostbrew/core/state_file.hpp"
 #include "ghostbrew/sched/daemon.hpp"
+#include "ghostbrew/tuning/commands.hpp"
 #include "ghostbrew_bpfobj.h"
 
 #ifndef GHOSTBREW_VERSION
@@ -39,9 +41,37 @@ int main(int argc, char** argv) {
   app.add_flag("!--no-detect", o.detect, "do not feed the class maps from /proc and cgroup detection");
   app.add_option("--cgroup-rules", o.cgroup_rules,
                  "cgroup rules file (PATTERN CLASS lines); re-read on SIGHUP");
+  app.add_flag("--collect", o.collect,
+               "while a game runs, sample settings and latency metrics into the state dir (see export-csv)");
+  app.add_option("--collect-secs", o.collect_secs, "seconds per sample with --collect or --tune")
+      ->capture_default_str();
+  app.add_flag(
+      "--tune", o.tune,
+      "explore settings online while a game runs and save the best as its profile (implies --collect)");
+  app.add_flag("!--no-profiles", o.profiles, "do not apply saved per-game profiles");
   app.add_option("--root", o.root, "filesystem root for sysfs/procfs (testing)")->capture_default_str();
   app.set_version_flag("--version", std::string("ghost-sched ") + GHOSTBREW_VERSION);
+
+  app.fallthrough();  // subcommands take the daemon's --state-dir too
+  std::string csv_file, game;
+  bool save_profile = false;
+  auto* csv = app.add_subcommand("export-csv", "write every collected sample to a CSV file (- for stdout)");
+  csv->add_option("FILE", csv_file, "output CSV")->required();
+  auto* best = app.add_subcommand("best", "print the best configuration seen for GAME as a command line");
+  best->add_option("GAME", game, "the game's process name (as ghost-sched logs it)")->required();
+  best->add_flag("--save-profile", save_profile, "also save it as GAME's profile, applied when it runs");
+  app.require_subcommand(0, 1);
   CLI11_PARSE(app, argc, argv);
+
+  const auto err = [](const std::string& s) { std::cerr << "ghost-sched: " << s << "\n"; };
+  if (csv->parsed() || best->parsed()) {
+    auto dir = ghostbrew::state_dir(o.state_dir);
+    if (!dir) return err(dir.error().message()), 1;
+    if (csv->parsed()) return ghostbrew::tuning::export_csv(*dir, csv_file, std::cout, err);
+    return ghostbrew::tuning::print_best(
+        *dir, game, save_profile, [](const std::string& s) { std::cout << s << "\n"; }, err);
+  }
+  if (o.tune) o.collect = true;
   o.mode = gaming ? ghostbrew::sched::Mode::gaming
            : work ? ghostbrew::sched::Mode::work
                   : ghostbrew::sched::Mode::auto_;

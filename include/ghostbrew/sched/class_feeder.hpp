@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -74,7 +75,10 @@ class ClassFeeder {
     auto main = std::find_if(rows->begin(), rows->end(), [&](const detect::Row& r) { return r.tid == pid; });
     if (main == rows->end())
       main = rows->begin();  // the leader's task entry is gone: any thread has the class
-    if (record(s, pid, main->comm, main->cls, *rows)) (void)s.bump_generation();
+    // Named by the program it executed (the event's comm), not by what its main thread calls itself
+    // by now: games rename their main thread ("render"), and the name keys profiles and samples.
+    const std::string name(ev.comm, strnlen(ev.comm, sizeof ev.comm));
+    if (record(s, pid, name.empty() ? main->comm : name, main->cls, *rows)) (void)s.bump_generation();
   }
 
   /// An exit event of a process: removes what was written for it.

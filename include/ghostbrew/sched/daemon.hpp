@@ -23,6 +23,7 @@
 #include "ghostbrew/core/event_loop.hpp"
 #include "ghostbrew/core/state_file.hpp"
 #include "ghostbrew/sched/class_feeder.hpp"
+#include "ghostbrew/sched/collector.hpp"
 #include "ghostbrew/sched/cpu_map.hpp"
 #include "ghostbrew/sched/learner.hpp"
 #include "ghostbrew/sched/options.hpp"
@@ -85,10 +86,15 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
                      opts.verbose ? ClassFeeder::Log(info) : ClassFeeder::Log());
   // What is learned outlives a restart of the scheduler: one Learner for the daemon's life.
   std::optional<Learner> learner;
-  if (opts.learn) {
+  const bool follows_games = opts.collect || opts.tune || opts.profiles;
+  std::filesystem::path state;
+  if (opts.learn || follows_games) {
     auto dir = state_dir(opts.state_dir);
     if (!dir) return err(dir.error().message()), 1;
-    auto l = Learner::open(procdb::default_procdb_path(*dir), err);
+    state = *dir;
+  }
+  if (opts.learn) {
+    auto l = Learner::open(procdb::default_procdb_path(state), err);
     if (!l) return err(l.error().message()), 1;
     learner.emplace(std::move(*l));
   }
@@ -105,6 +111,13 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
     auto topo = topology::discover(opts.root);
     if (!topo) return err("topology: " + topo.error().message()), 1;
     const auto cpus = build_cpu_map(*topo);
+
+    std::optional<Collector> collector;
+    if (follows_games && opts.detect) {
+      auto c = Collector::create(opts, state, topo->identity.model_name.value_or("unknown CPU"), info, err);
+      if (!c) return err(c.error().message()), 1;
+      collector.emplace(std::move(*c));
+    }
 
     detail::Instance inst;
     auto loaded = Scheduler::load(elf, opts, cpus, [&inst](const gb_event& e) { inst.pending.push_back(e); });
@@ -164,6 +177,7 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
             info(fmt::format("reloaded: {} classified processes, {} cgroups", *n, feeder.cgroups()));
           else
             err("rescan failed: " + n.error().message());
+          if (collector) collector->on_classes_changed(s, feeder);
           break;
         case SIGINT:
         case SIGTERM:
@@ -186,10 +200,15 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
       if (learner && std::any_of(inst.pending.begin(), inst.pending.end(),
                                  [](const gb_event& e) { return e.kind == GB_EVENT_OBSERVED; }))
         if (auto r = learner->on_observed(); !r) err("learning: " + r.error().message());
+      if (collector && !inst.pending.empty()) collector->on_classes_changed(s, feeder);
       inst.pending.clear();
       check_exit();
     });
     if (learner) (void)loop->add(learner->timer_fd(), [&] { drain_learner(s); });
+    if (collector) {
+      (void)loop->add(collector->timer_fd(), [&] { collector->tick(s); });
+      collector->on_classes_changed(s, feeder);
+    }
     // The kernel hangs up the struct_ops link when it ejects the scheduler (6.10+); kernels whose
     // links cannot be polled are checked on each event and stats tick instead.
     const bool link_polled = loop->add(s.ops_link_fd(), [&] { check_exit(); }).has_value();
@@ -218,6 +237,7 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
     }
 
     if (auto r = loop->run(); !r) return err(r.error().message()), 1;
+    if (collector) collector->stop(s);
     drain_learner(s);
     if (learner)
       if (auto r = learner->save(); !r) err("process database not saved: " + r.error().message());

@@ -1,0 +1,236 @@
+// The daemon's side of tuning: while a game runs, sample the configuration in force and the metrics
+// it produced (latency histograms, counters, CPU utilisation) every collect_secs into the state
+// directory (one file per game per CPU model, tuning/sample_store.hpp); apply the game's saved
+// profile when it is detected; and, with online tuning, let tuning::OnlineTuner pick the next
+// settings after each sample and save the best as the game's profile once it settles.
+// Without a game there is no timer: the daemon stays idle.
+#pragma once
+
+#include <ctime>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "ghostbrew/core/error.hpp"
+#include "ghostbrew/core/event_loop.hpp"
+#include "ghostbrew/core/fs.hpp"
+#include "ghostbrew/sched/class_feeder.hpp"
+#include "ghostbrew/sched/options.hpp"
+#include "ghostbrew/sched/scheduler.hpp"
+#include "ghostbrew/sched/stats.hpp"
+#include "ghostbrew/tuning/config.hpp"
+#include "ghostbrew/tuning/histogram.hpp"
+#include "ghostbrew/tuning/metrics.hpp"
+#include "ghostbrew/tuning/online.hpp"
+#include "ghostbrew/tuning/profile.hpp"
+#include "ghostbrew/tuning/sample_store.hpp"
+#include "ghostbrew/tuning/score.hpp"
+
+namespace ghostbrew::sched {
+
+/// Busy and total jiffies of all CPUs from `root`/proc/stat's first line.
+struct CpuTimes {
+  std::uint64_t busy = 0;
+  std::uint64_t total = 0;
+};
+
+inline Result<CpuTimes> read_cpu_times(const std::filesystem::path& root) {
+  const auto path = root / "proc/stat";
+  auto text = fs::read_text(path);
+  if (!text) return tl::unexpected(text.error());
+  std::istringstream in(*text);
+  std::string cpu;
+  in >> cpu;
+  if (cpu != "cpu") return fail(path.string(), "first line does not start with 'cpu'");
+  CpuTimes t;
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8 && in >> v; ++i) {  // user nice system idle iowait irq softirq steal
+    t.total += v;
+    if (i != 3 && i != 4) t.busy += v;
+  }
+  if (t.total == 0) return fail(path.string(), "no CPU time on the 'cpu' line");
+  return t;
+}
+
+/// The game the feeder has classified, if any: a *.exe process first (the game itself rather than
+/// its wine/proton helpers), else the GAMING process with the lowest pid.
+inline std::optional<std::string> current_game(const ClassFeeder& feeder) {
+  std::optional<std::string> any;
+  for (const auto& [pid, e] : feeder.entries()) {
+    if (e.cls.cls != detect::WorkloadClass::Gaming) continue;
+    if (e.comm.size() > 4 && e.comm.ends_with(".exe")) return e.comm;
+    if (!any) any = e.comm;
+  }
+  return any;
+}
+
+class Collector {
+ public:
+  using Log = std::function<void(const std::string&)>;
+
+  static Result<Collector> create(const Options& opts, std::filesystem::path state_dir, std::string cpu_model,
+                                  Log info, Log err) {
+    auto timer = make_oneshot_timerfd();
+    if (!timer) return tl::unexpected(timer.error());
+    return Collector(opts, std::move(state_dir), std::move(cpu_model), std::move(*timer), std::move(info),
+                     std::move(err));
+  }
+
+  /// The configuration the options put in force (before any profile or tuner).
+  static tuning::TuningConfig configured(const Options& o) {
+    return {static_cast<gb_mode>(o.mode), o.slice_us, o.burst_threshold_us, o.interactive_burst_us,
+            o.game_window_us};
+  }
+
+  /// The sampling timer (register it with the event loop; call tick() when readable).
+  [[nodiscard]] int timer_fd() const { return timer_.get(); }
+
+  /// The classified processes changed (scan, exec, exit): start or stop following a game.
+  void on_classes_changed(Scheduler& s, const ClassFeeder& feeder) {
+    auto game = current_game(feeder);
+    if (game == game_) return;
+    if (game_) finish_game(s);
+    game_ = std::move(game);
+    if (!game_) return;
+    in_force_ = configured(opts_);
+    if (opts_.profiles && !opts_.tune) apply_profile(s);
+    if (opts_.tune) {
+      auto t = tuning::OnlineTuner::create(in_force_);
+      if (t) {
+        tuner_.emplace(std::move(*t));
+      } else {
+        err_("online tuning off: the starting settings are outside its bounds: " + t.error().message());
+      }
+    }
+    if (opts_.collect || tuner_) start_period(s);
+  }
+
+  /// One sampling period ended: record it, let the tuner choose, start the next.
+  void tick(Scheduler& s) {
+    (void)read_timer(timer_.get());
+    if (!game_) return;
+    auto m = measure(s);
+    if (!m) {
+      err_("collect: " + m.error().message());
+    } else if (m->gaming_wakeups > 0) {
+      tuning::Sample sample{static_cast<std::int64_t>(std::time(nullptr)), *game_, cpu_model_, in_force_, *m};
+      if (auto r = tuning::append(state_dir_, sample); !r) err_("collect: " + r.error().message());
+      ++samples_;
+      if (tuner_ && !tuner_->settled()) {
+        const auto& next = tuner_->report(tuning::score(*m));
+        if (tuner_->settled()) save_best();
+        apply(s, next);
+      }
+    }
+    start_period(s);
+  }
+
+  /// The daemon stops: close the game being followed (the tuner's best is saved as its profile).
+  void stop(Scheduler& s) {
+    if (game_) finish_game(s);
+    game_.reset();
+  }
+
+  [[nodiscard]] const std::optional<std::string>& game() const { return game_; }
+
+ private:
+  Collector(const Options& opts, std::filesystem::path state_dir, std::string cpu_model, UniqueFd timer,
+            Log info, Log err)
+      : opts_(opts),
+        state_dir_(std::move(state_dir)),
+        cpu_model_(std::move(cpu_model)),
+        timer_(std::move(timer)),
+        info_(std::move(info)),
+        err_(std::move(err)) {}
+
+  void apply_profile(Scheduler& s) {
+    auto p = tuning::find_profile(state_dir_, *game_);
+    if (!p) return err_("profile not applied: " + p.error().message());
+    if (!*p) return;
+    if ((*p)->mode != in_force_.mode)
+      info_(fmt::format("profile for {} wants mode {}: placement mode changes need a restart with that flag",
+                        *game_, tuning::mode_name((*p)->mode)));
+    auto cfg = **p;
+    cfg.mode = in_force_.mode;
+    apply(s, cfg);
+    info_(fmt::format("applied the profile of {}: {}", *game_, tuning::to_command_line(cfg)));
+  }
+
+  void apply(Scheduler& s, const tuning::TuningConfig& cfg) {
+    if (auto r = s.set_tunables(tuning::to_tunables(cfg)); !r)
+      return err_("tunables: " + r.error().message());
+    in_force_ = cfg;
+  }
+
+  void finish_game(Scheduler& s) {
+    if (tuner_) save_best();
+    tuner_.reset();
+    disarm();
+    if (auto r = s.set_tunables(gb_tunables{}); !r) err_("tunables: " + r.error().message());
+    info_(fmt::format("{} ended: {} samples", *game_, samples_));
+    samples_ = 0;
+  }
+
+  void save_best() {
+    if (!tuner_ || tuner_->trials() == 0) return;
+    tuning::Profile p{*game_, tuner_->best()};
+    if (auto r = tuning::save_profile(state_dir_, p); !r)
+      return err_("profile not saved: " + r.error().message());
+    info_(fmt::format("saved the profile of {} ({} trials, best score {:.2f}): {}", *game_, tuner_->trials(),
+                      tuner_->best_score(), tuning::to_command_line(p.config)));
+  }
+
+  void disarm() {
+    itimerspec off{};
+    (void)::timerfd_settime(timer_.get(), 0, &off, nullptr);
+  }
+
+  void start_period(Scheduler& s) {
+    if (auto st = s.stats()) stats0_ = *st;
+    if (auto h = s.hist()) hist0_ = *h;
+    if (auto t = read_cpu_times(opts_.root)) cpu0_ = *t;
+    t0_ = std::chrono::steady_clock::now();
+    if (auto r = arm_timer(timer_.get(), std::chrono::milliseconds(opts_.collect_secs * 1000U)); !r)
+      err_(r.error().message());
+  }
+
+  Result<tuning::Metrics> measure(Scheduler& s) {
+    auto st = s.stats();
+    if (!st) return tl::unexpected(st.error());
+    auto h = s.hist();
+    if (!h) return tl::unexpected(h.error());
+    auto cpu = read_cpu_times(opts_.root);
+    if (!cpu) return tl::unexpected(cpu.error());
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    const auto total = cpu->total - cpu0_.total;
+    const double util =
+        total ? static_cast<double>(cpu->busy - cpu0_.busy) / static_cast<double>(total) : 0.0;
+    // Thread counts per class: the tasks that started in each class during the period (BPF's started[]).
+    tuning::ClassCounts classes{};
+    for (int c = 0; c < GB_NR_CLASSES; ++c)
+      classes[static_cast<std::size_t>(c)] = static_cast<std::uint32_t>(st->started[c] - stats0_.started[c]);
+    return tuning::compute(delta(*st, stats0_), tuning::delta(*h, hist0_), secs,
+                           std::min(std::max(util, 0.0), 1.0), classes);
+  }
+
+  Options opts_;
+  std::filesystem::path state_dir_;
+  std::string cpu_model_;
+  UniqueFd timer_;
+  Log info_, err_;
+  std::optional<std::string> game_;
+  tuning::TuningConfig in_force_;
+  std::optional<tuning::OnlineTuner> tuner_;
+  std::size_t samples_ = 0;
+  gb_stats stats0_{};
+  gb_hist hist0_{};
+  CpuTimes cpu0_{};
+  std::chrono::steady_clock::time_point t0_{};
+};
+
+}  // namespace ghostbrew::sched
