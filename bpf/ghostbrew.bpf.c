@@ -58,6 +58,23 @@
  * An idle CPU with nothing in its LLC steals from the other LLCs of its CCD, then from other CCDs'
  * LLCs that have xccd_steal_min tasks queued.
  *
+ * Learning. A task without a fixed class is observed from its exec (or comm change) on: bursts,
+ * CPU time per burst and its square, wake-ups, context switches. After GB_OBSERVE_BURSTS bursts, or
+ * at its exit if it dies younger (cc1, as, ld), its sums are added (atomically) to the observations
+ * LRU map entry of its comm, with a vote for the class its mean burst gives; the first task of a comm
+ * since userspace last drained the map sends GB_EVENT_OBSERVED, so the daemon drains about once a
+ * second during a storm and never when nothing new runs. The daemon turns them into decayed per-comm
+ * profiles and writes confident ones to the predictions map. A task whose comm is predicted starts,
+ * at exec, in the predicted class with the learned burst as its burst score (and the CPU it runs on
+ * is marked as running that class, for preemption), until its own estimate matures; then behaviour
+ * decides again. Without this, each of a build's hundreds of short processes a second starts with its
+ * shell parent's short burst, as INTERACTIVE work that preempts batch work.
+ *
+ * Runtime settings and measurements. gb_knobs.tune overrides the slice, burst thresholds and the
+ * game window without reloading (per-game profiles, online tuning). With GB_KNOB_HISTOGRAMS each
+ * callback times itself and each wake-up's latency is recorded by class, in per-CPU log2
+ * histograms; off, they cost one array lookup per callback.
+ *
  * Topology arrives from userspace in cpu_info (sized by the loader, no CPU limit); ops.init builds
  * the per-LLC/CCD/node and per-role cpumasks from it. With nothing filled in (loaded by bpftool),
  * every CPU is in LLC 0, CCD 0, node 0, with no preferred CPUs: one shared set of class queues.
