@@ -147,15 +147,16 @@ scx_kernel_errors() {
 }
 
 # ghost_sched_start LOGFILE [ARGS...]: start ghost-sched ARGS in the background (GS_PID, output in
-# LOGFILE) and wait up to 60 s for its "ghost-sched: attached" line and state `enabled`.
-# Returns 1 as soon as it exits without attaching, or after 60 s (show LOGFILE to see why).
+# LOGFILE) and wait up to 150 s for its "ghost-sched: attached" line and state `enabled` (loading
+# verifies the BPF object: about 11 s in an idle TCG guest, over a minute beside 4 CPU hogs).
+# Returns 1 as soon as it exits without attaching, or after 150 s (show LOGFILE to see why).
 _gs_attached_or_gone() { _file_has "$1" 'ghost-sched: attached' || ! is_running "$GS_PID"; }
 ghost_sched_start() {
   _gslog=$1
   shift
   start_bg "$_gslog" ghost-sched "$@"
   GS_PID=$BG_PID
-  wait_until 60 _gs_attached_or_gone "$_gslog"
+  wait_until 150 _gs_attached_or_gone "$_gslog"
   _file_has "$_gslog" 'ghost-sched: attached' && is_running "$GS_PID" && wait_for_state enabled 10
 }
 

@@ -136,7 +136,7 @@ enum gb_knob_flags {
    * reads per callback; off unless the daemon collects or shows stats). */
   GB_KNOB_HISTOGRAMS = 1u << 1,
   /* Learn: fold behaviour-classified tasks into GB_MAP_OBSERVATIONS, announce new comms with
-   * GB_EVENT_OBSERVED, and start tasks whose comm is in GB_MAP_PREDICTIONS in the predicted class. */
+   * (userspace drains it), and start tasks whose comm is in GB_MAP_PREDICTIONS in the predicted class. */
   GB_KNOB_LEARN = 1u << 2,
 };
 
@@ -181,9 +181,8 @@ GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 13) * 8, "gb_st
 
 /* ---- Exec/exit events: GB_MAP_EVENTS ---------------------------------------------------------- */
 enum gb_event_kind {
-  GB_EVENT_EXEC = 1,     /* a task called execve: comm is the new one */
-  GB_EVENT_EXIT = 2,     /* a thread group leader exited (whole-process exit) */
-  GB_EVENT_OBSERVED = 3, /* a comm got its first observation since the last drain: drain soon */
+  GB_EVENT_EXEC = 1, /* a task called execve: comm is the new one */
+  GB_EVENT_EXIT = 2, /* a thread group leader exited (whole-process exit) */
 };
 
 #define GB_COMM_LEN 16

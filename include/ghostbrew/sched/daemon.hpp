@@ -197,9 +197,8 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
         else if (e.kind == GB_EVENT_EXIT)
           feeder.on_exit(s, e);
       }
-      if (learner && std::any_of(inst.pending.begin(), inst.pending.end(),
-                                 [](const gb_event& e) { return e.kind == GB_EVENT_OBSERVED; }))
-        if (auto r = learner->on_observed(); !r) err("learning: " + r.error().message());
+      if (learner && !inst.pending.empty())
+        if (auto r = learner->on_activity(); !r) err("learning: " + r.error().message());
       if (collector && !inst.pending.empty()) collector->on_classes_changed(s, feeder);
       inst.pending.clear();
       check_exit();

@@ -1,8 +1,8 @@
-// The daemon's side of learning: keeps the process database (procdb), drains BPF's observations
-// when BPF announces them (GB_EVENT_OBSERVED arms a short one-shot timer, so a build storm costs one
-// drain per second, not one wake-up per process), merges them, writes the confident predictions
-// back to BPF, and saves the database to the state directory (at most once a minute while learning,
-// and when the daemon stops). A database file that cannot be read is set aside (renamed, never
+// The daemon's side of learning: keeps the process database (procdb), drains BPF's observations a
+// second after exec/exit events woke the daemon anyway (a one-shot timer: a build storm costs one
+// drain per second, and an idle system, with no events, no wake-up at all), merges them, writes the confident
+// predictions back to BPF, and saves the database to the state directory (at most once a minute while
+// learning, and when the daemon stops). A database file that cannot be read is set aside (renamed, never
 // deleted) with a warning and the daemon starts empty.
 #pragma once
 
@@ -27,7 +27,7 @@ namespace ghostbrew::sched {
 class Learner {
  public:
   using Log = std::function<void(const std::string&)>;
-  /// How long after the first announced observation the daemon drains (batches a storm).
+  /// How long after exec/exit activity the daemon drains (batches a storm).
   static constexpr std::chrono::milliseconds kDrainDelay{1000};
   /// Saves at most this often while learning (and always when the daemon stops).
   static constexpr std::chrono::seconds kSaveEvery{60};
@@ -71,8 +71,8 @@ class Learner {
     return kv.size();
   }
 
-  /// BPF announced a new observation: drain after kDrainDelay (unless a drain is already due).
-  Result<void> on_observed() {
+  /// Processes started or ended (exec/exit events): drain after kDrainDelay (unless one is due).
+  Result<void> on_activity() {
     if (armed_) return {};
     armed_ = true;
     return arm_timer(timer_.get(), kDrainDelay);

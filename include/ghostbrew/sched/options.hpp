@@ -55,8 +55,8 @@ struct Options {
   /// Where learned state lives; empty: core/state_file.hpp's state_dir() (/var/lib/ghostbrew for root).
   std::string state_dir;
 
-  /// The latency histograms cost two clock reads per callback: only when something reads them.
-  [[nodiscard]] bool histograms() const { return collect || tune || stats_secs > 0; }
+  /// The latency histograms cost two clock reads per callback: only when the collector reads them.
+  [[nodiscard]] bool histograms() const { return collect || tune; }
 };
 
 /// Bounds every tunable must respect; a value outside them is refused, never clamped silently.

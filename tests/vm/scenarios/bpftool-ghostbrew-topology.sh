@@ -21,7 +21,7 @@ run_loader() {
     echo $? >/tmp/$_name.status
   ) &
   _pid=$!
-  wait_for_line /tmp/$_name.out 'gb-loader: attached' 20 || {
+  wait_for_line /tmp/$_name.out 'gb-loader: attached' 90 || { # loading beside the load: up to a minute
     show_file $_name /tmp/$_name.out
     fail $_name-attach "the loader did not attach"
     wait $_pid

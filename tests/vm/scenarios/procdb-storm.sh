@@ -3,10 +3,12 @@
 # vm-timeout: 400
 # The process database changes the class new short-lived tasks start in. A build-like storm of short
 # CPU-bound processes with a comm no rule knows (`gbstorm`, 30 ms of CPU each, then exit):
-#  1. first wave: BPF classifies them by behaviour, so each starts outside BATCH (its burst score is
-#     its shell parent's) and becomes BATCH only once it has burnt 20 ms; BPF folds each exit into an
-#     observation, the daemon learns `gbstorm` and writes a prediction;
-#  2. second wave: the tasks start in BATCH (started[BATCH] and `predicted` grow by about one per task);
+#  1. first wave: BPF classifies them by behaviour, so each starts in the class its inherited burst
+#     score gives (often not BATCH) and becomes BATCH only once it has burnt 20 ms; BPF folds each exit
+#     into an observation, the daemon learns `gbstorm` and writes a prediction; no task starts in a
+#     predicted class;
+#  2. second wave: the tasks start in BATCH because of the prediction (started[BATCH] and `predicted`
+#     grow by about one per task, more BATCH starts than the first time);
 #  3. the database survives a restart of the daemon (saved at exit, loaded at start): a third wave
 #     starts in BATCH at once;
 #  4. a corrupted database file is set aside with a warning and the daemon starts empty.
@@ -62,15 +64,17 @@ ghost_sched_start /tmp/gs.log --verbose --state-dir "$STATE" ||
 predicted_comm gbstorm && fail fresh-database "gbstorm is predicted before anything ran"
 
 wave first
-[ "$WAVE_STARTED_BATCH" -le $((N / 4)) ] && pass first-wave-not-batch ||
-  fail first-wave-not-batch "$WAVE_STARTED_BATCH of $N unknown tasks started in BATCH"
+# (How many start in BATCH anyway depends on the burst score they inherit from the shell that
+# forked them, itself learned as `sh`: 6 to 16 of 24 in runs here. Reported, not judged.)
+FIRST_BATCH=$WAVE_STARTED_BATCH
 expect_eq first-wave-no-prediction "$WAVE_PREDICTED" 0
 wait_until 10 predicted_comm gbstorm && pass learned-prediction ||
   { show_file ghost-sched /tmp/gs.log; fail learned-prediction "no prediction for gbstorm in BPF"; }
 
 wave second
-[ "$WAVE_STARTED_BATCH" -ge $((N * 3 / 4)) ] && pass second-wave-starts-batch ||
-  fail second-wave-starts-batch "only $WAVE_STARTED_BATCH of $N learned tasks started in BATCH"
+[ "$WAVE_STARTED_BATCH" -ge $((N * 3 / 4)) ] && [ "$WAVE_STARTED_BATCH" -gt "$FIRST_BATCH" ] &&
+  pass second-wave-starts-batch ||
+  fail second-wave-starts-batch "$WAVE_STARTED_BATCH of $N learned tasks started in BATCH ($FIRST_BATCH the first time)"
 [ "$WAVE_PREDICTED" -ge $((N * 3 / 4)) ] && pass second-wave-predicted ||
   fail second-wave-predicted "only $WAVE_PREDICTED of $N started in a predicted class"
 
