@@ -5,7 +5,9 @@
 . /guest-lib.sh
 pass selftest-before-the-ejection
 echo '<3>sched_ext: BPF scheduler "selftest" disabled (runnable task stall)' >/dev/kmsg
-sleep 1
+# The kernel prints it to the serial console from its printer thread, later: wait until that is done,
+# so our next line does not meet it on the console (one CI run lost the PASS line printed 1 s after).
+sleep 3
 if scx_kernel_errors | grep -q 'runnable task stall'; then pass scx-kernel-errors-sees-the-ejection; else
   fail scx-kernel-errors-sees-the-ejection "scx_kernel_errors printed: $(scx_kernel_errors)"
 fi
