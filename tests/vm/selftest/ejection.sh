@@ -5,8 +5,8 @@
 . /guest-lib.sh
 pass selftest-before-the-ejection
 echo '<3>sched_ext: BPF scheduler "selftest" disabled (runnable task stall)' >/dev/kmsg
-# The kernel prints it to the serial console from its printer thread, later: wait until that is done,
-# so our next line does not meet it on the console (one CI run lost the PASS line printed 1 s after).
+# The kernel may print it to the serial console later, from its printer thread (suspected, not proven):
+# wait so our next line does not meet it there (one CI run lost the PASS line printed 1 s after).
 sleep 3
 if scx_kernel_errors | grep -q 'runnable task stall'; then pass scx-kernel-errors-sees-the-ejection; else
   fail scx-kernel-errors-sees-the-ejection "scx_kernel_errors printed: $(scx_kernel_errors)"
