@@ -95,6 +95,12 @@ inline Result<void> arm_timer(int timer_fd, std::chrono::milliseconds delay) {
   return {};
 }
 
+/// Disarms a timerfd (a pending expiry is cancelled).
+inline void disarm_timer(int timer_fd) {
+  itimerspec off{};
+  (void)::timerfd_settime(timer_fd, 0, &off, nullptr);
+}
+
 /// Number of expirations since the last read (0 when none).
 inline std::uint64_t read_timer(int timer_fd) {
   std::uint64_t n = 0;

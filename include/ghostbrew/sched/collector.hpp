@@ -170,7 +170,7 @@ class Collector {
   void finish_game(Scheduler& s) {
     if (tuner_) save_best();
     tuner_.reset();
-    disarm();
+    disarm_timer(timer_.get());
     if (auto r = s.set_tunables(gb_tunables{}); !r) err_("tunables: " + r.error().message());
     info_(fmt::format("{} ended: {} samples", *game_, samples_));
     samples_ = 0;
@@ -183,11 +183,6 @@ class Collector {
       return err_("profile not saved: " + r.error().message());
     info_(fmt::format("saved the profile of {} ({} trials, best score {:.2f}): {}", *game_, tuner_->trials(),
                       tuner_->best_score(), tuning::to_command_line(p.config)));
-  }
-
-  void disarm() {
-    itimerspec off{};
-    (void)::timerfd_settime(timer_.get(), 0, &off, nullptr);
   }
 
   void start_period(Scheduler& s) {

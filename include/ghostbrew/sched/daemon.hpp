@@ -132,6 +132,7 @@ inline int run_daemon(const Options& opts, std::span<const std::byte> elf, Daemo
         err("detection scan failed, continuing with BPF's own rules: " + n.error().message());
     }
     if (learner) {
+      learner->forget_published();  // a fresh instance: its predictions map is empty
       if (auto n = learner->publish(s))
         info(fmt::format("process database {}: {} profiles, {} predictions", learner->path().string(),
                          learner->database().size(), *n));

@@ -6,10 +6,13 @@
 // deleted) with a warning and the daemon starts empty.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,15 +64,21 @@ class Learner {
     return l;
   }
 
-  /// Writes the database's predictions into the scheduler (at start, before attaching).
-  Result<std::size_t> publish(Scheduler& s) const {
+  /// Writes the database's predictions into the scheduler (at start, before attaching, and after
+  /// each drain; skipped when they are what was written last). Returns how many there are.
+  Result<std::size_t> publish(Scheduler& s) {
     const auto preds = db_.predictions(now());
     std::vector<std::pair<gb_comm_key, gb_prediction>> kv;
     kv.reserve(preds.size());
     for (const auto& p : preds) kv.emplace_back(p.key, p.prediction);
+    if (published_ && same(kv, *published_)) return kv.size();
     if (auto r = s.set_predictions(kv); !r) return tl::unexpected(r.error());
-    return kv.size();
+    published_ = std::move(kv);
+    return published_->size();
   }
+
+  /// A new scheduler instance (restart) has empty maps: the next publish() writes everything.
+  void forget_published() { published_.reset(); }
 
   /// Processes started or ended (exec/exit events): drain after kDrainDelay (unless one is due).
   Result<void> on_activity() {
@@ -124,9 +133,19 @@ class Learner {
   Learner(std::filesystem::path path, UniqueFd timer) : path_(std::move(path)), timer_(std::move(timer)) {}
   static procdb::UnixSeconds now() { return static_cast<procdb::UnixSeconds>(std::time(nullptr)); }
 
+  using Published = std::vector<std::pair<gb_comm_key, gb_prediction>>;
+  static bool same(const Published& a, const Published& b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
+             return std::memcmp(&x.first, &y.first, sizeof x.first) == 0 &&
+                    std::memcmp(&x.second, &y.second, sizeof x.second) == 0;
+           });
+  }
+
   std::filesystem::path path_;
   UniqueFd timer_;
   procdb::Database db_;
+  std::optional<Published> published_;  ///< what the scheduler's predictions map holds now
   bool armed_ = false;
   bool dirty_ = false;
   std::chrono::steady_clock::time_point last_save_{};

@@ -5,11 +5,11 @@
 
 #include <time.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <utility>
@@ -24,6 +24,7 @@
 #include "ghostbrew/sched/cpu_map.hpp"
 #include "ghostbrew/sched/options.hpp"
 #include "ghostbrew/sched/stats.hpp"
+#include "ghostbrew/tuning/histogram.hpp"
 
 namespace ghostbrew::sched {
 
@@ -163,16 +164,14 @@ class Scheduler {
   /// Makes BPF classify every task again (after class map changes).
   Result<void> bump_generation() {
     ++knobs_state_.generation;
-    knobs_state_.heartbeat_ns = monotonic_ns();
-    return knobs_->update(0, knobs_state_);
+    return heartbeat();
   }
 
   /// Runtime overrides of the load-time settings (per-game profiles, online tuning); zeros restore
   /// the load-time values.
   Result<void> set_tunables(const gb_tunables& t) {
     knobs_state_.tune = t;
-    knobs_state_.heartbeat_ns = monotonic_ns();
-    return knobs_->update(0, knobs_state_);
+    return heartbeat();
   }
   [[nodiscard]] const gb_tunables& tunables() const { return knobs_state_.tune; }
 
@@ -197,12 +196,11 @@ class Scheduler {
   Result<void> set_predictions(std::span<const std::pair<gb_comm_key, gb_prediction>> preds) {
     auto old = predictions_->keys();
     if (!old) return tl::unexpected(old.error());
-    for (const auto& k : *old) {
-      const bool kept = std::any_of(preds.begin(), preds.end(), [&](const auto& p) {
-        return std::memcmp(p.first.comm, k.comm, sizeof k.comm) == 0;
-      });
-      if (!kept) (void)predictions_->erase(k);
-    }
+    const auto comm_of = [](const gb_comm_key& k) { return std::string(k.comm, sizeof k.comm); };
+    std::set<std::string> kept;
+    for (const auto& p : preds) kept.insert(comm_of(p.first));
+    for (const auto& k : *old)
+      if (!kept.contains(comm_of(k))) (void)predictions_->erase(k);
     for (const auto& [k, v] : preds)
       if (auto r = predictions_->update(k, v); !r) return r;
     return {};
@@ -210,13 +208,8 @@ class Scheduler {
 
   /// The latency histograms summed over every CPU (filled only with GB_KNOB_HISTOGRAMS).
   Result<gb_hist> hist() const {
-    return hist_->fold(0, gb_hist{}, [](gb_hist acc, const gb_hist& v) {
-      for (int o = 0; o < GB_NR_OPS; ++o)
-        for (int b = 0; b < GB_HIST_BUCKETS; ++b) acc.op_ns[o][b] += v.op_ns[o][b];
-      for (int c = 0; c < GB_NR_CLASSES; ++c)
-        for (int b = 0; b < GB_HIST_BUCKETS; ++b) acc.wake_ns[c][b] += v.wake_ns[c][b];
-      return acc;
-    });
+    using tuning::operator+=;
+    return hist_->fold(0, gb_hist{}, [](gb_hist acc, const gb_hist& v) { return acc += v; });
   }
 
   bpf::HashMap<std::uint32_t, std::uint32_t>& tid_class() { return *tid_class_; }
