@@ -412,8 +412,6 @@ static const struct cpumask* dom_cpus(void* map, u32 id) {
   return dom ? (const struct cpumask*)dom->cpus : NULL;
 }
 
-static void emit_event(struct task_struct* p, u32 kind);
-
 /* ---- Classification --------------------------------------------------------------------------- */
 
 /* When the events ring last went from empty to holding data (0: never): how long the oldest
