@@ -172,6 +172,31 @@ ghost_sched_stop() {
 
 # snapshot_stats: dump ghostbrew's per-CPU stats map (struct gb_stats, printed with BTF as JSON)
 # once, so that every figure read after it comes from the same instant.
+# register_struct_ops OBJ PIN: attach the scheduler in OBJ with bpftool alone (link pinned at PIN) and
+# wait for sched_ext to enable it; ends the scenario with bpftool's log and the kernel's last lines
+# when either fails.
+register_struct_ops() {
+  mkdir -p "$2"
+  if ! bpftool struct_ops register "$1" "$2" >/tmp/register.log 2>&1; then
+    show_file bpftool /tmp/register.log
+    dmesg | tail -20
+    die register "bpftool struct_ops register $1 failed"
+  fi
+  pass register
+  wait_for_state enabled 10 || die enabled "state is $(sched_state) 10 s after register"
+  pass enabled
+}
+
+# unregister_struct_ops PIN: remove the link pinned at PIN; sched_ext must disable the scheduler
+# within 10 s and the kernel log must hold no sched_ext error.
+unregister_struct_ops() {
+  rm -rf "$1"
+  wait_for_state disabled 10 || fail detached "state is $(sched_state) 10 s after removing the link"
+  pass detached
+  _errs=$(scx_kernel_errors)
+  [ -z "$_errs" ] && pass kernel-log-clean || fail kernel-log-clean "$_errs"
+}
+
 snapshot_stats() { bpftool -j map dump name stats >/tmp/stats.json 2>/dev/null; }
 # stat_sum NAME: field NAME of the last snapshot, summed over CPUs.
 stat_sum() {

@@ -16,13 +16,7 @@ cleanup() {
 }
 
 [ -r "$OBJ" ] || die object "no $OBJ in the guest"
-mkdir -p "$PIN"
-if ! bpftool struct_ops register "$OBJ" "$PIN" >/tmp/register.log 2>&1; then
-  show_file bpftool /tmp/register.log
-  die register "bpftool struct_ops register $OBJ failed"
-fi
-wait_for_state enabled 10 || die enabled "state is $(sched_state) 10 s after register"
-pass enabled
+register_struct_ops "$OBJ" "$PIN"
 
 idle=$(class_growth $BATCH 4)
 data ghostbrew.behaviour.batch_idle "$idle"
@@ -52,9 +46,5 @@ data ghostbrew.behaviour.batch_sleepy_10pct "$sleepy"
   fail sleepy-long-bursts-are-not-batch "BATCH dispatches in 4 s: $sleepy at 10 % load, $busy at 90 %, $idle idle"
 
 expect_eq still-ghostbrew "$(sched_ops)" ghostbrew
-rm -rf "$PIN"
-wait_for_state disabled 10 || fail detached "state is $(sched_state) 10 s after removing the link"
-pass detached
-errs=$(scx_kernel_errors)
-[ -z "$errs" ] && pass kernel-log-clean || fail kernel-log-clean "$errs"
+unregister_struct_ops "$PIN"
 finish

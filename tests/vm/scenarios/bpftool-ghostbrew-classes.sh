@@ -33,13 +33,7 @@ heartbeat() {
 gaming_growth() { class_growth $GAMING "$1"; }
 
 [ -r "$OBJ" ] || die object "no $OBJ in the guest"
-mkdir -p "$PIN"
-if ! bpftool struct_ops register "$OBJ" "$PIN" >/tmp/register.log 2>&1; then
-  show_file bpftool /tmp/register.log
-  die register "bpftool struct_ops register $OBJ failed"
-fi
-wait_for_state enabled 10 || die enabled "state is $(sched_state) 10 s after register"
-pass enabled
+register_struct_ops "$OBJ" "$PIN"
 
 # Four CPU hogs keep every CPU busy, so the tasks below are queued (and counted) every slice.
 stress-ng --cpu 4 --timeout 40s >/dev/null 2>&1 &
@@ -100,9 +94,5 @@ kill "$hog" "$hog2" "$load" 2>/dev/null
 wait "$hog" "$hog2" "$load" 2>/dev/null
 hog="" hog2="" load=""
 expect_eq still-ghostbrew "$(sched_ops)" ghostbrew
-rm -rf "$PIN"
-wait_for_state disabled 10 || fail detached "state is $(sched_state) 10 s after removing the link"
-pass detached
-errs=$(scx_kernel_errors)
-[ -z "$errs" ] && pass kernel-log-clean || fail kernel-log-clean "$errs"
+unregister_struct_ops "$PIN"
 finish

@@ -13,13 +13,7 @@ cleanup() {
   rm -rf "$PIN"
 }
 
-mkdir -p "$PIN"
-bpftool struct_ops register "$OBJ" "$PIN" >/tmp/register.log 2>&1 || {
-  show_file bpftool /tmp/register.log
-  die register "bpftool struct_ops register $OBJ failed"
-}
-wait_for_state enabled 10 || die enabled "state is $(sched_state) 10 s after register"
-pass enabled
+register_struct_ops "$OBJ" "$PIN"
 
 nice -n 19 sh -c 'while :; do :; done' &
 hog=$!
@@ -50,8 +44,5 @@ data ghostbrew.starvation.window_ms "$elapsed"
 [ "$got" -ge "$want" ] && pass batch-progresses-under-interactive-flood ||
   fail batch-progresses-under-interactive-flood "nice-19 hog ran $got ticks in $elapsed ms, want >= $want"
 expect_eq still-ghostbrew "$(sched_ops)" ghostbrew
-rm -rf "$PIN"
-wait_for_state disabled 10 || fail detached "state is $(sched_state) after removing the link"
-errs=$(scx_kernel_errors)
-[ -z "$errs" ] && pass kernel-log-clean || fail kernel-log-clean "$errs"
+unregister_struct_ops "$PIN"
 finish

@@ -10,15 +10,7 @@ PIN=/sys/fs/bpf/ghostbrew
 cleanup() { rm -rf "$PIN"; }
 
 [ -r "$OBJ" ] || die object "no $OBJ in the guest"
-mkdir -p "$PIN"
-if ! bpftool struct_ops register "$OBJ" "$PIN" >/tmp/register.log 2>&1; then
-  show_file bpftool /tmp/register.log
-  dmesg | tail -20
-  die register "bpftool struct_ops register $OBJ failed"
-fi
-pass register
-wait_for_state enabled 10 || die enabled "state is $(sched_state) 10 s after register"
-pass enabled
+register_struct_ops "$OBJ" "$PIN"
 expect_eq ops-name "$(sched_ops)" ghostbrew
 
 
@@ -60,9 +52,5 @@ stale=$(stat_sum stale_heartbeat)
 [ "$recl" -gt 0 ] && [ "$recl" = "$stale" ] && pass untrusted-without-heartbeat ||
   fail untrusted-without-heartbeat "reclassifications $recl, without userspace $stale"
 
-rm -rf "$PIN"
-wait_for_state disabled 10 || fail detached "state is $(sched_state) 10 s after removing the link"
-pass detached
-errs=$(scx_kernel_errors)
-[ -z "$errs" ] && pass kernel-log-clean || fail kernel-log-clean "$errs"
+unregister_struct_ops "$PIN"
 finish

@@ -8,14 +8,7 @@ PIN=/sys/fs/bpf/refsched
 cleanup() { rm -rf "$PIN"; }
 
 [ -r "$OBJ" ] || die object "no $OBJ in the guest"
-mkdir -p "$PIN"
-if ! bpftool struct_ops register "$OBJ" "$PIN" >/tmp/register.log 2>&1; then
-  show_file bpftool /tmp/register.log
-  die register "bpftool struct_ops register $OBJ failed"
-fi
-pass register
-wait_for_state enabled 10 || die enabled "state is $(sched_state) 10 s after register"
-pass enabled
+register_struct_ops "$OBJ" "$PIN"
 expect_eq ops-name "$(sched_ops)" refsched
 
 # Load: more CPU hogs than CPUs, plus context-switch heavy work; the watchdog (5 s) would eject
@@ -27,9 +20,5 @@ expect_eq stress-ng-status "$status" 0
 expect_eq still-enabled-after-load "$(sched_state)" enabled
 expect_eq still-refsched-after-load "$(sched_ops)" refsched
 
-rm -rf "$PIN"
-wait_for_state disabled 10 || fail detached "state is $(sched_state) 10 s after removing the link"
-pass detached
-errs=$(scx_kernel_errors)
-[ -z "$errs" ] && pass kernel-log-clean || fail kernel-log-clean "$errs"
+unregister_struct_ops "$PIN"
 finish
