@@ -170,8 +170,6 @@ ghost_sched_stop() {
   return $_gs_rc
 }
 
-# snapshot_stats: dump ghostbrew's per-CPU stats map (struct gb_stats, printed with BTF as JSON)
-# once, so that every figure read after it comes from the same instant.
 # register_struct_ops OBJ PIN: attach the scheduler in OBJ with bpftool alone (link pinned at PIN) and
 # wait for sched_ext to enable it; ends the scenario with bpftool's log and the kernel's last lines
 # when either fails.
@@ -197,6 +195,8 @@ unregister_struct_ops() {
   [ -z "$_errs" ] && pass kernel-log-clean || fail kernel-log-clean "$_errs"
 }
 
+# snapshot_stats: dump ghostbrew's per-CPU stats map (struct gb_stats, printed with BTF as JSON)
+# once, so that every figure read after it comes from the same instant.
 snapshot_stats() { bpftool -j map dump name stats >/tmp/stats.json 2>/dev/null; }
 # stat_sum NAME: field NAME of the last snapshot, summed over CPUs.
 stat_sum() {
