@@ -775,9 +775,6 @@ static bool class_preempts(u32 cls, u32 running) {
   return (cls == GB_CLASS_VM || cls == GB_CLASS_DEFAULT) && running == GB_CLASS_BATCH;
 }
 
-/* May a wake-up of class cls preempt anything at all? */
-static bool class_may_preempt(u32 cls) { return cls <= GB_CLASS_DEFAULT; }
-
 /* The burst score of the task running on cpu (when it started). */
 static u64 cpu_running_burst(s32 cpu) {
   u32 zero = 0;
@@ -835,11 +832,12 @@ static s32 idle_cpu_to_wake(const struct task_struct* p, s32 cpu, u32 llc) {
   return idle;
 }
 
-/* Queue p on a CPU's DSQ: its own CPU's, or for a latency-sensitive wake-up with no idle CPU to wake,
- * the DSQ of the CPU it preempts (so the victim's next dispatch finds it first at hand, without
- * touching another CPU's queue). An idle CPU of the LLC is woken to steal it. (Measured and not kept:
- * putting such a wake-up straight onto the victim's local DSQ with SCX_ENQ_PREEMPT: cyclictest p99
- * 0.72x, but 1.25x the game's misses and 1.4x in the mixed case; the local DSQ is FIFO.) */
+/* Queue p on a CPU's DSQ: its own CPU's, or for a wake-up with no idle CPU to wake that may preempt
+ * (class_preempts()), the DSQ of the CPU it preempts (so the victim's next dispatch finds it first at
+ * hand, without touching another CPU's queue). An idle CPU of the LLC is woken to steal it. (Measured
+ * and not kept: putting such a wake-up straight onto the victim's local DSQ with SCX_ENQ_PREEMPT:
+ * cyclictest p99 0.72x, but 1.25x the game's misses and 1.4x in the mixed case; the local DSQ is
+ * FIFO.) */
 static void enqueue(struct task_struct* p, u64 enq_flags) {
   struct task_ctx* tctx = lookup_task_ctx(p);
   s32 cpu = scx_bpf_task_cpu(p), idle, victim = -1;
@@ -873,7 +871,8 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
   }
   llc = cpu_llc(cpu);
   idle = idle_cpu_to_wake(p, cpu, llc);
-  if (idle < 0 && class_may_preempt(cls) && (enq_flags & SCX_ENQ_WAKEUP))
+  /* BATCH is the least important class: a class that preempts nothing preempts no BATCH either. */
+  if (idle < 0 && class_preempts(cls, GB_CLASS_BATCH) && (enq_flags & SCX_ENQ_WAKEUP))
     victim = pick_cpu_to_preempt(p, cls, burst, cpu, llc);
   gb_dsq_insert_vtime(p, cpu_dsq(victim >= 0 ? victim : cpu), gb_slice_ns(), gb_now() + window, enq_flags);
   if (idle >= 0) {
