@@ -68,7 +68,7 @@ class Learner {
   /// each drain; skipped when they are what was written last). Returns how many there are.
   Result<std::size_t> publish(Scheduler& s) {
     const auto preds = db_.predictions(now());
-    std::vector<std::pair<gb_comm_key, gb_prediction>> kv;
+    Published kv;
     kv.reserve(preds.size());
     for (const auto& p : preds) kv.emplace_back(p.key, p.prediction);
     if (published_ && same(kv, *published_)) return kv.size();
