@@ -7,6 +7,9 @@ set -euo pipefail
 # Minimum versions, checked after install (the build checks them again through CMake).
 readonly MIN_LIBBPF=1.4.0
 readonly MIN_BPFTOOL=7.5.0
+# QEMU 10: multi-threaded TCG (bench/vm/ab.sh --parallel) runs sched_ext attach/detach cleanly;
+# bookworm's 7.2 oopsed 1 run in 3 there (text poking of static keys under MTTCG).
+readonly MIN_QEMU=10.0
 
 # From bookworm itself.
 readonly PKGS_MAIN=(
@@ -16,12 +19,12 @@ readonly PKGS_MAIN=(
   libelf-dev zlib1g-dev libzstd-dev
   clang-19 llvm-19 lld-19 libclang-rt-19-dev clang-format
   hwloc
-  qemu-system-x86 busybox-static zstd cpio
+  busybox-static zstd cpio
   stress-ng rt-tests
   python3 python3-matplotlib python3-sklearn
 )
-# From bookworm-backports: libbpf >= 1.4 and a bpftool that reads new kernels' BTF.
-readonly PKGS_BPO=(libbpf-dev bpftool)
+# From bookworm-backports: libbpf >= 1.4, a bpftool that reads new kernels' BTF, QEMU >= 10.
+readonly PKGS_BPO=(libbpf-dev bpftool qemu-system-x86)
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 
@@ -33,10 +36,11 @@ if [[ ! -r /etc/os-release ]] || ! grep -q '^VERSION_CODENAME=bookworm' /etc/os-
   log "warning: not Debian 12 (bookworm); package names may differ"
 fi
 
+installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'; }
 missing() {
   local p
   for p in "$@"; do
-    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || printf '%s\n' "$p"
+    installed "$p" || printf '%s\n' "$p"
   done
 }
 
@@ -47,7 +51,10 @@ bpo_ok() {
   v=$(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null | sed 's/^[0-9]*://') || return 1
   version_ge "$v" "$MIN_LIBBPF" || return 1
   v=$(dpkg-query -W -f='${Version}' bpftool 2>/dev/null) || return 1
-  version_ge "$v" "$MIN_BPFTOOL"
+  version_ge "$v" "$MIN_BPFTOOL" || return 1
+  installed qemu-system-x86 || return 1
+  v=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null | sed 's/^[0-9]*://') || return 1
+  version_ge "$v" "$MIN_QEMU"
 }
 
 export DEBIAN_FRONTEND=noninteractive
@@ -75,5 +82,5 @@ if (( ${#need[@]} )) || ! bpo_ok; then
     apt-get install -y -q --no-install-recommends -t bookworm-backports "${PKGS_BPO[@]}"
   fi
 fi
-bpo_ok || { log "libbpf-dev >= $MIN_LIBBPF and bpftool >= $MIN_BPFTOOL are required"; exit 2; }
+bpo_ok || { log "libbpf-dev >= $MIN_LIBBPF, bpftool >= $MIN_BPFTOOL and qemu-system-x86 >= $MIN_QEMU (bookworm-backports) are required"; exit 2; }
 log "all dependencies present"

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Boots the sched_ext guest kernel under qemu (TCG, single thread) with a busybox initramfs holding
-# our binaries, runs SCENARIO.sh inside it, and judges the run from the serial console.
+# Boots the sched_ext guest kernel under qemu (TCG; one thread unless --parallel) with a busybox
+# initramfs holding our binaries, runs SCENARIO.sh inside it, and judges the run from the serial
+# console.
 #
-# Usage: run-guest.sh [--smp N] [--threads-per-core T] [--mem MB] [--icount SHIFT] [--timeout SECS]
-#                     [--add PATH]... [--log FILE] [--append "kernel args"] [--kernel VMLINUZ]
-#                     SCENARIO.sh
+# Usage: run-guest.sh [--smp N] [--threads-per-core T] [--mem MB] [--icount SHIFT | --parallel]
+#                     [--timeout SECS] [--add PATH]... [--log FILE] [--append "kernel args"]
+#                     [--kernel VMLINUZ] SCENARIO.sh
+#
+# --icount SHIFT: single-threaded TCG with instruction-counted guest time (repeatable timings).
+# --parallel: multi-threaded TCG (needs QEMU >= 10: 7.2 oopses on sched_ext attach there), vCPUs
+# on host threads in parallel, guest time = host time; give it no more vCPUs than host cores.
 #
 # The guest (guest-init.sh as /init) mounts proc, sysfs, devtmpfs, cgroup2, debugfs, tracefs and
 # bpffs, then runs `sh /scenario.sh`; scenarios source /guest-lib.sh. Executables given with --add
@@ -23,7 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 prog=run-guest
 
 usage() {
-  sed -n '5,7p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '6,8p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 die() {
@@ -32,7 +37,7 @@ die() {
 }
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive integer, got '$2'"; }
 
-smp=4 tpc=1 mem=1024 icount="" timeout_s=300 log="" append="" kernel=${GHOSTBREW_KERNEL:-}
+smp=4 tpc=1 mem=1024 icount="" parallel=0 timeout_s=300 log="" append="" kernel=${GHOSTBREW_KERNEL:-}
 adds=()
 while (($#)); do
   case $1 in
@@ -40,6 +45,7 @@ while (($#)); do
   --threads-per-core) positive "$1" "${2-}"; tpc=$2; shift 2 ;;
   --mem) positive "$1" "${2-}"; mem=$2; shift 2 ;;
   --icount) [[ ${2-} =~ ^[0-9]+$ ]] || die "--icount wants a shift 0..10, got '${2-}'"; icount=$2; shift 2 ;;
+  --parallel) parallel=1; shift ;;
   --timeout) positive "$1" "${2-}"; timeout_s=$2; shift 2 ;;
   --add) [[ -n ${2-} ]] || die "--add wants a path"; adds+=("$2"); shift 2 ;;
   --log) [[ -n ${2-} ]] || die "--log wants a file"; log=$2; shift 2 ;;
@@ -53,6 +59,7 @@ done
 (($# == 1)) || usage
 scenario=$1
 [[ -f $scenario && -r $scenario ]] || die "cannot read scenario $scenario"
+[[ -n $icount ]] && ((parallel)) && die "--icount and --parallel exclude each other (icount needs single-threaded TCG)"
 ((smp % tpc == 0)) || die "--smp $smp is not a multiple of --threads-per-core $tpc"
 for a in "${adds[@]}"; do [[ -f $a && -r $a ]] || die "--add $a: no such readable file"; done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (scripts/install-deps.sh)"
@@ -149,7 +156,9 @@ mkdir -p "$(dirname "$log")"
 : >"$log"
 datafile=${log%.log}.data
 
-qemu=(qemu-system-x86_64 -accel "tcg,thread=single" -cpu max -m "$mem"
+tcg_threads=single
+((parallel)) && tcg_threads=multi
+qemu=(qemu-system-x86_64 -accel "tcg,thread=$tcg_threads" -cpu max -m "$mem"
   -smp "$smp,sockets=1,cores=$((smp / tpc)),threads=$tpc"
   -kernel "$kernel" -initrd "$work/initrd"
   -append "console=ttyS0 quiet panic=-1 $append"
@@ -158,7 +167,7 @@ qemu=(qemu-system-x86_64 -accel "tcg,thread=single" -cpu max -m "$mem"
 
 printf '%s: %s on %s (%s vCPUs, %s threads/core, %s MB%s, timeout %ss)\n' "$prog" \
   "$(basename "$scenario")" "$(basename "$kernel")" "$smp" "$tpc" "$mem" \
-  "${icount:+, icount shift $icount}" "$timeout_s"
+  "${icount:+, icount shift $icount}$( ((parallel)) && echo ', multi-threaded TCG')" "$timeout_s"
 start=$(date +%s.%N)
 timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null >"$work/qemu.out" 2>&1 &
 qpid=$!
