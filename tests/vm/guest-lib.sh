@@ -128,6 +128,26 @@ cpu_ticks() {
   sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
 }
 
+# cpu_ns PID: CPU time PID has run so far in ns (first field of /proc/PID/schedstat); empty once gone.
+cpu_ns() { cut -d' ' -f1 "/proc/$1/schedstat" 2>/dev/null; }
+
+# hist_percentiles HISTFILE: "p50 p99 max" in us over every thread of a cyclictest --histogram=N
+# --histfile=HISTFILE run (lines: latency_us count...). Samples past the histogram's end (its
+# "Overflows" line) count at the histogram's end, so size it well past the tail (e.g. 100000 us:
+# at 20 ms every scheduler's p99 beside 4 hogs sat at the cap).
+hist_percentiles() {
+  awk '/^[0-9]/ { n = 0; for (i = 2; i <= NF; i++) n += $i; c[$1 + 0] += n; tot += n; last = $1 + 0; if (n) mx = $1 + 0 }
+       /^# Histogram Overflows:/ { for (i = 4; i <= NF; i++) ovf += $i }
+       END { if (ovf) { c[last] += ovf; tot += ovf; mx = last }
+             s = 0; p50 = -1; p99 = -1
+             for (l = 0; l <= mx; l++) { s += c[l]; if (p50 < 0 && s >= tot * 0.5) p50 = l; if (p99 < 0 && s >= tot * 0.99) p99 = l }
+             print p50, p99, mx }' "$1"
+}
+
+# awk_true EXPR: exit status 0 when the awk expression EXPR is true, for comparing decimals in busybox
+# sh: `awk_true "$gb <= 1.2 * $eevdf"`. An empty operand is a syntax error, hence false.
+awk_true() { awk "BEGIN { exit !($1) }" </dev/null 2>/dev/null; }
+
 # cpu_online CPU 0|1: take CPU offline or bring it back (fails when the write is refused).
 cpu_online() { echo "$2" >"/sys/devices/system/cpu/cpu$1/online"; }
 
