@@ -1,23 +1,35 @@
-# Scheduler A/B inside the guest: the same workloads under each scheduler in turn, same guest, same
-# seeds. Run by bench/vm/ab.sh through tests/vm/run-guest.sh (icount guest: guest time follows the
-# instruction count, so the comparison is repeatable on a noisy host).
-# Each result is a `GHOSTBREW-DATA <sched>.<metric> <value>` line; CDFs are `GHOSTBREW-CDF` lines.
+# Scheduler A/B workloads: the same workloads under each scheduler in turn, same machine, same
+# seeds, REPEAT rounds interleaved (eevdf, ghostbrew, eevdf, ghostbrew, ...). Run inside the guest
+# by bench/vm/ab.sh through tests/vm/run-guest.sh, and on a real sched_ext host by bench/host-ab.sh.
+# Each round starts with a `GHOSTBREW-ROUND <n>` line; each result is a
+# `GHOSTBREW-DATA <sched>.<metric> <value>` line; CDFs are `GHOSTBREW-CDF` lines.
 # Schedulers: eevdf (the kernel's default: nothing attached), refsched (the minimal global-vtime
 # reference, attached with bpftool), ghostbrew (ghost-sched), and two bounds of what priority alone
 # buys in this emulator under the default scheduler: eevdf-nice (the game and cyclictest at nice -20)
 # and eevdf-fifo (both SCHED_FIFO, the strongest preemption the kernel has). SCHEDS and the durations
-# come from /opt/ghostbrew/share/ab.conf when present.
-. /guest-lib.sh
-SCHEDS="eevdf refsched ghostbrew"
+# come from $AB_SHARE/ab.conf when present.
+# Where things are (the guest's layout by default; bench/host-ab.sh sets all four):
+#   AB_LIB    the helpers (pass, fail, data, note, wait_for_state, uptime_ms, ...): tests/vm/guest-lib.sh
+#   AB_BIN    framesim and ghost-sched
+#   AB_SHARE  refsched.bpf.o and ab.conf
+#   AB_WORK   scratch files (the renamed framesim copies, logs, histograms)
+# POSIX sh (busybox ash in the guest, bash on a host: background jobs need job control).
+AB_LIB=${AB_LIB:-/guest-lib.sh}
+AB_BIN=${AB_BIN:-/opt/ghostbrew/bin}
+AB_SHARE=${AB_SHARE:-/opt/ghostbrew/share}
+AB_WORK=${AB_WORK:-/tmp}
+. "$AB_LIB"
+SCHEDS="eevdf eevdf-fifo refsched ghostbrew"
 FRAME_S=10
 CYCLIC_S=10
+REPEAT=1
 HACKBENCH_LOOPS=200
 BACKGROUND="hogs storm" # what runs beside the game and cyclictest: any of hogs, storm (or empty)
-[ -f /opt/ghostbrew/share/ab.conf ] && . /opt/ghostbrew/share/ab.conf
+[ -f "$AB_SHARE/ab.conf" ] && . "$AB_SHARE/ab.conf"
 NCPU=$(nproc)
-SHARE=/opt/ghostbrew/share
-cp /opt/ghostbrew/bin/framesim /tmp/game.exe # named like a Windows game, as under Proton
-cp /opt/ghostbrew/bin/framesim /tmp/qemu-system-x86_64 # a VM: its vCPU-like threads are "CPU N/KVM"
+W=$AB_WORK
+cp "$AB_BIN/framesim" "$W/game.exe" # named like a Windows game, as under Proton
+cp "$AB_BIN/framesim" "$W/qemu-system-x86_64" # a VM: its vCPU-like threads are "CPU N/KVM"
 
 # The command prefix that runs the latency-sensitive workloads (game, cyclictest) under NAME, and
 # cyclictest's policy arguments there.
@@ -29,13 +41,17 @@ start_sched() { # NAME
   case $1 in
   eevdf | eevdf-nice | eevdf-fifo) return 0 ;;
   refsched)
-    bpftool struct_ops register $SHARE/refsched.bpf.o /sys/fs/bpf/refsched >/tmp/refsched.log 2>&1 ||
-      { cat /tmp/refsched.log; return 1; } ;;
+    bpftool struct_ops register "$AB_SHARE/refsched.bpf.o" /sys/fs/bpf/refsched >"$W/refsched.log" 2>&1 ||
+      { cat "$W/refsched.log"; return 1; } ;;
   ghostbrew)
-    ghost-sched --gaming --stats 1 --verbose >/tmp/ghost-sched.log 2>&1 &
+    # A fresh state directory each round: every round starts as a fresh install (no profile or
+    # process database learned in an earlier round), and a host's own state is left alone.
+    rm -rf "$W/ghostbrew-state"
+    "$AB_BIN/ghost-sched" --gaming --stats 1 --verbose --state-dir "$W/ghostbrew-state" >"$W/ghost-sched.log" 2>&1 &
     sched_pid=$! ;;
   esac
-  wait_for_state enabled 30 || { cat /tmp/*.log 2>/dev/null; return 1; }
+  # Loading ghost-sched verifies its BPF object: ~11 s in an idle icount guest, ~30 s under MTTCG.
+  wait_for_state enabled 150 || { cat "$W/refsched.log" "$W/ghost-sched.log" 2>/dev/null; return 1; }
   note "$1 attached: $(sched_ops)"
 }
 stop_sched() { # NAME
@@ -46,11 +62,15 @@ stop_sched() { # NAME
     kill -INT "$sched_pid"
     wait "$sched_pid"
     sched_pid=""
-    grep -E '^(stats:|ghost-sched: (attached|detached|pid [0-9]+ \((game|qemu)))' /tmp/ghost-sched.log |
+    grep -E '^(stats:|ghost-sched: (attached|detached|pid [0-9]+ \((game|qemu)))' "$W/ghost-sched.log" |
       awk '!/^stats:/ || (n++ % 5 == 0)' | sed 's/^/[ghost-sched] /' ;;
   esac
   wait_for_state disabled 30 || fail "$1-detach" "state $(sched_state) after stopping"
 }
+
+# kill_job PID: end a background job and everything in its process group (job control gives each
+# job its own group); by PID alone when there is no group (stress-ng's parent ends its workers).
+kill_job() { kill -TERM -"$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null; }
 
 bg_pids=""
 start_background() { # CPU hogs on every CPU plus a make -j shaped fork/exec storm
@@ -65,8 +85,7 @@ start_background() { # CPU hogs on every CPU plus a make -j shaped fork/exec sto
   sleep 1
 }
 stop_background() {
-  for p in $bg_pids; do kill "$p" 2>/dev/null; done
-  killall -q stress-ng 2>/dev/null
+  for p in $bg_pids; do kill_job "$p"; done
   for p in $bg_pids; do wait "$p" 2>/dev/null; done
   bg_pids=""
 }
@@ -90,24 +109,33 @@ bpf_stats() { # NAME: per-program average run time from the kernel's own BPF sta
       if (rc > 0) printf "GHOSTBREW-DATA %s.bpf_ns.%s %.1f\n", s, name, rt / rc }'
 }
 
-sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null || echo 1 >/proc/sys/kernel/bpf_stats_enabled
-for s in $SCHEDS; do
-  note "=== $s ==="
-  start_sched "$s" || { fail "$s-attach" "could not attach"; continue; }
+# wake_p50 LABEL FILE: the input and audio threads' wake-up p50 from framesim's summary lines
+# ("LABEL: input wake_p50_us=N ..."), which framesim prints but does not emit as data.
+wake_p50() {
+  sed -nE "s/^$1: (input|audio) wake_p50_us=([0-9.]+) .*/GHOSTBREW-DATA $1.\1_wake_p50_us \2/p" "$2"
+}
+
+run_sched() { # NAME: every workload under scheduler NAME
+  s=$1
+  note "=== $s (round $round of $REPEAT) ==="
+  start_sched "$s" || { fail "$s-attach" "could not attach"; return 0; }
 
   start_background
-  $(prio_cmd "$s") /tmp/game.exe --duration "$FRAME_S" --label "$s" || fail "$s-framesim" "framesim exited $?"
+  $(prio_cmd "$s") "$W/game.exe" --duration "$FRAME_S" --label "$s" >"$W/game.out" 2>&1 ||
+    fail "$s-framesim" "framesim exited $?"
   stop_background
+  cat "$W/game.out"
+  wake_p50 "$s" "$W/game.out"
 
   start_background
-  $(prio_cmd "$s") cyclictest $(cyclic_policy "$s") -t 2 -i 2000 -D "${CYCLIC_S}s" -q --histogram=100000 --histfile=/tmp/cyc.hist >/dev/null 2>&1 ||
+  $(prio_cmd "$s") cyclictest $(cyclic_policy "$s") -t 2 -i 2000 -D "${CYCLIC_S}s" -q --histogram=100000 --histfile="$W/cyc.hist" >/dev/null 2>&1 ||
     fail "$s-cyclictest" "cyclictest exited $?"
   stop_background
-  set -- $(hist_percentiles /tmp/cyc.hist)
+  set -- $(hist_percentiles "$W/cyc.hist")
   data "$s.cyclictest_p50_us" "$1"; data "$s.cyclictest_p99_us" "$2"; data "$s.cyclictest_max_us" "$3"
 
   t0=$(uptime_ms)
-  hackbench -g 4 -l "$HACKBENCH_LOOPS" >/tmp/hb.log 2>&1 || fail "$s-hackbench" "$(tail -n1 /tmp/hb.log)"
+  hackbench -g 4 -l "$HACKBENCH_LOOPS" >"$W/hb.log" 2>&1 || fail "$s-hackbench" "$(tail -n1 "$W/hb.log")"
   data "$s.hackbench_ms" "$(($(uptime_ms) - t0))"
   t0=$(uptime_ms)
   stress-ng --cpu "$NCPU" --cpu-method int64 --cpu-ops 1000 --quiet >/dev/null 2>&1
@@ -116,22 +144,21 @@ for s in $SCHEDS; do
   # Mixed: the game beside a nice-19 batch job and a VM's vCPU-like threads (no other load).
   nice -n 19 stress-ng --cpu "$NCPU" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
   mixed_batch=$!
-  /tmp/qemu-system-x86_64 --vcpu-threads 2 --workers 0 --input-hz 0 --audio-ms 0 --fps 1 --duration "$FRAME_S" \
-    --label "$s.mixedvm" >/tmp/vm.out 2>&1 &
+  "$W/qemu-system-x86_64" --vcpu-threads 2 --workers 0 --input-hz 0 --audio-ms 0 --fps 1 --duration "$FRAME_S" \
+    --label "$s.mixedvm" >"$W/vm.out" 2>&1 &
   mixed_vm=$!
   sleep 1
-  $(prio_cmd "$s") /tmp/game.exe --duration "$FRAME_S" --label "$s.mixed" >/tmp/mixed.out 2>&1 ||
+  $(prio_cmd "$s") "$W/game.exe" --duration "$FRAME_S" --label "$s.mixed" >"$W/mixed.out" 2>&1 ||
     fail "$s-mixed" "framesim exited $?"
   wait "$mixed_vm"
-  kill "$mixed_batch" 2>/dev/null
-  killall -q stress-ng 2>/dev/null
+  kill_job "$mixed_batch"
   wait "$mixed_batch" 2>/dev/null
-  grep -E '^GHOSTBREW-DATA [^ ]+\.(frame_p99_us|miss_pct|wake_p99_us) ' /tmp/mixed.out
-  grep -E '^GHOSTBREW-DATA [^ ]+\.vcpu_periods_per_s ' /tmp/vm.out
+  grep -E '^GHOSTBREW-DATA [^ ]+\.(frame_p99_us|miss_pct|wake_p99_us) ' "$W/mixed.out"
+  grep -E '^GHOSTBREW-DATA [^ ]+\.vcpu_periods_per_s ' "$W/vm.out"
 
   case $s in eevdf*) ;; *) bpf_stats "$s" ;; esac
   if [ "$s" = ghostbrew ] && [ -n "$sched_pid" ]; then
-    # The daemon with stats every second, on an otherwise idle guest: its CPU share and wake-ups.
+    # The daemon with stats every second, on an otherwise idle machine: its CPU share and wake-ups.
     read -r ns0 _ </proc/$sched_pid/schedstat
     c0=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$sched_pid/status)
     sleep 10
@@ -141,6 +168,14 @@ for s in $SCHEDS; do
     data "ghostbrew.daemon_wakeups_per_s_stats1s" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", (b - a) / 10 }')"
   fi
   stop_sched "$s"
-  pass "$s-run"
+  pass "$s-run-$round"
+}
+
+sysctl -qw kernel.bpf_stats_enabled=1 2>/dev/null || echo 1 >/proc/sys/kernel/bpf_stats_enabled
+round=1
+while [ "$round" -le "$REPEAT" ]; do
+  echo "GHOSTBREW-ROUND $round"
+  for sched in $SCHEDS; do run_sched "$sched"; done
+  round=$((round + 1))
 done
 finish
