@@ -1,37 +1,67 @@
 #!/usr/bin/env bash
-# Scheduler A/B: boots the sched_ext guest once (icount: guest time follows instructions, so the
-# comparison holds on a noisy shared host) and runs the same game-under-load, cyclictest, hackbench
-# and batch workloads under EEVDF, the in-repo reference scheduler and ghostbrew, then prints the
-# comparison table, the plot's path and, last, a machine-readable `ratios:` line.
+# Scheduler A/B: boots the sched_ext guest once and runs the same game-under-load, cyclictest,
+# hackbench, batch and mixed workloads (bench/vm/guest-ab.sh) under each scheduler in turn, REPEAT
+# rounds interleaved (eevdf, eevdf-fifo, ..., ghostbrew, eevdf, eevdf-fifo, ...), then prints the
+# comparison table (medians and min-max over the rounds when REPEAT > 1), the plot's path and, last,
+# a machine-readable `ratios:` line (ghostbrew/eevdf, of the medians).
 #
-# Usage: bench/vm/ab.sh [--build DIR] [--out DIR] [--scheds "eevdf refsched ghostbrew"] (also: eevdf-nice eevdf-fifo)
-#                       [--frame-s N] [--cyclic-s N] [--icount SHIFT] [--background "hogs storm"]
+# Two emulator modes (see bench/README.md):
+#   default     single-threaded TCG, -icount shift=SHIFT, 4 vCPUs: guest time follows the instruction
+#               count (repeatable on a noisy shared host), vCPUs run in turns, not in parallel.
+#   --parallel  multi-threaded TCG (QEMU >= 10), 2 vCPUs on the host's 2 cores: truly parallel CPUs,
+#               guest time is host time (noisy: use --repeat and compare medians).
+#
+# Usage: bench/vm/ab.sh [--build DIR] [--out DIR] [--scheds "eevdf eevdf-fifo refsched ghostbrew"]
+#                       [--repeat N] [--parallel | --icount SHIFT] [--frame-s N] [--cyclic-s N]
+#                       [--background "hogs storm"]
+# Schedulers: eevdf, eevdf-nice, eevdf-fifo (EEVDF with the game and cyclictest at nice -20 /
+# SCHED_FIFO: what priority alone buys), refsched, ghostbrew.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=$root/build/release out=$root/build/ab scheds="eevdf refsched ghostbrew" frame_s=10 cyclic_s=10 icount=2
-background="hogs storm"
+die() { echo "ab: $*" >&2; exit 2; }
+positive() { [[ ${2-} =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive integer, got '${2-}'"; }
+build=$root/build/release out=$root/build/ab scheds="eevdf eevdf-fifo refsched ghostbrew" frame_s=10 cyclic_s=10
+icount="" parallel=0 repeat=1 background="hogs storm"
 while (($#)); do
   case $1 in
-  --build) build=$2; shift 2 ;;
-  --out) out=$2; shift 2 ;;
-  --scheds) scheds=$2; shift 2 ;;
-  --frame-s) frame_s=$2; shift 2 ;;
-  --cyclic-s) cyclic_s=$2; shift 2 ;;
-  --icount) icount=$2; shift 2 ;;
-  --background) background=$2; shift 2 ;;
-  *) echo "ab: unknown argument '$1' (see the header of $0)" >&2; exit 2 ;;
+  --build) [[ -n ${2-} ]] || die "--build wants a directory"; build=$2; shift 2 ;;
+  --out) [[ -n ${2-} ]] || die "--out wants a directory"; out=$2; shift 2 ;;
+  --scheds) scheds=${2-}; shift 2 ;;
+  --repeat) positive "$1" "${2-}"; repeat=$2; shift 2 ;;
+  --frame-s) positive "$1" "${2-}"; frame_s=$2; shift 2 ;;
+  --cyclic-s) positive "$1" "${2-}"; cyclic_s=$2; shift 2 ;;
+  --icount) [[ ${2-} =~ ^[0-9]+$ ]] || die "--icount wants a shift 0..10, got '${2-}'"; icount=$2; shift 2 ;;
+  --parallel) parallel=1; shift ;;
+  --background) background=${2-}; shift 2 ;;
+  *) die "unknown argument '$1' (see the header of $0)" ;;
   esac
 done
+[[ -n $icount ]] && ((parallel)) && die "--icount and --parallel exclude each other"
+for s in $scheds; do
+  case $s in eevdf | eevdf-nice | eevdf-fifo | refsched | ghostbrew) ;; *) die "unknown scheduler '$s'" ;; esac
+done
+[[ " $scheds " == *" eevdf "* ]] || die "--scheds must include eevdf (the baseline of every ratio)"
 mkdir -p "$out"
 need=("$build/bench/framesim/framesim" "$build/apps/ghost-sched/ghost-sched" "$build/bpf/refsched.bpf.o")
 for f in "${need[@]}"; do
-  [[ -f $f ]] || { echo "ab: missing $f: build first (cmake --build $build)" >&2; exit 2; }
+  [[ -f $f ]] || die "missing $f: build first (cmake --build $build)"
 done
-printf 'SCHEDS="%s"\nFRAME_S=%s\nCYCLIC_S=%s\nBACKGROUND="%s"\n' "$scheds" "$frame_s" "$cyclic_s" "$background" >"$out/ab.conf"
+printf 'SCHEDS="%s"\nFRAME_S=%s\nCYCLIC_S=%s\nREPEAT=%s\nBACKGROUND="%s"\n' \
+  "$scheds" "$frame_s" "$cyclic_s" "$repeat" "$background" >"$out/ab.conf"
+if ((parallel)); then
+  mode=(--parallel --smp 2) mode_text="multi-threaded TCG, 2 vCPUs"
+else
+  mode=(--icount "${icount:-2}") mode_text="icount shift ${icount:-2}, 4 vCPUs"
+fi
+# Budget: per scheduler and round ~3 game runs + cyclictest + ~2 min (attach, hackbench, batch,
+# the daemon's idle sample), tripled for slow hosts, plus the boot; at least 30 min.
+nsched=$(wc -w <<<"$scheds")
+timeout_s=$((300 + 3 * repeat * nsched * (3 * frame_s + cyclic_s + 120)))
+((timeout_s >= 1800)) || timeout_s=1800
 log=$out/ab.log
-echo "ab: booting the guest (icount shift $icount); schedulers: $scheds; serial log $log" >&2
+echo "ab: booting the guest ($mode_text); schedulers: $scheds; rounds: $repeat; serial log $log" >&2
 status=0
-"$root/tests/vm/run-guest.sh" --icount "$icount" --timeout 1800 --log "$log" \
+"$root/tests/vm/run-guest.sh" "${mode[@]}" --timeout "$timeout_s" --log "$log" \
   --add "$build/bench/framesim/framesim" --add "$build/apps/ghost-sched/ghost-sched" \
   --add "$build/bpf/refsched.bpf.o" --add "$out/ab.conf" \
   "$root/bench/vm/guest-ab.sh" >&2 || status=$?
@@ -40,5 +70,5 @@ if grep -q '^\[ghost-sched\]' "$log"; then
   grep '^\[ghost-sched\]' "$log" | sed 's/^\[ghost-sched\] /  /'
   echo
 fi
-/usr/bin/python3 "$root/bench/vm/report.py" "$log" --plot "$out/ab.png" --json "$out/ab.json" || status=1
+/usr/bin/python3 "$root/bench/vm/report.py" "$log" --mode "$mode_text" --plot "$out/ab.png" --json "$out/ab.json" || status=1
 exit $status

@@ -1,12 +1,18 @@
 #!/usr/bin/python3
-"""Turns the serial log of a bench/vm A/B run into a comparison table, a machine-readable ratios
-line (the last line printed) and a plot of frame-time and wake-latency distributions.
+"""Turns the serial log of a bench/vm A/B run (or bench/host-ab.sh's log) into a comparison table, a
+machine-readable ratios line (the last line printed) and a plot of frame-time and wake-latency
+distributions.
 
-Usage: report.py SERIAL_LOG [--plot OUT.png] [--json OUT.json] [--markdown]
+A log with several rounds (`GHOSTBREW-ROUND n` lines, from --repeat) gets, per metric and
+scheduler, the median over the rounds with its range (min-max); the ghostbrew/eevdf column and the
+`ratios:` line are ratios of those medians. A single round prints plain values, as before.
+
+Usage: report.py LOG [--plot OUT.png] [--json OUT.json] [--markdown] [--mode TEXT]
 """
 import argparse
 import json
 import re
+import statistics
 import sys
 
 # eevdf-nice / eevdf-fifo: EEVDF with the game and cyclictest at nice -20 / SCHED_FIFO, the bounds of
@@ -21,7 +27,9 @@ METRICS = [
     ("miss_pct", "deadline misses (%)"),
     ("wake_p50_us", "game wake-up p50 (us)"),
     ("wake_p99_us", "game wake-up p99 (us)"),
+    ("input_wake_p50_us", "input thread wake p50 (us)"),
     ("input_wake_p99_us", "input thread wake p99 (us)"),
+    ("audio_wake_p50_us", "audio thread wake p50 (us)"),
     ("audio_wake_p99_us", "audio thread wake p99 (us)"),
     ("cyclictest_p50_us", "cyclictest p50 (us)"),
     ("cyclictest_p99_us", "cyclictest p99 (us)"),
@@ -45,49 +53,84 @@ RATIOS = [
 
 DATA_RE = re.compile(r"GHOSTBREW-DATA (\S+) (-?[0-9.]+)")
 CDF_RE = re.compile(r"GHOSTBREW-CDF (\S+)\.(\w+) ([0-9.]+) (-?[0-9.]+)")
+ROUND_RE = re.compile(r"GHOSTBREW-ROUND (\d+)")
 
 
 def parse(path):
-    data, cdf = {}, {}
+    """-> list of rounds, each (data: key -> value, cdf: (label, kind) -> [(q, value)]). Each
+    GHOSTBREW-ROUND line starts a round; lines before the first (a log without rounds, or the
+    guest's boot figures) belong to the first round."""
+    pre = ({}, {})
+    rounds = []
+    cur = pre
     with open(path, errors="replace") as f:
         for line in f:
             m = DATA_RE.search(line)
             if m:
-                data[m.group(1)] = float(m.group(2))
+                cur[0][m.group(1)] = float(m.group(2))
                 continue
             m = CDF_RE.search(line)
             if m:
-                cdf.setdefault((m.group(1), m.group(2)), []).append((float(m.group(3)), float(m.group(4))))
-    return data, cdf
+                cur[1].setdefault((m.group(1), m.group(2)), []).append((float(m.group(3)), float(m.group(4))))
+                continue
+            if ROUND_RE.search(line):
+                cur = ({}, {})
+                rounds.append(cur)
+    if not rounds:
+        return [pre]
+    rounds[0][0].update({k: v for k, v in pre[0].items() if k not in rounds[0][0]})
+    rounds[0][1].update({k: v for k, v in pre[1].items() if k not in rounds[0][1]})
+    return rounds
+
+
+def summarize(rounds):
+    """-> key -> (median, min, max, n) over the rounds that have the key."""
+    values = {}
+    for data, _ in rounds:
+        for k, v in data.items():
+            values.setdefault(k, []).append(v)
+    return {k: (statistics.median(v), min(v), max(v), len(v)) for k, v in values.items()}
 
 
 def ratio(data, metric, num="ghostbrew", den="eevdf"):
+    """Ratio of the medians of NUM's and DEN's METRIC (data: key -> (median, min, max, n))."""
     a, b = data.get(f"{num}.{metric}"), data.get(f"{den}.{metric}")
     if a is None or b is None:
         return None
+    a, b = a[0], b[0]
     if b == 0:
         return 0.0 if a == 0 else float("inf")
     return a / b
 
 
-def table(data, scheds, markdown=False):
+def cell(data, key, spec, ranged):
+    """One table cell: the value (single round) or `median (min-max)` (several rounds)."""
+    if key not in data:
+        return "-"
+    med, lo, hi, n = data[key]
+    if not ranged or n < 2:
+        return format(med, spec)
+    return f"{format(med, spec)} ({format(lo, spec)}-{format(hi, spec)})"
+
+
+def table(data, scheds, markdown=False, ranged=False):
     rows = [["metric"] + scheds + ["ghostbrew/eevdf"]]
     for key, label in METRICS:
         if not any(f"{s}.{key}" in data for s in scheds):
             continue
         r = ratio(data, key)
-        rows.append([label] + [f"{data[f'{s}.{key}']:.1f}" if f"{s}.{key}" in data else "-" for s in scheds]
+        rows.append([label] + [cell(data, f"{s}.{key}", ".1f", ranged) for s in scheds]
                     + ["-" if r is None else f"{r:.2f}"])
     bpf = sorted({k.split(".", 2)[2] for k in data if ".bpf_ns." in k})
     for prog in bpf:
         r = ratio(data, f"bpf_ns.{prog}", "ghostbrew", "refsched")
-        rows.append([f"BPF {prog} (ns/run)"] + [f"{data[f'{s}.bpf_ns.{prog}']:.0f}" if f"{s}.bpf_ns.{prog}" in data
-                                                 else "-" for s in scheds] + ["-" if r is None else f"x{r:.2f} of ref"])
+        rows.append([f"BPF {prog} (ns/run)"] + [cell(data, f"{s}.bpf_ns.{prog}", ".0f", ranged) for s in scheds]
+                    + ["-" if r is None else f"x{r:.2f} of ref"])
     for key, label in (("daemon_cpu_pct_stats1s", "ghost-sched CPU % of one CPU, --stats 1"),
                        ("daemon_wakeups_per_s_stats1s", "ghost-sched wake-ups/s, --stats 1")):
         if f"ghostbrew.{key}" in data:
-            rows.append([label] + [f"{data[f'ghostbrew.{key}']:g}" if s == "ghostbrew" else "-" for s in scheds]
-                        + ["-"])
+            rows.append([label] + [cell(data, f"ghostbrew.{key}", "g", ranged) if s == "ghostbrew" else "-"
+                                   for s in scheds] + ["-"])
     if markdown:
         lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
         lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
@@ -101,24 +144,31 @@ def table(data, scheds, markdown=False):
     return "\n".join(out)
 
 
-def plot(cdf, scheds, out):
+def plot(rounds, scheds, out, mode):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, kind, title in ((axes[0], "frame", "Frame time (start of slot to frame done)"),
                             (axes[1], "wake", "Game threads' wake-up latency")):
-        for s in scheds:
-            pts = sorted(cdf.get((s, kind), []))
-            if pts:
-                ax.plot([v for _, v in pts], [q for q, _ in pts], label=s, marker=".", markersize=3)
+        for i, s in enumerate(scheds):
+            labelled = False
+            for _, cdf in rounds:  # one curve per round, one colour per scheduler
+                pts = sorted(cdf.get((s, kind), []))
+                if pts:
+                    ax.plot([v for _, v in pts], [q for q, _ in pts], label=None if labelled else s,
+                            color=colors[i % len(colors)], marker=".", markersize=3,
+                            alpha=1.0 if len(rounds) == 1 else 0.6)
+                    labelled = True
         ax.set_xscale("log")
         ax.set_xlabel("microseconds (log)")
         ax.set_ylabel("percentile")
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
-    fig.suptitle("ghostbrew vs EEVDF vs reference, game under background load (icount guest)")
+    n = f", {len(rounds)} rounds" if len(rounds) > 1 else ""
+    fig.suptitle(f"ghostbrew vs EEVDF vs reference, game under background load ({mode}{n})")
     fig.tight_layout()
     fig.savefig(out, dpi=110)
 
@@ -129,19 +179,30 @@ def main():
     ap.add_argument("--plot")
     ap.add_argument("--json")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown (for the README)")
+    ap.add_argument("--mode", default="icount guest", help="how the run was made (for the plot's title)")
     a = ap.parse_args()
-    data, cdf = parse(a.log)
+    try:
+        rounds = parse(a.log)
+    except OSError as e:
+        print(f"report: {e}", file=sys.stderr)
+        return 1
+    data = summarize(rounds)
     scheds = [s for s in SCHEDS if any(k.startswith(s + ".") for k in data)]
     if "eevdf" not in scheds or len(scheds) < 2:
         print(f"report: {a.log}: no A/B results (need eevdf and another scheduler)", file=sys.stderr)
         return 1
-    print(table(data, scheds, a.markdown))
+    ranged = len(rounds) > 1
+    if ranged:
+        print(f"{len(rounds)} rounds, interleaved: median (min-max) per metric; ratios are of the medians")
+    print(table(data, scheds, a.markdown, ranged))
     if a.plot:
-        plot(cdf, scheds, a.plot)
+        plot(rounds, scheds, a.plot, a.mode)
         print(f"plot: {a.plot}")
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"data": data}, f, indent=1, sort_keys=True)
+            json.dump({"data": {k: v[0] for k, v in data.items()},  # medians (the value, for one round)
+                       "range": {k: [v[1], v[2]] for k, v in data.items()},
+                       "rounds": [d for d, _ in rounds]}, f, indent=1, sort_keys=True)
     parts = []
     for name, metric in RATIOS:
         r = ratio(data, metric)
