@@ -382,10 +382,13 @@ static struct gb_hist* hist_here(void) {
 /* Start timing a callback: its start time, or 0 when histograms are off. */
 __noinline u64 gb_op_start(void) { return gb_knob_set(GB_KNOB_HISTOGRAMS) ? bpf_ktime_get_ns() : 0; }
 
-__noinline void gb_op_end(u32 op, u64 start) {
+/* Returns 0: a global function must return a scalar on kernels before 7.2 (void was refused there
+ * with "Global function gb_op_end() doesn't return scalar"). */
+__noinline int gb_op_end(u32 op, u64 start) {
   struct gb_hist* h;
-  if (!start || op >= GB_NR_OPS || !(h = hist_here())) return;
+  if (!start || op >= GB_NR_OPS || !(h = hist_here())) return 0;
   h->op_ns[op][hist_bucket(bpf_ktime_get_ns() - start)]++;
+  return 0;
 }
 
 static struct task_ctx* lookup_task_ctx(struct task_struct* p) {
