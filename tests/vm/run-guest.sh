@@ -5,7 +5,7 @@
 #
 # Usage: run-guest.sh [--smp N] [--threads-per-core T] [--mem MB] [--icount SHIFT | --parallel]
 #                     [--timeout SECS] [--add PATH]... [--log FILE] [--append "kernel args"]
-#                     [--kernel VMLINUZ] SCENARIO.sh
+#                     [--kernel VMLINUZ | --kernel-series X.Y] SCENARIO.sh
 #
 # --icount SHIFT: single-threaded TCG with instruction-counted guest time (repeatable timings).
 # --parallel: multi-threaded TCG (needs QEMU >= 10: 7.2 oopses on sched_ext attach there), vCPUs
@@ -16,7 +16,9 @@
 # land in /opt/ghostbrew/bin (on PATH), other files in /opt/ghostbrew/share. The initramfs (busybox,
 # bpftool, stress-ng, cyclictest, hackbench, taskset, chrt, nice, stdbuf, the --add files and every
 # shared library they need) is cached by content hash in $GHOSTBREW_CACHE/initramfs (default
-# ~/.cache/ghostbrew/initramfs); only the scenario is packed per run.
+# ~/.cache/ghostbrew/initramfs); only the scenario is packed per run. The kernel is the newest
+# sched_ext kernel Debian offers unless --kernel (or GHOSTBREW_KERNEL) names a file or
+# --kernel-series a series (fetch-kernel.sh resolves and caches it).
 #
 # Exit status: 0 when the scenario printed at least one GHOSTBREW-PASS, no GHOSTBREW-FAIL, exited 0
 # and the guest reached its end marker, with no kernel panic, oops, BUG or sched_ext ejection in the
@@ -37,7 +39,7 @@ die() {
 }
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive integer, got '$2'"; }
 
-smp=4 tpc=1 mem=1024 icount="" parallel=0 timeout_s=300 log="" append="" kernel=${GHOSTBREW_KERNEL:-}
+smp=4 tpc=1 mem=1024 icount="" parallel=0 timeout_s=300 log="" append="" kernel=${GHOSTBREW_KERNEL:-} series=""
 adds=()
 while (($#)); do
   case $1 in
@@ -51,6 +53,7 @@ while (($#)); do
   --log) [[ -n ${2-} ]] || die "--log wants a file"; log=$2; shift 2 ;;
   --append) (($# >= 2)) || die "--append wants kernel arguments"; append=$2; shift 2 ;;
   --kernel) [[ -n ${2-} ]] || die "--kernel wants a path"; kernel=$2; shift 2 ;;
+  --kernel-series) [[ ${2-} =~ ^[0-9]+\.[0-9]+$ ]] || die "--kernel-series wants X.Y, got '${2-}'"; series=$2; shift 2 ;;
   -h | --help) usage ;;
   -*) die "unknown option '$1' (see --help)" ;;
   *) break ;;
@@ -64,7 +67,9 @@ scenario=$1
 for a in "${adds[@]}"; do [[ -f $a && -r $a ]] || die "--add $a: no such readable file"; done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (scripts/install-deps.sh)"
 
-if [[ -z $kernel ]]; then
+if [[ -n $series ]]; then
+  kernel=$("$here/fetch-kernel.sh" --series "$series") || die "cannot get a $series sched_ext kernel (tests/vm/fetch-kernel.sh)"
+elif [[ -z $kernel ]]; then
   kernel=$("$here/fetch-kernel.sh") || die "cannot get the sched_ext kernel (tests/vm/fetch-kernel.sh)"
 fi
 [[ -r $kernel ]] || die "cannot read kernel $kernel"

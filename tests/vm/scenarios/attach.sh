@@ -1,4 +1,5 @@
 # vm-requires: ghost-sched
+# vm-kernels: all
 # vm-timeout: 240
 # attach: ghost-sched attaches as the sched_ext scheduler `ghostbrew`, reports stats, and on SIGINT
 # (then again on SIGTERM) detaches cleanly: "ghost-sched: detached", exit status 0, state `disabled`,

@@ -1,4 +1,5 @@
 # vm-requires: ghost-sched
+# vm-kernels: all
 # vm-timeout: 300
 # hotplug: taking CPU 3 offline and bringing it back while ghostbrew is attached. The kernel ejects
 # a scheduler on hotplug ("unregistered from the main kernel", asking for a restart); ghost-sched

@@ -1,4 +1,5 @@
 # vm-requires: ghost-sched
+# vm-kernels: all
 # vm-timeout: 300
 # stress: 30 s (guest time) of CPU hogs on every CPU, fork and fork+exec storms and pipe ping-pong
 # while ghostbrew is attached. The sched_ext watchdog must never eject it: the state stays `enabled`
