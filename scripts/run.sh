@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The main job: install dependencies (idempotent), build, boot the sched_ext guest kernel and run a
-# game-like workload under background load with the kernel's default scheduler (EEVDF) and with
-# ghostbrew, printing ghost-sched's own stats lines, the comparison table, the plot's path and a
-# last `ratios:` line. Extra arguments go to bench/vm/ab.sh (e.g. --scheds "eevdf refsched ghostbrew").
+# game-like workload under background load with the kernel's default scheduler (EEVDF), with EEVDF
+# and the game at SCHED_FIFO (what priority alone buys) and with ghostbrew, printing ghost-sched's
+# own stats lines, the comparison table, the plot's path and a last `ratios:` line (one round,
+# icount guest: about 7 minutes after the build). Extra arguments go to bench/vm/ab.sh (e.g.
+# --scheds "eevdf refsched ghostbrew", --repeat 3, --parallel).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 ./scripts/install-deps.sh >&2
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/release -j "$(nproc)" >&2
-exec ./bench/vm/ab.sh --build build/release --out build/ab --scheds "eevdf ghostbrew" "$@"
+exec ./bench/vm/ab.sh --build build/release --out build/ab --scheds "eevdf eevdf-fifo ghostbrew" "$@"
