@@ -90,17 +90,7 @@ stop_background() {
   bg_pids=""
 }
 
-# cyclictest's histogram file -> p50 p99 max over all threads (lines: latency_us count...). The
-# histogram reaches 100 ms: at 20 ms (its old size) every scheduler's p99 under 4 hogs sat at the cap.
-hist_percentiles() {
-  # Samples past the histogram's end (its "Overflows" line) count, at the histogram's end.
-  awk '/^[0-9]/ { n = 0; for (i = 2; i <= NF; i++) n += $i; c[$1 + 0] += n; tot += n; last = $1 + 0; if (n) mx = $1 + 0 }
-       /^# Histogram Overflows:/ { for (i = 4; i <= NF; i++) ovf += $i }
-       END { if (ovf) { c[last] += ovf; tot += ovf; mx = last }
-             s = 0; p50 = -1; p99 = -1
-             for (l = 0; l <= mx; l++) { s += c[l]; if (p50 < 0 && s >= tot * 0.5) p50 = l; if (p99 < 0 && s >= tot * 0.99) p99 = l }
-             print p50, p99, mx }' "$1"
-}
+# hist_percentiles HISTFILE ("p50 p99 max" of a cyclictest histogram) comes from guest-lib.sh.
 
 bpf_stats() { # NAME: per-program average run time from the kernel's own BPF statistics
   bpftool prog show 2>/dev/null | awk -v s="$1" '
