@@ -13,11 +13,13 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "ghostbrew/bpf/abi.h"
 #include "ghostbrew/core/error.hpp"
 #include "ghostbrew/detect/cgroup.hpp"
 #include "ghostbrew/detect/scan.hpp"
-#include "ghostbrew/sched/scheduler.hpp"
+#include "ghostbrew/sched/ports.hpp"
 
 namespace ghostbrew::sched {
 
@@ -37,7 +39,7 @@ class ClassFeeder {
 
   /// Scans every process and cgroup and writes the maps (replacing what this feeder wrote before).
   /// Returns the number of classified processes. Pids that vanish mid-scan are skipped, not errors.
-  Result<std::size_t> full_scan(Scheduler& s) {
+  Result<std::size_t> full_scan(ClassMaps& s) {
     auto scan = detect::scan(root_, rules_);
     if (!scan) return tl::unexpected(scan.error());
     for (const auto& [pid, e] : entries_) forget(s, pid, e);
@@ -51,10 +53,10 @@ class ClassFeeder {
       record(s, p.pid(), p.comm(), scan->classes[i], rows);
     }
     if (auto cg = detect::scan_cgroups(root_, rules_.cgroups)) {
-      for (auto id : cgroup_ids_) (void)s.cgroup_class().erase(id);  // rules may have changed
+      for (auto id : cgroup_ids_) s.erase_cgroup_class(id);  // rules may have changed
       cgroup_ids_.clear();
       for (const auto& c : *cg)
-        if (s.cgroup_class().update(c.id, static_cast<std::uint32_t>(c.cls))) cgroup_ids_.push_back(c.id);
+        if (s.set_cgroup_class(c.id, static_cast<std::uint32_t>(c.cls))) cgroup_ids_.push_back(c.id);
     } else if (log_) {
       log_(fmt::format("cgroup classes not loaded: {}", cg.error().message()));
     }
@@ -64,7 +66,7 @@ class ClassFeeder {
 
   /// An exec event: classifies that process and updates the maps. A process that vanished already
   /// is not an error (short-lived processes usually have).
-  void on_exec(Scheduler& s, const gb_event& ev) {
+  void on_exec(ClassMaps& s, const gb_event& ev) {
     const int pid = static_cast<int>(ev.tgid);
     if (auto it = entries_.find(pid); it != entries_.end()) {
       forget(s, pid, it->second);
@@ -82,7 +84,7 @@ class ClassFeeder {
   }
 
   /// An exit event of a process: removes what was written for it.
-  void on_exit(Scheduler& s, const gb_event& ev) {
+  void on_exit(ClassMaps& s, const gb_event& ev) {
     const int pid = static_cast<int>(ev.tgid);
     auto it = entries_.find(pid);
     if (it == entries_.end()) return;
@@ -103,18 +105,17 @@ class ClassFeeder {
  private:
   /// Writes one process's class (when it is not the default) and its threads' own classes.
   /// Returns true when anything was written.
-  bool record(Scheduler& s, int pid, const std::string& comm, const detect::Classification& cls,
+  bool record(ClassMaps& s, int pid, const std::string& comm, const detect::Classification& cls,
               const std::vector<detect::Row>& rows) {
     Entry e{comm, cls, {}};
     bool wrote = false;
     if (cls.cls != detect::WorkloadClass::Default) {
-      wrote = s.tgid_class()
-                  .update(static_cast<std::uint32_t>(pid), static_cast<std::uint32_t>(cls.cls))
-                  .has_value();
+      wrote =
+          s.set_tgid_class(static_cast<std::uint32_t>(pid), static_cast<std::uint32_t>(cls.cls)).has_value();
     }
     for (const auto& r : rows) {
       if (r.tid == pid || r.cls.cls == cls.cls || r.cls.cls == detect::WorkloadClass::Default) continue;
-      if (s.tid_class().update(static_cast<std::uint32_t>(r.tid), static_cast<std::uint32_t>(r.cls.cls))) {
+      if (s.set_tid_class(static_cast<std::uint32_t>(r.tid), static_cast<std::uint32_t>(r.cls.cls))) {
         e.tids.push_back(static_cast<std::uint32_t>(r.tid));
         wrote = true;
       }
@@ -127,9 +128,9 @@ class ClassFeeder {
     return true;
   }
 
-  static void forget(Scheduler& s, int pid, const Entry& e) {
-    (void)s.tgid_class().erase(static_cast<std::uint32_t>(pid));
-    for (auto tid : e.tids) (void)s.tid_class().erase(tid);
+  static void forget(ClassMaps& s, int pid, const Entry& e) {
+    s.erase_tgid_class(static_cast<std::uint32_t>(pid));
+    for (auto tid : e.tids) s.erase_tid_class(tid);
   }
 
   std::filesystem::path root_;

@@ -21,7 +21,7 @@
 #include "ghostbrew/core/fs.hpp"
 #include "ghostbrew/sched/class_feeder.hpp"
 #include "ghostbrew/sched/options.hpp"
-#include "ghostbrew/sched/scheduler.hpp"
+#include "ghostbrew/sched/ports.hpp"
 #include "ghostbrew/sched/stats.hpp"
 #include "ghostbrew/tuning/config.hpp"
 #include "ghostbrew/tuning/histogram.hpp"
@@ -91,14 +91,14 @@ class Collector {
   [[nodiscard]] int timer_fd() const { return timer_.get(); }
 
   /// The classified processes changed (scan, exec, exit): start or stop following a game.
-  void on_classes_changed(Scheduler& s, const ClassFeeder& feeder) {
+  void on_classes_changed(Knobs& knobs, const Counters& counters, const ClassFeeder& feeder) {
     auto game = current_game(feeder);
     if (game == game_) return;
-    if (game_) finish_game(s);
+    if (game_) finish_game(knobs);
     game_ = std::move(game);
     if (!game_) return;
     in_force_ = configured(opts_);
-    if (opts_.profiles && !opts_.tune) apply_profile(s);
+    if (opts_.profiles && !opts_.tune) apply_profile(knobs);
     if (opts_.tune) {
       auto t = tuning::OnlineTuner::create(in_force_);
       if (t) {
@@ -107,14 +107,14 @@ class Collector {
         err_("online tuning off: the starting settings are outside its bounds: " + t.error().message());
       }
     }
-    if (opts_.collect || tuner_) start_period(s);
+    if (opts_.collect || tuner_) start_period(counters);
   }
 
   /// One sampling period ended: record it, let the tuner choose, start the next.
-  void tick(Scheduler& s) {
+  void tick(Knobs& knobs, const Counters& counters) {
     (void)read_timer(timer_.get());
     if (!game_) return;
-    auto m = measure(s);
+    auto m = measure(counters);
     if (!m) {
       err_("collect: " + m.error().message());
     } else if (m->gaming_wakeups > 0) {
@@ -124,19 +124,17 @@ class Collector {
       if (tuner_ && !tuner_->settled()) {
         const auto& next = tuner_->report(tuning::score(*m));
         if (tuner_->settled()) save_best();
-        apply(s, next);
+        apply(knobs, next);
       }
     }
-    start_period(s);
+    start_period(counters);
   }
 
   /// The daemon stops: close the game being followed (the tuner's best is saved as its profile).
-  void stop(Scheduler& s) {
-    if (game_) finish_game(s);
+  void stop(Knobs& knobs) {
+    if (game_) finish_game(knobs);
     game_.reset();
   }
-
-  [[nodiscard]] const std::optional<std::string>& game() const { return game_; }
 
  private:
   Collector(const Options& opts, std::filesystem::path state_dir, std::string cpu_model, UniqueFd timer,
@@ -148,7 +146,7 @@ class Collector {
         info_(std::move(info)),
         err_(std::move(err)) {}
 
-  void apply_profile(Scheduler& s) {
+  void apply_profile(Knobs& knobs) {
     auto p = tuning::find_profile(state_dir_, *game_);
     if (!p) return err_("profile not applied: " + p.error().message());
     if (!*p) return;
@@ -157,21 +155,21 @@ class Collector {
                         *game_, tuning::mode_name((*p)->mode)));
     auto cfg = **p;
     cfg.mode = in_force_.mode;
-    apply(s, cfg);
+    apply(knobs, cfg);
     info_(fmt::format("applied the profile of {}: {}", *game_, tuning::to_command_line(cfg)));
   }
 
-  void apply(Scheduler& s, const tuning::TuningConfig& cfg) {
-    if (auto r = s.set_tunables(tuning::to_tunables(cfg)); !r)
+  void apply(Knobs& knobs, const tuning::TuningConfig& cfg) {
+    if (auto r = knobs.set_tunables(tuning::to_tunables(cfg)); !r)
       return err_("tunables: " + r.error().message());
     in_force_ = cfg;
   }
 
-  void finish_game(Scheduler& s) {
+  void finish_game(Knobs& knobs) {
     if (tuner_) save_best();
     tuner_.reset();
     disarm_timer(timer_.get());
-    if (auto r = s.set_tunables(gb_tunables{}); !r) err_("tunables: " + r.error().message());
+    if (auto r = knobs.set_tunables(gb_tunables{}); !r) err_("tunables: " + r.error().message());
     info_(fmt::format("{} ended: {} samples", *game_, samples_));
     samples_ = 0;
   }
@@ -185,19 +183,19 @@ class Collector {
                       tuner_->best_score(), tuning::to_command_line(p.config)));
   }
 
-  void start_period(Scheduler& s) {
-    if (auto st = s.stats()) stats0_ = *st;
-    if (auto h = s.hist()) hist0_ = *h;
+  void start_period(const Counters& counters) {
+    if (auto st = counters.stats()) stats0_ = *st;
+    if (auto h = counters.hist()) hist0_ = *h;
     if (auto t = read_cpu_times(opts_.root)) cpu0_ = *t;
     t0_ = std::chrono::steady_clock::now();
     if (auto r = arm_timer(timer_.get(), std::chrono::milliseconds(opts_.collect_secs * 1000U)); !r)
       err_(r.error().message());
   }
 
-  Result<tuning::Metrics> measure(Scheduler& s) {
-    auto st = s.stats();
+  Result<tuning::Metrics> measure(const Counters& counters) {
+    auto st = counters.stats();
     if (!st) return tl::unexpected(st.error());
-    auto h = s.hist();
+    auto h = counters.hist();
     if (!h) return tl::unexpected(h.error());
     auto cpu = read_cpu_times(opts_.root);
     if (!cpu) return tl::unexpected(cpu.error());

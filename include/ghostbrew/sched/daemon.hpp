@@ -48,215 +48,294 @@ struct DaemonOutput {
 
 namespace detail {
 
-/// One attached scheduler instance and what the loop needs to drive it.
-struct Instance {
-  std::unique_ptr<Scheduler> sched;
-  std::vector<gb_event> pending;  // events collected by the ring buffer callback, handled after
-  gb_stats last{};
-  std::chrono::steady_clock::time_point last_at;
-};
-
 /// How one run of the event loop ended.
 enum class LoopEnd { stop, restart, ejected };
 
-}  // namespace detail
+/// The configuration SIGHUP reloads: the cgroup rules file, when one is given.
+inline Result<detect::Rules> load_rules(const Options& opts) {
+  detect::Rules rules;
+  if (opts.cgroup_rules.empty()) return rules;
+  auto cg = detect::read_cgroup_rules(opts.cgroup_rules);
+  if (!cg) return tl::unexpected(cg.error());
+  rules.cgroups = std::move(*cg);
+  return rules;
+}
 
-/// Runs the daemon until SIGINT/SIGTERM (exit status 0) or a fatal error (1). `elf` is the embedded
-/// BPF object.
-inline int run_daemon(const Options& opts, std::span<const std::byte> elf, DaemonOutput out = {}) {
-  const auto err = [&](const std::string& s) { out.error("ghost-sched: " + s); };
-  const auto info = [&](const std::string& s) { out.info("ghost-sched: " + s); };
-  if (auto v = validate(opts); !v) return err(v.error().message()), 2;
+/// The line that says a scheduler instance is attached and what it was given.
+inline std::string attached_line(const Options& opts, const topology::Topology& topo, const CpuMap& cpus,
+                                 std::size_t classified, std::size_t cgroups, bool restarted) {
+  std::string vcache;
+  for (int c : topo.vcache_ccds()) vcache += fmt::format("{}{}", vcache.empty() ? "" : ",", c);
+  return fmt::format(
+      "{} (ops ghostbrew, mode {}, {} CPUs, {} LLCs, {} CCDs, V-Cache CCDs [{}], {} preferred CPUs, "
+      "{} classified processes, {} classified cgroups)",
+      restarted ? "restarted" : "attached", to_string(opts.mode), topo.cpus.size(), cpus.nr_llcs,
+      cpus.nr_ccds, vcache, cpus.nr_preferred, classified, cgroups);
+}
 
-  auto sig = make_signalfd({SIGINT, SIGTERM, SIGHUP});
-  if (!sig) return err(sig.error().message()), 1;
-  // The configuration SIGHUP reloads: the cgroup rules file, when one is given.
-  const auto load_rules = [&]() -> Result<detect::Rules> {
-    detect::Rules rules;
-    if (opts.cgroup_rules.empty()) return rules;
-    auto cg = detect::read_cgroup_rules(opts.cgroup_rules);
-    if (!cg) return tl::unexpected(cg.error());
-    rules.cgroups = std::move(*cg);
-    return rules;
-  };
-  auto rules = load_rules();
-  if (!rules) return err(rules.error().message()), 2;
-  if (auto p = preflight(opts.root, ::geteuid() == 0); !p) return err(p.error().message()), 1;
-  ClassFeeder feeder(opts.root, std::move(*rules),
-                     opts.verbose ? ClassFeeder::Log(info) : ClassFeeder::Log());
-  // What is learned outlives a restart of the scheduler: one Learner for the daemon's life.
-  std::optional<Learner> learner;
-  const bool follows_games = opts.collect || opts.tune || opts.profiles;
-  std::filesystem::path state;
-  if (opts.learn || follows_games) {
-    auto dir = state_dir(opts.state_dir);
-    if (!dir) return err(dir.error().message()), 1;
-    state = *dir;
+/// The daemon: what lives for its whole life (signals, the feeder, the learner) and the scheduler
+/// instances it runs one after the other (a new one when the kernel asks for a restart).
+class Daemon {
+ public:
+  Daemon(const Options& opts, std::span<const std::byte> elf, DaemonOutput out)
+      : opts_(opts), elf_(elf), out_(std::move(out)) {}
+
+  /// Runs until SIGINT/SIGTERM (0), a fatal error (1) or a bad configuration (2).
+  int run() {
+    if (auto fatal = init()) return *fatal;
+    for (int restarts = 0;; ++restarts) {
+      auto end = run_instance(restarts > 0);
+      if (!end) return end.error();
+      if (*end != LoopEnd::restart) return *end == LoopEnd::stop ? 0 : 1;
+    }
   }
-  if (opts.learn) {
-    auto l = Learner::open(procdb::default_procdb_path(state), err);
-    if (!l) return err(l.error().message()), 1;
-    learner.emplace(std::move(*l));
-  }
-  const auto drain_learner = [&](Scheduler& s) {
-    if (!learner) return;
-    if (auto d = learner->drain(s, err); !d)
-      err("learning: " + d.error().message());
-    else if (opts.verbose && d->comms > 0)
-      info(fmt::format("learned from {} tasks of {} comms; {} predictions in BPF", d->tasks, d->comms,
-                       d->predictions));
+
+ private:
+  /// An exit status: the daemon stops with it (the reason is printed already).
+  using Status = int;
+
+  /// One loaded scheduler instance and what its event loop needs.
+  struct Instance {
+    std::unique_ptr<Scheduler> sched;
+    std::optional<Collector> collector;
+    std::vector<gb_event> pending;  // events collected by the ring buffer callback, handled after
+    gb_stats last{};
+    std::chrono::steady_clock::time_point last_at;
+    std::optional<EventLoop> loop;
+    UniqueFd stats_timer;
+    LoopEnd end = LoopEnd::stop;
+    ExitInfo exit{};
   };
 
-  for (int restarts = 0;; ++restarts) {
-    auto topo = topology::discover(opts.root);
+  void info(const std::string& s) const { out_.info("ghost-sched: " + s); }
+  void err(const std::string& s) const { out_.error("ghost-sched: " + s); }
+
+  /// Checks the options, blocks the signals, reads the rules, runs the preflight and opens the
+  /// learner. Returns the exit status when the daemon cannot start.
+  std::optional<Status> init() {
+    if (auto v = validate(opts_); !v) return err(v.error().message()), 2;
+    auto sig = make_signalfd({SIGINT, SIGTERM, SIGHUP});
+    if (!sig) return err(sig.error().message()), 1;
+    sig_ = std::move(*sig);
+    auto rules = load_rules(opts_);
+    if (!rules) return err(rules.error().message()), 2;
+    if (auto p = preflight(opts_.root, ::geteuid() == 0); !p) return err(p.error().message()), 1;
+    feeder_.emplace(
+        opts_.root, std::move(*rules),
+        opts_.verbose ? ClassFeeder::Log([this](const std::string& s) { info(s); }) : ClassFeeder::Log());
+    if (opts_.learn || follows_games()) {
+      auto dir = state_dir(opts_.state_dir);
+      if (!dir) return err(dir.error().message()), 1;
+      state_ = *dir;
+    }
+    // What is learned outlives a restart of the scheduler: one Learner for the daemon's life.
+    if (opts_.learn) {
+      auto l = Learner::open(procdb::default_procdb_path(state_), [this](const std::string& s) { err(s); });
+      if (!l) return err(l.error().message()), 1;
+      learner_.emplace(std::move(*l));
+    }
+    return std::nullopt;
+  }
+
+  [[nodiscard]] bool follows_games() const { return opts_.collect || opts_.tune || opts_.profiles; }
+
+  /// Loads, feeds and attaches one instance, runs its event loop, and winds it down.
+  tl::expected<LoopEnd, Status> run_instance(bool restarted) {
+    Instance inst;
+    if (auto fatal = start(inst, restarted)) return tl::unexpected(*fatal);
+    if (auto fatal = watch(inst)) return tl::unexpected(*fatal);
+    if (auto r = inst.loop->run(); !r) return err(r.error().message()), tl::unexpected(1);
+    Scheduler& s = *inst.sched;
+    if (inst.collector) inst.collector->stop(s);
+    drain_learner(s);
+    if (learner_)
+      if (auto r = learner_->save(); !r) err("process database not saved: " + r.error().message());
+
+    switch (inst.end) {
+      case LoopEnd::stop: {
+        if (auto d = s.detach(); !d) err("detach: " + d.error().message());
+        auto e = s.exit_info();
+        info(fmt::format("detached: {}", e && e->exited() ? e->describe() : std::string("unregistered")));
+        break;
+      }
+      case LoopEnd::restart:
+        info(fmt::format("the kernel asked for a restart: {}", inst.exit.describe()));
+        break;  // the instance (and its link) is destroyed here; load again on the new topology
+      case LoopEnd::ejected:
+        err(fmt::format("ejected by the kernel: {}", inst.exit.describe()));
+        break;
+    }
+    return inst.end;
+  }
+
+  /// Discovers the topology, loads the scheduler, feeds it classes and predictions, and attaches it.
+  std::optional<Status> start(Instance& inst, bool restarted) {
+    auto topo = topology::discover(opts_.root);
     if (!topo) return err("topology: " + topo.error().message()), 1;
     const auto cpus = build_cpu_map(*topo);
 
-    std::optional<Collector> collector;
-    if (follows_games && opts.detect) {
-      auto c = Collector::create(opts, state, topo->identity.model_name.value_or("unknown CPU"), info, err);
+    if (follows_games() && opts_.detect) {
+      auto c = Collector::create(
+          opts_, state_, topo->identity.model_name.value_or("unknown CPU"),
+          [this](const std::string& s) { info(s); }, [this](const std::string& s) { err(s); });
       if (!c) return err(c.error().message()), 1;
-      collector.emplace(std::move(*c));
+      inst.collector.emplace(std::move(*c));
     }
 
-    detail::Instance inst;
-    auto loaded = Scheduler::load(elf, opts, cpus, [&inst](const gb_event& e) { inst.pending.push_back(e); });
+    auto loaded =
+        Scheduler::load(elf_, opts_, cpus, [&inst](const gb_event& e) { inst.pending.push_back(e); });
     if (!loaded) return err(loaded.error().message()), 1;
     inst.sched = std::move(*loaded);
     Scheduler& s = *inst.sched;
     std::size_t classified = 0;
-    if (opts.detect) {
-      if (auto n = feeder.full_scan(s))
+    if (opts_.detect) {
+      if (auto n = feeder_->full_scan(s))
         classified = *n;
       else
         err("detection scan failed, continuing with BPF's own rules: " + n.error().message());
     }
-    if (learner) {
-      learner->forget_published();  // a fresh instance: its predictions map is empty
-      if (auto n = learner->publish(s))
-        info(fmt::format("process database {}: {} profiles, {} predictions", learner->path().string(),
-                         learner->database().size(), *n));
+    if (learner_) {
+      learner_->forget_published();  // a fresh instance: its predictions map is empty
+      if (auto n = learner_->publish(s))
+        info(fmt::format("process database {}: {} profiles, {} predictions", learner_->path().string(),
+                         learner_->database().size(), *n));
       else
         err("predictions not loaded: " + n.error().message());
     }
     if (auto a = s.attach(); !a) {
-      auto st = read_sched_ext(opts.root);
+      auto st = read_sched_ext(opts_.root);
       if (st && st->state != "disabled")
         return err(fmt::format("another sched_ext scheduler is loaded: {} ({})", st->ops.value_or("unknown"),
                                a.error().message())),
                1;
       return err("attach: " + a.error().message()), 1;
     }
-    std::string vcache;
-    for (int c : topo->vcache_ccds()) vcache += fmt::format("{}{}", vcache.empty() ? "" : ",", c);
-    info(fmt::format(
-        "{} (ops ghostbrew, mode {}, {} CPUs, {} LLCs, {} CCDs, V-Cache CCDs [{}], {} preferred CPUs, "
-        "{} classified processes, {} classified cgroups)",
-        restarts == 0 ? "attached" : "restarted", to_string(opts.mode), topo->cpus.size(), cpus.nr_llcs,
-        cpus.nr_ccds, vcache, cpus.nr_preferred, classified, feeder.cgroups()));
+    info(attached_line(opts_, *topo, cpus, classified, feeder_->cgroups(), restarted));
+    return std::nullopt;
+  }
 
+  /// Creates the instance's event loop: signals, events, the learner's and collector's timers, the
+  /// struct_ops link, and the stats timer (only with stats, or when the link cannot be polled).
+  std::optional<Status> watch(Instance& inst) {
     auto loop = EventLoop::create();
     if (!loop) return err(loop.error().message()), 1;
-    auto end = detail::LoopEnd::stop;
-    ExitInfo exit{};
-
-    const auto check_exit = [&]() {
-      auto e = s.exit_info();
-      if (!e || !e->exited()) return;
-      exit = *e;
-      end = e->wants_restart() ? detail::LoopEnd::restart : detail::LoopEnd::ejected;
-      loop->stop();
-    };
-    (void)loop->add(sig->get(), [&] {
-      switch (read_signal(sig->get())) {
-        case SIGHUP:
-          if (auto r = load_rules())
-            feeder.set_rules(std::move(*r));
-          else
-            err("reload kept the previous rules: " + r.error().message());
-          if (auto n = feeder.full_scan(s))
-            info(fmt::format("reloaded: {} classified processes, {} cgroups", *n, feeder.cgroups()));
-          else
-            err("rescan failed: " + n.error().message());
-          if (collector) collector->on_classes_changed(s, feeder);
-          break;
-        case SIGINT:
-        case SIGTERM:
-          end = detail::LoopEnd::stop;
-          loop->stop();
-          break;
-        default:
-          break;
-      }
-    });
-    (void)loop->add(s.events_fd(), [&] {
-      if (auto n = s.consume_events(); !n) err("events: " + n.error().message());
-      for (const auto& e : inst.pending) {
-        if (!opts.detect) break;
-        if (e.kind == GB_EVENT_EXEC)
-          feeder.on_exec(s, e);
-        else if (e.kind == GB_EVENT_EXIT)
-          feeder.on_exit(s, e);
-      }
-      if (learner && !inst.pending.empty())
-        if (auto r = learner->on_activity(); !r) err("learning: " + r.error().message());
-      if (collector && !inst.pending.empty()) collector->on_classes_changed(s, feeder);
-      inst.pending.clear();
-      check_exit();
-    });
-    if (learner) (void)loop->add(learner->timer_fd(), [&] { drain_learner(s); });
-    if (collector) {
-      (void)loop->add(collector->timer_fd(), [&] { collector->tick(s); });
-      collector->on_classes_changed(s, feeder);
+    inst.loop.emplace(std::move(*loop));
+    auto& l = *inst.loop;
+    Scheduler& s = *inst.sched;
+    (void)l.add(sig_.get(), [this, &inst] { on_signal(inst); });
+    (void)l.add(s.events_fd(), [this, &inst] { on_events(inst); });
+    if (learner_) (void)l.add(learner_->timer_fd(), [this, &s] { drain_learner(s); });
+    if (inst.collector) {
+      (void)l.add(inst.collector->timer_fd(), [&inst, &s] { inst.collector->tick(s, s); });
+      inst.collector->on_classes_changed(s, s, *feeder_);
     }
     // The kernel hangs up the struct_ops link when it ejects the scheduler (6.10+); kernels whose
     // links cannot be polled are checked on each event and stats tick instead.
-    const bool link_polled = loop->add(s.ops_link_fd(), [&] { check_exit(); }).has_value();
-    UniqueFd timer;
-    std::chrono::milliseconds tick{opts.stats_secs * 1000U};
+    const bool link_polled = l.add(s.ops_link_fd(), [&inst] { check_exit(inst); }).has_value();
+    std::chrono::milliseconds tick{opts_.stats_secs * 1000U};
     if (!link_polled && tick.count() == 0) tick = std::chrono::milliseconds(1000);
     if (tick.count() > 0) {
       auto t = make_timerfd(tick);
       if (!t) return err(t.error().message()), 1;
-      timer = std::move(*t);
+      inst.stats_timer = std::move(*t);
       inst.last_at = std::chrono::steady_clock::now();
       if (auto st = s.stats()) inst.last = *st;
-      (void)loop->add(timer.get(), [&] {
-        (void)read_timer(timer.get());
-        if (opts.stats_secs > 0) {
-          if (auto st = s.stats()) {
-            const auto now = std::chrono::steady_clock::now();
-            const double secs = std::chrono::duration<double>(now - inst.last_at).count();
-            out.info(format_stats(delta(*st, inst.last), secs));
-            inst.last = *st;
-            inst.last_at = now;
-          }
-        }
-        check_exit();
-      });
+      (void)l.add(inst.stats_timer.get(), [this, &inst] { on_stats_tick(inst); });
     }
+    return std::nullopt;
+  }
 
-    if (auto r = loop->run(); !r) return err(r.error().message()), 1;
-    if (collector) collector->stop(s);
-    drain_learner(s);
-    if (learner)
-      if (auto r = learner->save(); !r) err("process database not saved: " + r.error().message());
+  /// Stops the loop when the scheduler has exited (restart when the kernel asked for one).
+  static void check_exit(Instance& inst) {
+    auto e = inst.sched->exit_info();
+    if (!e || !e->exited()) return;
+    inst.exit = *e;
+    inst.end = e->wants_restart() ? LoopEnd::restart : LoopEnd::ejected;
+    inst.loop->stop();
+  }
 
-    switch (end) {
-      case detail::LoopEnd::stop: {
-        if (auto d = s.detach(); !d) err("detach: " + d.error().message());
-        auto e = s.exit_info();
-        info(fmt::format("detached: {}", e && e->exited() ? e->describe() : std::string("unregistered")));
-        return 0;
-      }
-      case detail::LoopEnd::restart:
-        info(fmt::format("the kernel asked for a restart: {}", exit.describe()));
-        continue;  // the instance (and its link) is destroyed here; load again on the new topology
-      case detail::LoopEnd::ejected:
-        err(fmt::format("ejected by the kernel: {}", exit.describe()));
-        return 1;
+  /// SIGHUP re-reads the rules and rescans; SIGINT/SIGTERM stop.
+  void on_signal(Instance& inst) {
+    Scheduler& s = *inst.sched;
+    switch (read_signal(sig_.get())) {
+      case SIGHUP:
+        if (auto r = load_rules(opts_))
+          feeder_->set_rules(std::move(*r));
+        else
+          err("reload kept the previous rules: " + r.error().message());
+        if (auto n = feeder_->full_scan(s))
+          info(fmt::format("reloaded: {} classified processes, {} cgroups", *n, feeder_->cgroups()));
+        else
+          err("rescan failed: " + n.error().message());
+        if (inst.collector) inst.collector->on_classes_changed(s, s, *feeder_);
+        break;
+      case SIGINT:
+      case SIGTERM:
+        inst.end = LoopEnd::stop;
+        inst.loop->stop();
+        break;
+      default:
+        break;
     }
   }
+
+  /// Exec/exit events: classify or forget those pids, tell the learner and the collector.
+  void on_events(Instance& inst) {
+    Scheduler& s = *inst.sched;
+    if (auto n = s.consume_events(); !n) err("events: " + n.error().message());
+    for (const auto& e : inst.pending) {
+      if (!opts_.detect) break;
+      if (e.kind == GB_EVENT_EXEC)
+        feeder_->on_exec(s, e);
+      else if (e.kind == GB_EVENT_EXIT)
+        feeder_->on_exit(s, e);
+    }
+    if (learner_ && !inst.pending.empty())
+      if (auto r = learner_->on_activity(); !r) err("learning: " + r.error().message());
+    if (inst.collector && !inst.pending.empty()) inst.collector->on_classes_changed(s, s, *feeder_);
+    inst.pending.clear();
+    check_exit(inst);
+  }
+
+  /// Prints the counters of the last period (with stats on) and checks the scheduler still runs.
+  void on_stats_tick(Instance& inst) {
+    (void)read_timer(inst.stats_timer.get());
+    if (opts_.stats_secs > 0) {
+      if (auto st = inst.sched->stats()) {
+        const auto now = std::chrono::steady_clock::now();
+        const double secs = std::chrono::duration<double>(now - inst.last_at).count();
+        out_.info(format_stats(delta(*st, inst.last), secs));
+        inst.last = *st;
+        inst.last_at = now;
+      }
+    }
+    check_exit(inst);
+  }
+
+  void drain_learner(LearningMaps& s) {
+    if (!learner_) return;
+    if (auto d = learner_->drain(s, [this](const std::string& m) { err(m); }); !d)
+      err("learning: " + d.error().message());
+    else if (opts_.verbose && d->comms > 0)
+      info(fmt::format("learned from {} tasks of {} comms; {} predictions in BPF", d->tasks, d->comms,
+                       d->predictions));
+  }
+
+  const Options& opts_;
+  std::span<const std::byte> elf_;
+  DaemonOutput out_;
+  UniqueFd sig_;
+  std::optional<ClassFeeder> feeder_;
+  std::optional<Learner> learner_;
+  std::filesystem::path state_;
+};
+
+}  // namespace detail
+
+/// Runs the daemon until SIGINT/SIGTERM (exit status 0) or a fatal error (1). `elf` is the embedded
+/// BPF object.
+inline int run_daemon(const Options& opts, std::span<const std::byte> elf, DaemonOutput out = {}) {
+  return detail::Daemon(opts, elf, std::move(out)).run();
 }
 
 }  // namespace ghostbrew::sched

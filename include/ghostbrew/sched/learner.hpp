@@ -23,7 +23,7 @@
 #include "ghostbrew/core/event_loop.hpp"
 #include "ghostbrew/procdb/database.hpp"
 #include "ghostbrew/procdb/store.hpp"
-#include "ghostbrew/sched/scheduler.hpp"
+#include "ghostbrew/sched/ports.hpp"
 
 namespace ghostbrew::sched {
 
@@ -66,7 +66,7 @@ class Learner {
 
   /// Writes the database's predictions into the scheduler (at start, before attaching, and after
   /// each drain; skipped when they are what was written last). Returns how many there are.
-  Result<std::size_t> publish(Scheduler& s) {
+  Result<std::size_t> publish(LearningMaps& s) {
     const auto preds = db_.predictions(now());
     Published kv;
     kv.reserve(preds.size());
@@ -91,7 +91,7 @@ class Learner {
   [[nodiscard]] int timer_fd() const { return timer_.get(); }
 
   /// Takes BPF's observations, merges them, publishes the predictions, and saves when due.
-  Result<Drained> drain(Scheduler& s, Log warn) {
+  Result<Drained> drain(LearningMaps& s, Log warn) {
     (void)read_timer(timer_.get());
     armed_ = false;
     auto obs = s.drain_observations();

@@ -23,14 +23,14 @@
 #include "ghostbrew/core/error.hpp"
 #include "ghostbrew/sched/cpu_map.hpp"
 #include "ghostbrew/sched/options.hpp"
+#include "ghostbrew/sched/ports.hpp"
 #include "ghostbrew/sched/stats.hpp"
 #include "ghostbrew/tuning/histogram.hpp"
 
 namespace ghostbrew::sched {
 
-/// sched_ext exit codes that ask userspace to restart the scheduler (kernel's SCX_ECODE_*).
+/// The sched_ext exit code bit that asks userspace to restart the scheduler (kernel's SCX_ECODE_ACT_RESTART).
 inline constexpr std::uint64_t kExitActRestart = 1ULL << 48;
-inline constexpr std::uint64_t kExitRsnHotplug = 1ULL << 32;
 
 /// Why the scheduler stopped, as the BPF side's ops.exit recorded it.
 struct ExitInfo {
@@ -59,7 +59,8 @@ inline std::uint64_t monotonic_ns() {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
-class Scheduler {
+/// Implements the daemon parts' interfaces (ports.hpp) over the loaded object's maps.
+class Scheduler final : public ClassMaps, public LearningMaps, public Knobs, public Counters {
  public:
   using EventHandler = std::function<void(const gb_event&)>;
 
@@ -153,7 +154,6 @@ class Scheduler {
     if (n) (void)heartbeat();
     return n;
   }
-  [[nodiscard]] std::uint64_t malformed_events() const { return events_->malformed(); }
 
   /// Tells BPF userspace is alive (see gb_knobs in abi.h: the daemon is event-driven, so it
   /// heartbeats whenever it drains the events and needs no timer).
@@ -162,25 +162,24 @@ class Scheduler {
     return knobs_->update(0, knobs_state_);
   }
   /// Makes BPF classify every task again (after class map changes).
-  Result<void> bump_generation() {
+  Result<void> bump_generation() override {
     ++knobs_state_.generation;
     return heartbeat();
   }
 
   /// Runtime overrides of the load-time settings (per-game profiles, online tuning); zeros restore
   /// the load-time values.
-  Result<void> set_tunables(const gb_tunables& t) {
+  Result<void> set_tunables(const gb_tunables& t) override {
     knobs_state_.tune = t;
     return heartbeat();
   }
-  [[nodiscard]] const gb_tunables& tunables() const { return knobs_state_.tune; }
 
   /// Takes every observation BPF has folded in since the last drain (each entry is read, then
   /// deleted; an update racing with the delete loses at most that task's observation).
-  Result<std::vector<std::pair<gb_comm_key, gb_observation>>> drain_observations() {
+  Result<Observations> drain_observations() override {
     auto keys = observations_->keys();
     if (!keys) return tl::unexpected(keys.error());
-    std::vector<std::pair<gb_comm_key, gb_observation>> out;
+    Observations out;
     out.reserve(keys->size());
     for (const auto& k : *keys) {
       auto v = observations_->lookup(k);
@@ -193,7 +192,7 @@ class Scheduler {
   }
 
   /// Makes `preds` the whole content of the predictions map (entries not in it are removed).
-  Result<void> set_predictions(std::span<const std::pair<gb_comm_key, gb_prediction>> preds) {
+  Result<void> set_predictions(Predictions preds) override {
     auto old = predictions_->keys();
     if (!old) return tl::unexpected(old.error());
     const auto comm_of = [](const gb_comm_key& k) { return std::string(k.comm, sizeof k.comm); };
@@ -207,17 +206,26 @@ class Scheduler {
   }
 
   /// The latency histograms summed over every CPU (filled only with GB_KNOB_HISTOGRAMS).
-  Result<gb_hist> hist() const {
+  Result<gb_hist> hist() const override {
     using tuning::operator+=;
     return hist_->fold(0, gb_hist{}, [](gb_hist acc, const gb_hist& v) { return acc += v; });
   }
 
-  bpf::HashMap<std::uint32_t, std::uint32_t>& tid_class() { return *tid_class_; }
-  bpf::HashMap<std::uint32_t, std::uint32_t>& tgid_class() { return *tgid_class_; }
-  bpf::HashMap<std::uint64_t, std::uint32_t>& cgroup_class() { return *cgroup_class_; }
+  Result<void> set_tid_class(std::uint32_t tid, std::uint32_t cls) override {
+    return tid_class_->update(tid, cls);
+  }
+  Result<void> set_tgid_class(std::uint32_t tgid, std::uint32_t cls) override {
+    return tgid_class_->update(tgid, cls);
+  }
+  Result<void> set_cgroup_class(std::uint64_t cgroup_id, std::uint32_t cls) override {
+    return cgroup_class_->update(cgroup_id, cls);
+  }
+  void erase_tid_class(std::uint32_t tid) override { (void)tid_class_->erase(tid); }
+  void erase_tgid_class(std::uint32_t tgid) override { (void)tgid_class_->erase(tgid); }
+  void erase_cgroup_class(std::uint64_t cgroup_id) override { (void)cgroup_class_->erase(cgroup_id); }
 
   /// Counters summed over every CPU.
-  Result<gb_stats> stats() const {
+  Result<gb_stats> stats() const override {
     return stats_->fold(0, gb_stats{}, [](gb_stats acc, const gb_stats& v) { return acc += v; });
   }
 

@@ -1,0 +1,46 @@
+// A scratch directory for a test: created fresh under the temp directory, removed with everything in
+// it when the test's TempDir goes out of scope.
+#pragma once
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+
+namespace ghostbrew::testing {
+
+class TempDir {
+ public:
+  /// A new directory named `<tmp>/ghostbrew-<prefix>-XXXXXX`.
+  explicit TempDir(std::string_view prefix = "test") {
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / ("ghostbrew-" + std::string(prefix) + "-XXXXXX")).string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::filesystem::filesystem_error("mkdtemp", tmpl, {});
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+  /// `rel` under the directory.
+  [[nodiscard]] std::filesystem::path operator/(const std::string& rel) const { return path_ / rel; }
+
+  /// Writes `text` to `rel` (creating its parent directories); returns the file's path.
+  std::filesystem::path write(const std::string& rel, std::string_view text) const {
+    const auto p = path_ / rel;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace ghostbrew::testing
