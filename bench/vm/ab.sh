@@ -26,13 +26,13 @@ while (($#)); do
   case $1 in
   --build) [[ -n ${2-} ]] || die "--build wants a directory"; build=$2; shift 2 ;;
   --out) [[ -n ${2-} ]] || die "--out wants a directory"; out=$2; shift 2 ;;
-  --scheds) scheds=${2-}; shift 2 ;;
+  --scheds) [[ -n ${2-} ]] || die "--scheds wants a list of schedulers"; scheds=$2; shift 2 ;;
   --repeat) positive "$1" "${2-}"; repeat=$2; shift 2 ;;
   --frame-s) positive "$1" "${2-}"; frame_s=$2; shift 2 ;;
   --cyclic-s) positive "$1" "${2-}"; cyclic_s=$2; shift 2 ;;
   --icount) [[ ${2-} =~ ^[0-9]+$ ]] || die "--icount wants a shift 0..10, got '${2-}'"; icount=$2; shift 2 ;;
   --parallel) parallel=1; shift ;;
-  --background) background=${2-}; shift 2 ;;
+  --background) (($# >= 2)) || die "--background wants a list (hogs, storm) or \"\""; background=$2; shift 2 ;;
   *) die "unknown argument '$1' (see the header of $0)" ;;
   esac
 done

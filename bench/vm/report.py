@@ -67,7 +67,10 @@ def parse(path):
         for line in f:
             m = DATA_RE.search(line)
             if m:
-                cur[0][m.group(1)] = float(m.group(2))
+                # A negative latency is a "not computed" mark (an empty cyclictest histogram gives
+                # -1): leave it out rather than let it pull a median or a range.
+                if not (m.group(1).endswith("_us") and float(m.group(2)) < 0):
+                    cur[0][m.group(1)] = float(m.group(2))
                 continue
             m = CDF_RE.search(line)
             if m:
