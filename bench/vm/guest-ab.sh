@@ -157,6 +157,12 @@ run_sched() { # NAME: every workload under scheduler NAME
     data "ghostbrew.daemon_cpu_pct_stats1s" "$(awk -v a="$ns0" -v b="$ns1" 'BEGIN { printf "%.4f", (b - a) / 1e9 / 10 * 100 }')"
     data "ghostbrew.daemon_wakeups_per_s_stats1s" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", (b - a) / 10 }')"
   fi
+  # Still attached? sched_ext may have ejected it mid-run (e.g. a runnable task stall), and the
+  # figures after that are EEVDF's: say so here (a host has no run-guest.sh to read the kernel log).
+  case $s in eevdf*) ;; *)
+    [ "$(sched_state)" = enabled ] && [ -n "$(sched_ops)" ] ||
+      fail "$s-ejected" "round $round: state $(sched_state) before stopping; kernel: $(dmesg | grep 'sched_ext: BPF scheduler' | tail -n1)" ;;
+  esac
   stop_sched "$s"
   pass "$s-run-$round"
 }
