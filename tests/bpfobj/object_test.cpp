@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "ghostbrew/sched/options.hpp"
+#include "ghostbrew/tuning/settings.hpp"
 #include "ghostbrew_bpfobj.h"
 #include "refsched_bpfobj.h"
 
@@ -200,6 +202,28 @@ TEST_F(GhostbrewObject, ConfigDefaultsAreTheDocumentedOnes) {
   for (int c = 1; c < GB_NR_CLASSES; ++c)
     EXPECT_LE(cfg->class_window_ns[c - 1], cfg->class_window_ns[c]) << "class " << c;
   EXPECT_LT(cfg->class_window_ns[GB_CLASS_BATCH], cfg->max_window_ns);
+}
+
+// The settings table (tuning/settings.hpp) is the one home of the defaults; the object compiles its
+// own into .rodata.config (bpf/ghostbrew.bpf.h) and they must not drift apart.
+TEST_F(GhostbrewObject, ConfigDefaultsAreTheSettingsTableDefaults) {
+  namespace t = ghostbrew::tuning;
+  bpf_map* config = map_named(obj_.get(), GB_MAP_CONFIG);
+  ASSERT_NE(config, nullptr);
+  size_t size = 0;
+  const auto* cfg = static_cast<const gb_config*>(bpf_map__initial_value(config, &size));
+  ASSERT_NE(cfg, nullptr);
+  ASSERT_EQ(size, sizeof(gb_config));
+  EXPECT_EQ(cfg->slice_ns, t::default_value(t::Setting::slice) * 1000);
+  EXPECT_EQ(cfg->burst_threshold_ns, t::default_value(t::Setting::burst_threshold) * 1000);
+  EXPECT_EQ(cfg->interactive_burst_ns, t::default_value(t::Setting::interactive_burst) * 1000);
+  EXPECT_EQ(cfg->class_window_ns[GB_CLASS_GAMING], t::default_value(t::Setting::game_window) * 1000);
+  EXPECT_EQ(cfg->heartbeat_stale_ns, t::default_value(t::Setting::heartbeat_stale) * 1'000'000);
+  EXPECT_EQ(cfg->mode, static_cast<__u32>(t::kDefaultMode));
+  // So the loader, given the default options, changes no byte of the object's configuration.
+  gb_config applied = *cfg;
+  ghostbrew::sched::apply(ghostbrew::sched::Options{}, applied);
+  EXPECT_EQ(std::memcmp(&applied, cfg, sizeof applied), 0);
 }
 
 TEST_F(GhostbrewObject, ConfigIsWritableBeforeLoad) {

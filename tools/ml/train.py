@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Learn which scheduler configuration scores best from ghostbrew tuning samples.
 
-Usage: train.py CSV [--out DIR] [--game NAME]
+Usage: train.py CSV [--out DIR] [--game NAME] [--settings FILE]
 
 CSV is what ghostbrew::tuning::write_csv() writes (one row per measurement period). The features are
 the configuration columns (slice_us, burst_threshold_us, interactive_burst_us, game_window_us) and
@@ -10,7 +10,12 @@ importances printed, and the configuration with the best predicted score -- amon
 a small grid within the safe bounds -- printed as a ghost-sched command line. With --out DIR, the
 importances and the best configuration are also written to DIR/importances.csv and DIR/best.json.
 
-Exits 2 with a one-line message naming the file on a missing, empty or malformed CSV.
+The settings (names, flags, bounds) and the modes come from the settings table of the library
+(include/ghostbrew/tuning/settings.hpp) as `ghost-sched settings --json` prints it: --settings FILE
+reads that output; without it, settings.json next to this script (the same output, kept equal to the
+table by tests/tuning/settings_test.cpp) is read.
+
+Exits 2 with a one-line message naming the file on a missing, empty or malformed CSV or settings file.
 """
 
 import argparse
@@ -21,17 +26,16 @@ import math
 import os
 import sys
 
-# Must match include/ghostbrew/tuning/config.hpp (bounds() and mode_name()).
-SETTINGS = [  # (column, ghost-sched flag, min, max)
-    ("slice_us", "--slice-us", 500, 20000),
-    ("burst_threshold_us", "--burst-threshold-us", 2000, 100000),
-    ("interactive_burst_us", "--interactive-burst-us", 100, 5000),
-    ("game_window_us", "--game-window-us", 250, 8000),
-]
-MODES = ["auto", "gaming", "work"]
-REQUIRED = ["mode"] + [s[0] for s in SETTINGS] + ["score"]
+DEFAULT_SETTINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "settings.json")
 
-# The grid tried besides the configurations seen: a few values per setting, all within bounds.
+# Filled by load_settings() from the settings table: the tuned settings as (column, ghost-sched flag,
+# min, max), and the mode names.
+SETTINGS = []
+MODES = []
+REQUIRED = []
+
+# The grid tried besides the configurations seen: a few values per setting; values outside the
+# table's bounds are dropped, and a setting not listed here is tried at its min, default and max.
 GRID = {
     "slice_us": [1000, 2000, 3000, 5000, 8000, 12000, 20000],
     "burst_threshold_us": [5000, 10000, 20000, 40000, 80000],
@@ -42,6 +46,30 @@ GRID = {
 
 class InputError(Exception):
     """Bad input: reported as one line, exit status 2."""
+
+
+def load_settings(path):
+    """Reads `ghost-sched settings --json` output into SETTINGS, MODES, REQUIRED and the grid."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            table = json.load(f)
+        rows = [r for r in table["settings"] if r["tuned"]]
+        settings = [(r["name"], r["flag"], int(r["min"]), int(r["max"])) for r in rows]
+        modes = [m["name"] for m in table["modes"]]
+        defaults = {r["name"]: int(r["default"]) for r in rows}
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror}") from e
+    except (ValueError, KeyError, TypeError) as e:
+        raise InputError(f"{path}: not a settings table (ghost-sched settings --json): {e!r}") from e
+    if not settings or not modes:
+        raise InputError(f"{path}: no tuned settings or no modes")
+    SETTINGS[:] = settings
+    MODES[:] = modes
+    REQUIRED[:] = ["mode"] + [s[0] for s in settings] + ["score"]
+    FEATURE_NAMES[:] = [s[0] for s in settings] + [f"mode_{m}" for m in modes]
+    for name, _, lo, hi in settings:
+        values = GRID.get(name, [lo, defaults[name], hi])
+        GRID[name] = sorted({v for v in values if lo <= v <= hi})
 
 
 def load(path, game):
@@ -102,7 +130,7 @@ def features(config):
     return [config[name] for name, *_ in SETTINGS] + [1.0 if config["mode"] == m else 0.0 for m in MODES]
 
 
-FEATURE_NAMES = [s[0] for s in SETTINGS] + [f"mode_{m}" for m in MODES]
+FEATURE_NAMES = []  # filled by load_settings(): the settings, then mode_<name> per mode
 
 
 def valid(config):
@@ -142,8 +170,12 @@ def main(argv):
     ap.add_argument("csv", help="samples as written by ghostbrew::tuning::write_csv()")
     ap.add_argument("--out", metavar="DIR", help="also write importances.csv and best.json here")
     ap.add_argument("--game", help="use only the rows of this game")
+    ap.add_argument("--settings", metavar="FILE", default=DEFAULT_SETTINGS,
+                    help="the settings table, as `ghost-sched settings --json` prints it "
+                    "(default: settings.json next to this script)")
     args = ap.parse_args(argv)
     try:
+        load_settings(args.settings)
         rows = load(args.csv, args.game)
     except InputError as e:
         print(f"train.py: error: {e}", file=sys.stderr)

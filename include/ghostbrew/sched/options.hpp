@@ -2,40 +2,36 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "ghostbrew/bpf/abi.h"
 #include "ghostbrew/core/error.hpp"
+#include "ghostbrew/tuning/settings.hpp"
 
 namespace ghostbrew::sched {
 
-/// Placement mode: which CCD latency-sensitive work prefers (see the block comment of
-/// bpf/ghostbrew.bpf.c).
-enum class Mode : std::uint32_t { auto_ = GB_MODE_AUTO, gaming = GB_MODE_GAMING, work = GB_MODE_WORK };
+/// Placement mode: abi.h's enum gb_mode (see the block comment of bpf/ghostbrew.bpf.c); its names
+/// are tuning::kModes. `Mode` is kept as a name for it.
+using Mode = gb_mode;
 
-[[nodiscard]] inline std::string_view to_string(Mode m) {
-  switch (m) {
-    case Mode::gaming:
-      return "gaming";
-    case Mode::work:
-      return "work";
-    case Mode::auto_:
-      break;
-  }
-  return "auto";
-}
+/// "auto", "gaming" or "work" (tuning::mode_name()).
+[[nodiscard]] inline std::string_view to_string(gb_mode m) { return tuning::mode_name(m); }
 
 /// Everything the daemon is told on its command line.
 struct Options {
-  Mode mode = Mode::auto_;
-  std::uint64_t slice_us = 5000;              ///< time slice
-  std::uint64_t burst_threshold_us = 20000;   ///< burst score at which unclassified work is BATCH
-  std::uint64_t interactive_burst_us = 1000;  ///< burst score at or below which it is INTERACTIVE
-  std::uint64_t game_window_us = 1000;        ///< deadline window of GAMING work
-  std::uint64_t heartbeat_stale_ms = 5000;    ///< userspace maps are distrusted after this silence
-  unsigned stats_secs = 0;                    ///< 0: no stats (and no timer: the idle daemon sleeps)
+  // The defaults of the numeric settings are rows of tuning/settings.hpp (for_each_setting() below).
+  gb_mode mode = tuning::kDefaultMode;
+  std::uint64_t slice_us = tuning::default_value(tuning::Setting::slice);
+  std::uint64_t burst_threshold_us = tuning::default_value(tuning::Setting::burst_threshold);
+  std::uint64_t interactive_burst_us = tuning::default_value(tuning::Setting::interactive_burst);
+  std::uint64_t game_window_us = tuning::default_value(tuning::Setting::game_window);
+  std::uint64_t heartbeat_stale_ms = tuning::default_value(tuning::Setting::heartbeat_stale);
+  unsigned stats_secs =
+      static_cast<unsigned>(tuning::default_value(tuning::Setting::stats));  ///< 0: no timer
   bool verbose = false;
   bool detect = true;  ///< feed the class maps from /proc and cgroup detection
   std::string root = "/";
@@ -47,7 +43,7 @@ struct Options {
   bool learn = true;
   /// Sample configuration + metrics every collect_secs while a game runs, into the state directory.
   bool collect = false;
-  unsigned collect_secs = 5;
+  unsigned collect_secs = static_cast<unsigned>(tuning::default_value(tuning::Setting::collect));
   /// Explore settings online while a game runs (implies collect), settling on the best-scoring.
   bool tune = false;
   /// Apply the saved per-game profile when that game is detected.
@@ -59,22 +55,37 @@ struct Options {
   [[nodiscard]] bool histograms() const { return collect || tune; }
 };
 
-/// Bounds every tunable must respect; a value outside them is refused, never clamped silently.
+/// Calls f(row, field) for each row of the settings table with the Options member that holds it
+/// (`o` const or not): flags, validation and printing loop over this.
+template <class O, class F>
+requires std::same_as<std::remove_const_t<O>, Options>
+void for_each_setting(O& o, F&& f) {
+  using tuning::info;
+  using tuning::Setting;
+  f(info(Setting::slice), o.slice_us);
+  f(info(Setting::burst_threshold), o.burst_threshold_us);
+  f(info(Setting::interactive_burst), o.interactive_burst_us);
+  f(info(Setting::game_window), o.game_window_us);
+  f(info(Setting::heartbeat_stale), o.heartbeat_stale_ms);
+  f(info(Setting::collect), o.collect_secs);
+  f(info(Setting::stats), o.stats_secs);
+}
+
+/// Every setting within its bounds (tuning::kSettingTable) and the interactive burst below the burst
+/// threshold; a value outside is refused, never clamped silently. The error names the flag:
+/// `--slice-us: 100 is outside 500..20000 us`.
 inline Result<void> validate(const Options& o) {
-  if (o.slice_us < 100 || o.slice_us > 100'000)
-    return fail("--slice-us", "{} is outside 100..100000 us", o.slice_us);
-  if (o.burst_threshold_us < 1000 || o.burst_threshold_us > 1'000'000)
-    return fail("--burst-threshold-us", "{} is outside 1000..1000000 us", o.burst_threshold_us);
-  if (o.interactive_burst_us < 50 || o.interactive_burst_us >= o.burst_threshold_us)
-    return fail("--interactive-burst-us", "{} is outside 50 us .. the burst threshold ({} us)",
+  Result<void> r;
+  for_each_setting(o, [&](const tuning::SettingInfo& s, const auto& v) {
+    if (r && !s.contains(v))
+      r = fail(std::string(s.flag), "{} is outside {}..{} {}", v, s.min, s.max, s.unit);
+  });
+  if (!r) return r;
+  if (o.interactive_burst_us >= o.burst_threshold_us)
+    return fail("--interactive-burst-us", "{} is not below the burst threshold ({} us)",
                 o.interactive_burst_us, o.burst_threshold_us);
-  if (o.game_window_us < 250 || o.game_window_us > 100'000)
-    return fail("--game-window-us", "{} is outside 250..100000 us", o.game_window_us);
-  if (o.collect_secs < 1 || o.collect_secs > 3600)
-    return fail("--collect-secs", "{} is outside 1..3600 s", o.collect_secs);
-  if (o.heartbeat_stale_ms < 100 || o.heartbeat_stale_ms > 600'000)
-    return fail("--heartbeat-stale-ms", "{} is outside 100..600000 ms", o.heartbeat_stale_ms);
-  if (o.stats_secs > 3600) return fail("--stats", "{} is more than 3600 s", o.stats_secs);
+  if (static_cast<unsigned>(o.mode) >= GB_NR_MODES)
+    return fail("mode", "{} is not a mode", static_cast<unsigned>(o.mode));
   return {};
 }
 
