@@ -159,24 +159,33 @@ struct gb_knobs {
 GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24 + 32, "gb_knobs layout");
 
 /* ---- Statistics: GB_MAP_STATS[0] per CPU, summed by userspace --------------------------------- */
+/* The counters, declared once, in struct order: GB_STATS_COUNTERS(C, A) calls C(name) for a plain
+ * counter and A(name, n) for an array of n (by class). struct gb_stats below is generated from it, and
+ * userspace's summing, deltas and printing (sched/stats.hpp) loop over it: a new counter is one line. */
+#define GB_STATS_COUNTERS(C, A)                                                                            \
+  A(dispatched, GB_NR_CLASSES) /* tasks inserted into a DSQ (shared or local), by class */                 \
+  C(direct_dispatches)         /* inserted straight into an idle CPU's local DSQ from select_cpu */        \
+  C(migrations)                /* a task started running on another CPU than its last run */               \
+  C(xccd_migrations)           /* ... on another CCD */                                                    \
+  C(ccd_local)                 /* a task started running on the same CCD as its last run */                \
+  C(vcache_placements)         /* select_cpu put a GAMING/INTERACTIVE task on a V-Cache CPU */             \
+  C(preemptions)               /* a CPU running BATCH work was kicked for a GAMING/INTERACTIVE wake-up */  \
+  C(ringbuf_drops)             /* events lost because the ring buffer was full */                          \
+  C(llc_steals)                /* an idle CPU ran a task queued on another LLC of its CCD */               \
+  C(xccd_steals)               /* ... queued on another CCD */                                             \
+  C(reclassifications)         /* a task's class was evaluated (first time or after an input changed) */   \
+  C(stale_heartbeat)           /* classifications done without userspace maps (heartbeat stale) */         \
+  A(started, GB_NR_CLASSES)    /* class a task starts in at exec (or first enqueue after a comm change) */ \
+  C(predicted)                 /* ... of which started in a class from GB_MAP_PREDICTIONS */               \
+  C(observed)                  /* tasks folded into GB_MAP_OBSERVATIONS */
+
+#define GB_STATS_DECLARE_COUNTER(name) __u64 name;
+#define GB_STATS_DECLARE_ARRAY(name, n) __u64 name[n];
 struct gb_stats {
-  __u64 dispatched[GB_NR_CLASSES]; /* tasks inserted into a DSQ (shared or local), by class */
-  __u64 direct_dispatches;         /* inserted straight into an idle CPU's local DSQ from select_cpu */
-  __u64 migrations;                /* a task started running on another CPU than its last run */
-  __u64 xccd_migrations;           /* ... on another CCD */
-  __u64 ccd_local;                 /* a task started running on the same CCD as its last run */
-  __u64 vcache_placements;         /* select_cpu put a GAMING/INTERACTIVE task on a V-Cache CPU */
-  __u64 preemptions;               /* a CPU running BATCH work was kicked for a GAMING/INTERACTIVE wake-up */
-  __u64 ringbuf_drops;             /* events lost because the ring buffer was full */
-  __u64 llc_steals;                /* an idle CPU ran a task queued on another LLC of its CCD */
-  __u64 xccd_steals;               /* ... queued on another CCD */
-  __u64 reclassifications;         /* a task's class was evaluated (first time or after an input changed) */
-  __u64 stale_heartbeat;           /* classifications done without userspace maps (heartbeat stale) */
-  __u64
-      started[GB_NR_CLASSES]; /* class a task starts in at exec (or its first enqueue after a comm change) */
-  __u64 predicted;            /* ... of which started in a class from GB_MAP_PREDICTIONS */
-  __u64 observed;             /* tasks folded into GB_MAP_OBSERVATIONS */
+  GB_STATS_COUNTERS(GB_STATS_DECLARE_COUNTER, GB_STATS_DECLARE_ARRAY)
 };
+#undef GB_STATS_DECLARE_COUNTER
+#undef GB_STATS_DECLARE_ARRAY
 GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 13) * 8, "gb_stats layout");
 
 /* ---- Exec/exit events: GB_MAP_EVENTS ---------------------------------------------------------- */

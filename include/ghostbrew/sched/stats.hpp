@@ -1,8 +1,10 @@
 // The scheduler's per-CPU counters, summed and turned into one line per stats period.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -10,46 +12,48 @@
 
 namespace ghostbrew::sched {
 
+/// Calls f(name, member) for every counter of gb_stats, in struct order: `member` is a pointer to a
+/// __u64 member or to a __u64[GB_NR_CLASSES] one. Generated from abi.h's GB_STATS_COUNTERS.
+template <class F>
+constexpr void for_each_counter(F&& f) {
+#define GB_VISIT(name, ...) f(std::string_view(#name), &gb_stats::name);
+  GB_STATS_COUNTERS(GB_VISIT, GB_VISIT)
+#undef GB_VISIT
+}
+
+namespace detail {
+// The counters are __u64 and __u64 arrays only, so the list covers the struct when the sizes add up.
+constexpr std::size_t counted_bytes() {
+  std::size_t n = 0;
+  for_each_counter([&](std::string_view, auto member) { n += sizeof(gb_stats{}.*member); });
+  return n;
+}
+static_assert(counted_bytes() == sizeof(gb_stats), "GB_STATS_COUNTERS lists every gb_stats member");
+
+template <class Op>
+void combine(__u64& a, __u64 b, Op op) {
+  a = op(a, b);
+}
+template <class Op, std::size_t N>
+void combine(__u64 (&a)[N], const __u64 (&b)[N], Op op) {
+  for (std::size_t i = 0; i < N; ++i) a[i] = op(a[i], b[i]);
+}
+}  // namespace detail
+
 /// Adds every counter of `b` into `a` (used to sum the per-CPU copies).
 inline gb_stats& operator+=(gb_stats& a, const gb_stats& b) {
-  for (int c = 0; c < GB_NR_CLASSES; ++c) a.dispatched[c] += b.dispatched[c];
-  a.direct_dispatches += b.direct_dispatches;
-  a.migrations += b.migrations;
-  a.xccd_migrations += b.xccd_migrations;
-  a.ccd_local += b.ccd_local;
-  a.vcache_placements += b.vcache_placements;
-  a.preemptions += b.preemptions;
-  a.ringbuf_drops += b.ringbuf_drops;
-  a.llc_steals += b.llc_steals;
-  a.xccd_steals += b.xccd_steals;
-  a.reclassifications += b.reclassifications;
-  a.stale_heartbeat += b.stale_heartbeat;
-  for (int c = 0; c < GB_NR_CLASSES; ++c) a.started[c] += b.started[c];
-  a.predicted += b.predicted;
-  a.observed += b.observed;
+  for_each_counter([&](std::string_view, auto member) {
+    detail::combine(a.*member, b.*member, [](__u64 x, __u64 y) { return x + y; });
+  });
   return a;
 }
 
 /// now - before, counter by counter (counters only grow while one scheduler instance runs).
 inline gb_stats delta(const gb_stats& now, const gb_stats& before) {
-  gb_stats d{};
-  for (int c = 0; c < GB_NR_CLASSES; ++c) d.dispatched[c] = now.dispatched[c] - before.dispatched[c];
-#define GB_DELTA(f) d.f = now.f - before.f
-  GB_DELTA(direct_dispatches);
-  GB_DELTA(migrations);
-  GB_DELTA(xccd_migrations);
-  GB_DELTA(ccd_local);
-  GB_DELTA(vcache_placements);
-  GB_DELTA(preemptions);
-  GB_DELTA(ringbuf_drops);
-  GB_DELTA(llc_steals);
-  GB_DELTA(xccd_steals);
-  GB_DELTA(reclassifications);
-  GB_DELTA(stale_heartbeat);
-  for (int c = 0; c < GB_NR_CLASSES; ++c) d.started[c] = now.started[c] - before.started[c];
-  GB_DELTA(predicted);
-  GB_DELTA(observed);
-#undef GB_DELTA
+  gb_stats d = now;
+  for_each_counter([&](std::string_view, auto member) {
+    detail::combine(d.*member, before.*member, [](__u64 x, __u64 y) { return x - y; });
+  });
   return d;
 }
 
