@@ -18,32 +18,9 @@
 #include <utility>
 
 #include "ghostbrew/core/error.hpp"
+#include "ghostbrew/core/unique_fd.hpp"
 
 namespace ghostbrew {
-
-/// An owned file descriptor (closed on destruction; move-only).
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& o) noexcept {
-    if (this != &o) reset(std::exchange(o.fd_, -1));
-    return *this;
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-  [[nodiscard]] int get() const { return fd_; }
-  [[nodiscard]] bool valid() const { return fd_ >= 0; }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 /// Blocks the given signals for this thread and returns a signalfd that reports them.
 inline Result<UniqueFd> make_signalfd(std::initializer_list<int> signals) {
