@@ -164,12 +164,4 @@ struct GpuActivity {
   return a;
 }
 
-/// The one bit BPF gets: true when any GPU is active by gpu_activity().
-[[nodiscard]] inline bool any_gpu_active(std::span<const Gpu> gpus,
-                                         std::span<const procfs::ProcessInfo> processes,
-                                         std::span<const Classification> classes) {
-  return std::any_of(gpus.begin(), gpus.end(),
-                     [&](const Gpu& g) { return gpu_activity(g, processes, classes).active; });
-}
-
 }  // namespace ghostbrew::detect
