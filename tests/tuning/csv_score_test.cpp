@@ -56,6 +56,59 @@ TEST(CsvTest, RowsHaveOneFieldPerColumnAndQuoteText) {
   EXPECT_EQ(std::stod(last), gt::score(s.metrics));
 }
 
+// Each metric in its own named column: a metric the CSV forgot, or put in another's column, fails.
+TEST(CsvTest, EveryMetricIsInItsNamedColumn) {
+  gt::Sample s = sample("g", 1, 1e6);
+  gt::Metrics& m = s.metrics;
+  m.gaming_wake_p50_ns = 101;
+  m.gaming_wake_p99_ns = 102;
+  m.gaming_wake_p999_ns = 103;
+  m.gaming_wakeups = 104;
+  m.interactive_wake_p99_ns = 105;
+  m.op_p99_ns = {106, 107, 108, 109, 110};
+  m.dispatches_per_s = 111;
+  m.migrations_per_s = 112;
+  m.xccd_migrations_per_s = 113;
+  m.ccd_locality = 0.114;
+  m.direct_dispatch_rate = 0.115;
+  m.preemptions_per_s = 116;
+  m.cpu_utilisation = 0.117;
+  m.threads = {118, 119, 120, 121, 122, 123, 124};
+  std::ostringstream out;
+  gt::write_csv(std::vector{s}, out);
+  const auto lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 2u);
+  const auto split = [](const std::string& l) {
+    std::vector<std::string> f;
+    std::istringstream in(l);
+    for (std::string x; std::getline(in, x, ',');) f.push_back(x);
+    return f;
+  };
+  const auto names = split(lines[0]);
+  const auto values = split(lines[1]);
+  ASSERT_EQ(names.size(), values.size());
+  const auto at = [&](const std::string& name) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    return it == names.end() ? std::string("missing") : values[static_cast<std::size_t>(it - names.begin())];
+  };
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"gaming_wake_p50_ns", "101"},      {"gaming_wake_p99_ns", "102"},
+      {"gaming_wake_p999_ns", "103"},     {"gaming_wakeups", "104"},
+      {"interactive_wake_p99_ns", "105"}, {"op_p99_ns_select_cpu", "106"},
+      {"op_p99_ns_enqueue", "107"},       {"op_p99_ns_dispatch", "108"},
+      {"op_p99_ns_running", "109"},       {"op_p99_ns_stopping", "110"},
+      {"dispatches_per_s", "111"},        {"migrations_per_s", "112"},
+      {"xccd_migrations_per_s", "113"},   {"ccd_locality", "0.114"},
+      {"direct_dispatch_rate", "0.115"},  {"preemptions_per_s", "116"},
+      {"cpu_utilisation", "0.117"},       {"threads_gaming", "118"},
+      {"threads_interactive", "119"},     {"threads_vm", "120"},
+      {"threads_default", "121"},         {"threads_ai", "122"},
+      {"threads_container", "123"},       {"threads_batch", "124"}};
+  for (const auto& [name, value] : expected) EXPECT_EQ(at(name), value) << name;
+  // timestamp, game, cpu_model, mode, the four settings, the metrics and the score: nothing else.
+  EXPECT_EQ(names.size(), 4 + 4 + expected.size() + 1);
+}
+
 TEST(CsvTest, NoSamplesGiveOnlyTheHeader) {
   std::ostringstream out;
   gt::write_csv({}, out);

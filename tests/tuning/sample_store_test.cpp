@@ -218,3 +218,78 @@ TEST(SampleStoreTest, NothingRecordedYetIsNoError) {
   EXPECT_TRUE(all.samples.empty());
   EXPECT_TRUE(all.errors.empty());
 }
+
+namespace {
+template <class T>
+void put(std::vector<std::byte>& rec, std::size_t offset, T v) {
+  std::memcpy(rec.data() + offset, &v, sizeof v);
+}
+}  // namespace
+
+// A version-1 file as every build so far wrote it, packed by hand at the documented offsets (not
+// through SampleRecord): files already on disk keep loading, whatever the codec loops over.
+TEST(SampleStoreTest, Version1FileFromEarlierBuildsStillLoads) {
+  ScratchDir d;
+  std::vector<std::byte> rec(376);
+  put<std::int64_t>(rec, 0, 1700000000);
+  std::memcpy(rec.data() + 8, "eldenring.exe", 13);         // game, 64 bytes
+  std::memcpy(rec.data() + 72, "AMD Ryzen 7 9800X3D", 19);  // cpu_model, 96 bytes
+  put<std::uint32_t>(rec, 168, GB_MODE_GAMING);
+  const std::uint64_t config[] = {4000, 30000, 700, 2000};
+  for (std::size_t i = 0; i < 4; ++i) put(rec, 176 + 8 * i, config[i]);
+  put(rec, 208, 250000.0);             // gaming_wake_p50_ns
+  put(rec, 216, 2e6);                  // gaming_wake_p99_ns
+  put(rec, 224, 4e6);                  // gaming_wake_p999_ns
+  put<std::uint64_t>(rec, 232, 5000);  // gaming_wakeups
+  put(rec, 240, 1e6);                  // interactive_wake_p99_ns
+  for (std::size_t o = 0; o < GB_NR_OPS; ++o) put(rec, 248 + 8 * o, 100.0 * static_cast<double>(o + 1));
+  const double rest[] = {12000, 800, 30, 0.97, 0.4, 55, 0.6};  // dispatches_per_s .. cpu_utilisation
+  for (std::size_t i = 0; i < 7; ++i) put(rec, 288 + 8 * i, rest[i]);
+  for (std::size_t c = 0; c < GB_NR_CLASSES; ++c) put<std::uint32_t>(rec, 344 + 4 * c, 10 + c);
+  const auto p = d.path / "v1.gbs";
+  ASSERT_TRUE(ghostbrew::write_state_file(p, "GBSAMPLE", 1, 1, rec));
+
+  auto got = gt::load_samples(p);
+  ASSERT_TRUE(got) << got.error().message();
+  ASSERT_EQ(got->size(), 1u);
+  const gt::Sample& s = got->front();
+  EXPECT_EQ(s.unix_time, 1700000000);
+  EXPECT_EQ(s.game, "eldenring.exe");
+  EXPECT_EQ(s.cpu_model, "AMD Ryzen 7 9800X3D");
+  EXPECT_EQ(s.config, (gt::TuningConfig{GB_MODE_GAMING, 4000, 30000, 700, 2000}));
+  const gt::Metrics& m = s.metrics;
+  EXPECT_EQ(m.gaming_wake_p50_ns, 250000.0);
+  EXPECT_EQ(m.gaming_wake_p99_ns, 2e6);
+  EXPECT_EQ(m.gaming_wake_p999_ns, 4e6);
+  EXPECT_EQ(m.gaming_wakeups, 5000u);
+  EXPECT_EQ(m.interactive_wake_p99_ns, 1e6);
+  EXPECT_EQ(m.op_p99_ns, (std::array<double, GB_NR_OPS>{100, 200, 300, 400, 500}));
+  EXPECT_EQ(m.dispatches_per_s, 12000.0);
+  EXPECT_EQ(m.migrations_per_s, 800.0);
+  EXPECT_EQ(m.xccd_migrations_per_s, 30.0);
+  EXPECT_EQ(m.ccd_locality, 0.97);
+  EXPECT_EQ(m.direct_dispatch_rate, 0.4);
+  EXPECT_EQ(m.preemptions_per_s, 55.0);
+  EXPECT_EQ(m.cpu_utilisation, 0.6);
+  EXPECT_EQ(m.threads, (gt::ClassCounts{10, 11, 12, 13, 14, 15, 16}));
+  // And written back, it is the same bytes.
+  const auto again = d.path / "again.gbs";
+  ASSERT_TRUE(gt::save_samples(again, *got));
+  EXPECT_EQ(bytes_of(again), bytes_of(p));
+}
+
+TEST(SampleStoreTest, EveryRealMetricMustBeFiniteAndNonNegative) {
+  ScratchDir d;
+  const auto p = d.path / "bad.gbs";
+  // Byte offsets of the double fields of a version-1 record: the latencies, the callbacks, the rates.
+  std::vector<std::size_t> offsets = {208, 216, 224, 240};
+  for (std::size_t o = 0; o < GB_NR_OPS; ++o) offsets.push_back(248 + 8 * o);
+  for (std::size_t i = 0; i < 7; ++i) offsets.push_back(288 + 8 * i);
+  for (std::size_t off : offsets) {
+    auto r = gt::detail::to_record(sample("g", 1, 1e6));
+    const double bad = -1;
+    std::memcpy(reinterpret_cast<char*>(&r) + off, &bad, sizeof bad);
+    write_records(p, {r});
+    expect_refused(p, "is not a finite non-negative number");
+  }
+}

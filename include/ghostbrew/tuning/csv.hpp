@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "ghostbrew/detect/workload_class.hpp"
 #include "ghostbrew/tuning/config.hpp"
 #include "ghostbrew/tuning/sample.hpp"
 #include "ghostbrew/tuning/score.hpp"
@@ -30,8 +31,12 @@ inline std::string csv_text(std::string_view s) {
 
 inline constexpr std::string_view kOpNames[GB_NR_OPS] = {"select_cpu", "enqueue", "dispatch", "running",
                                                          "stopping"};
-inline constexpr std::string_view kClassNames[GB_NR_CLASSES] = {"gaming", "interactive", "vm",   "default",
-                                                                "ai",     "container",   "batch"};
+
+/// The column name of element i of array metric `name`: op_p99_ns_<callback>, threads_<class>.
+inline std::string element_column(std::string_view name, std::size_t i) {
+  if (name == "op_p99_ns") return fmt::format("{}_{}", name, kOpNames[i]);
+  return fmt::format("{}_{}", name, detect::to_string(static_cast<detect::WorkloadClass>(i)));
+}
 
 }  // namespace detail
 
@@ -41,11 +46,12 @@ inline constexpr std::string_view kClassNames[GB_NR_CLASSES] = {"gaming", "inter
 [[nodiscard]] inline std::string csv_header() {
   std::string h = "timestamp,game,cpu_model,mode";
   for (Setting s : kSettings) h += fmt::format(",{}", bounds(s).name);
-  h += ",gaming_wake_p50_ns,gaming_wake_p99_ns,gaming_wake_p999_ns,gaming_wakeups,interactive_wake_p99_ns";
-  for (auto op : detail::kOpNames) h += fmt::format(",op_p99_ns_{}", op);
-  h += ",dispatches_per_s,migrations_per_s,xccd_migrations_per_s,ccd_locality,direct_dispatch_rate,"
-       "preemptions_per_s,cpu_utilisation";
-  for (auto c : detail::kClassNames) h += fmt::format(",threads_{}", c);
+#define GB_COLUMN(name) h += "," #name;
+#define GB_COLUMNS(name, n) \
+  for (std::size_t i = 0; i < (n); ++i) h += "," + detail::element_column(#name, i);
+  GHOSTBREW_TUNING_METRICS(GB_COLUMN, GB_COLUMN, GB_COLUMNS, GB_COLUMNS)
+#undef GB_COLUMN
+#undef GB_COLUMNS
   h += ",score";
   return h;
 }
@@ -60,13 +66,12 @@ inline void write_csv(std::span<const Sample> samples, std::ostream& out) {
     std::string row = fmt::format("{},{},{},{}", s.unix_time, detail::csv_text(s.game),
                                   detail::csv_text(s.cpu_model), mode_name(s.config.mode));
     for (Setting st : kSettings) row += fmt::format(",{}", field(s.config, st));
-    row += fmt::format(",{},{},{},{},{}", m.gaming_wake_p50_ns, m.gaming_wake_p99_ns, m.gaming_wake_p999_ns,
-                       m.gaming_wakeups, m.interactive_wake_p99_ns);
-    for (double v : m.op_p99_ns) row += fmt::format(",{}", v);
-    row +=
-        fmt::format(",{},{},{},{},{},{},{}", m.dispatches_per_s, m.migrations_per_s, m.xccd_migrations_per_s,
-                    m.ccd_locality, m.direct_dispatch_rate, m.preemptions_per_s, m.cpu_utilisation);
-    for (auto t : m.threads) row += fmt::format(",{}", t);
+#define GB_VALUE(name) row += fmt::format(",{}", m.name);
+#define GB_VALUES(name, n) \
+  for (auto v : m.name) row += fmt::format(",{}", v);
+    GHOSTBREW_TUNING_METRICS(GB_VALUE, GB_VALUE, GB_VALUES, GB_VALUES)
+#undef GB_VALUE
+#undef GB_VALUES
     row += fmt::format(",{}", score(m));
     out << row << '\n';
   }

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 #include "ghostbrew/bpf/abi.h"
@@ -14,6 +15,26 @@ namespace ghostbrew::tuning {
 
 /// Thread counts per class (index: enum gb_class), as the daemon's class maps know them.
 using ClassCounts = std::array<std::uint32_t, GB_NR_CLASSES>;
+
+/// The fields of Metrics, declared once, in struct order: REAL(name) a double, COUNT(name) a counter,
+/// REALS(name, n) n doubles (by enum gb_op), COUNTS(name, n) n counters (by enum gb_class). The sample
+/// record and its codec (sample_store.hpp) and the CSV columns (csv.hpp) loop over it: a new metric is a
+/// line here, its member below and its computation in compute() (plus a new sample record version).
+#define GHOSTBREW_TUNING_METRICS(REAL, COUNT, REALS, COUNTS) \
+  REAL(gaming_wake_p50_ns)                                   \
+  REAL(gaming_wake_p99_ns)                                   \
+  REAL(gaming_wake_p999_ns)                                  \
+  COUNT(gaming_wakeups)                                      \
+  REAL(interactive_wake_p99_ns)                              \
+  REALS(op_p99_ns, GB_NR_OPS)                                \
+  REAL(dispatches_per_s)                                     \
+  REAL(migrations_per_s)                                     \
+  REAL(xccd_migrations_per_s)                                \
+  REAL(ccd_locality)                                         \
+  REAL(direct_dispatch_rate)                                 \
+  REAL(preemptions_per_s)                                    \
+  REAL(cpu_utilisation)                                      \
+  COUNTS(threads, GB_NR_CLASSES)
 
 /// One period's metrics. Latencies in ns (histogram percentiles, see percentile()), rates per
 /// second, shares 0..1.
@@ -35,6 +56,17 @@ struct Metrics {
 
   friend bool operator==(const Metrics&, const Metrics&) = default;
 };
+
+namespace detail {
+// The list names every member: their sizes add up to the struct's, up to its tail padding.
+#define GB_METRIC_SIZE(name, ...) +sizeof(Metrics::name)
+inline constexpr std::size_t kListedMetricBytes =
+    0 GHOSTBREW_TUNING_METRICS(GB_METRIC_SIZE, GB_METRIC_SIZE, GB_METRIC_SIZE, GB_METRIC_SIZE);
+#undef GB_METRIC_SIZE
+static_assert((kListedMetricBytes + alignof(Metrics) - 1) / alignof(Metrics) * alignof(Metrics) ==
+                  sizeof(Metrics),
+              "GHOSTBREW_TUNING_METRICS lists every Metrics member");
+}  // namespace detail
 
 /// The metrics of a period of `secs` seconds from its counter delta `stats` and histogram delta `hist`
 /// (sched::delta() and tuning::delta() of two snapshots), the CPU utilisation `util` (0..1) and thread

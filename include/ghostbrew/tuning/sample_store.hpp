@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <span>
 #include <string>
 #include <system_error>
@@ -33,7 +34,10 @@ inline constexpr std::uint32_t kSampleVersion = 1;
 /// Hard limit a reader accepts (whatever the writer's cap): bounds the memory a hostile file costs.
 inline constexpr std::size_t kMaxRecordsRead = 100000;
 
-/// Version 1 record. Only fixed-width fields; the file is read back on the machine that wrote it.
+/// Version 1 record. Only fixed-width fields; the file is read back on the machine that wrote it. The
+/// on-disk layout: written out here (not generated) so that it only changes with a new version; the
+/// metric members carry the names of GHOSTBREW_TUNING_METRICS, so the codec below loops over that list
+/// and a metric the record lacks fails the build.
 struct SampleRecord {
   std::int64_t unix_time;
   char game[kMaxGameName + 1];
@@ -81,20 +85,11 @@ inline SampleRecord to_record(const Sample& s) {
   r.interactive_burst_us = s.config.interactive_burst_us;
   r.game_window_us = s.config.game_window_us;
   const Metrics& m = s.metrics;
-  r.gaming_wake_p50_ns = m.gaming_wake_p50_ns;
-  r.gaming_wake_p99_ns = m.gaming_wake_p99_ns;
-  r.gaming_wake_p999_ns = m.gaming_wake_p999_ns;
-  r.gaming_wakeups = m.gaming_wakeups;
-  r.interactive_wake_p99_ns = m.interactive_wake_p99_ns;
-  for (std::size_t o = 0; o < m.op_p99_ns.size(); ++o) r.op_p99_ns[o] = m.op_p99_ns[o];
-  r.dispatches_per_s = m.dispatches_per_s;
-  r.migrations_per_s = m.migrations_per_s;
-  r.xccd_migrations_per_s = m.xccd_migrations_per_s;
-  r.ccd_locality = m.ccd_locality;
-  r.direct_dispatch_rate = m.direct_dispatch_rate;
-  r.preemptions_per_s = m.preemptions_per_s;
-  r.cpu_utilisation = m.cpu_utilisation;
-  for (std::size_t c = 0; c < m.threads.size(); ++c) r.threads[c] = m.threads[c];
+#define GB_COPY(name) r.name = m.name;
+#define GB_COPY_ARRAY(name, n) std::copy(std::begin(m.name), std::end(m.name), std::begin(r.name));
+  GHOSTBREW_TUNING_METRICS(GB_COPY, GB_COPY, GB_COPY_ARRAY, GB_COPY_ARRAY)
+#undef GB_COPY
+#undef GB_COPY_ARRAY
   return r;
 }
 
@@ -122,28 +117,26 @@ inline Result<Sample> from_record(const SampleRecord& r) {
   s.config.interactive_burst_us = r.interactive_burst_us;
   s.config.game_window_us = r.game_window_us;
   Metrics& m = s.metrics;
-  m.gaming_wake_p50_ns = r.gaming_wake_p50_ns;
-  m.gaming_wake_p99_ns = r.gaming_wake_p99_ns;
-  m.gaming_wake_p999_ns = r.gaming_wake_p999_ns;
-  m.gaming_wakeups = r.gaming_wakeups;
-  m.interactive_wake_p99_ns = r.interactive_wake_p99_ns;
-  for (std::size_t o = 0; o < m.op_p99_ns.size(); ++o) m.op_p99_ns[o] = r.op_p99_ns[o];
-  m.dispatches_per_s = r.dispatches_per_s;
-  m.migrations_per_s = r.migrations_per_s;
-  m.xccd_migrations_per_s = r.xccd_migrations_per_s;
-  m.ccd_locality = r.ccd_locality;
-  m.direct_dispatch_rate = r.direct_dispatch_rate;
-  m.preemptions_per_s = r.preemptions_per_s;
-  m.cpu_utilisation = r.cpu_utilisation;
-  for (std::size_t c = 0; c < m.threads.size(); ++c) m.threads[c] = r.threads[c];
-  const std::array<double, 11> reals = {
-      m.gaming_wake_p50_ns,   m.gaming_wake_p99_ns, m.gaming_wake_p999_ns,   m.interactive_wake_p99_ns,
-      m.dispatches_per_s,     m.migrations_per_s,   m.xccd_migrations_per_s, m.ccd_locality,
-      m.direct_dispatch_rate, m.preemptions_per_s,  m.cpu_utilisation};
-  for (double v : reals)
-    if (!std::isfinite(v) || v < 0) return fail("", "metric value {} is not a finite non-negative number", v);
-  for (double v : m.op_p99_ns)
-    if (!std::isfinite(v) || v < 0) return fail("", "callback p99 {} is not a finite non-negative number", v);
+  // Every metric back from the record; the real-valued ones must be finite and non-negative.
+  std::string bad;
+  const auto check = [&](std::string_view name, double v) {
+    if (bad.empty() && (!std::isfinite(v) || v < 0))
+      bad = fmt::format("{} {} is not a finite non-negative number", name, v);
+  };
+#define GB_COPY(name) m.name = r.name;
+#define GB_COPY_REAL(name) \
+  m.name = r.name;         \
+  check(#name, m.name);
+#define GB_COPY_ARRAY(name, n) std::copy(std::begin(r.name), std::end(r.name), std::begin(m.name));
+#define GB_COPY_REALS(name, n) \
+  GB_COPY_ARRAY(name, n)       \
+  for (double v : m.name) check(#name, v);
+  GHOSTBREW_TUNING_METRICS(GB_COPY_REAL, GB_COPY, GB_COPY_REALS, GB_COPY_ARRAY)
+#undef GB_COPY
+#undef GB_COPY_REAL
+#undef GB_COPY_ARRAY
+#undef GB_COPY_REALS
+  if (!bad.empty()) return fail("", "metric {}", bad);
   return s;
 }
 
