@@ -1,33 +1,26 @@
-// The real ghost-sched binary's refusals on this host, whose kernel has no sched_ext: each is one
-// line naming what is wrong, with a non-zero status, and the system is left alone.
-#include <sys/wait.h>
+// The real ghost-sched binary's command line and refusals, on any host: help, version, bad flags,
+// bad values, and the preflight refusals (not root, no sched_ext, another scheduler loaded) against a
+// fake --root. Each refusal is one line naming what is wrong, with a non-zero status, and the system
+// is left alone. Nothing here needs sched_ext, so nothing skips.
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <string>
+
+#include <fmt/format.h>
+
+#include "ghostbrew/tuning/config.hpp"
+#include "support/run.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string output;
-};
+using ghostbrew::testing::RunResult;
+using ghostbrew::testing::TempDir;
 
-Run run(const std::string& args) {
-  Run r;
-  const std::string cmd = std::string(GHOST_SCHED_BIN) + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p) != nullptr) r.output += buf.data();
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+RunResult run(const std::string& args) {
+  return ghostbrew::testing::run(std::string(GHOST_SCHED_BIN) + " " + args);
 }
 
 std::size_t lines(const std::string& s) {
@@ -36,42 +29,77 @@ std::size_t lines(const std::string& s) {
   return n;
 }
 
-TEST(GhostSchedCliTest, KernelWithoutSchedExtIsRefusedInOneLine) {
-  if (std::filesystem::exists("/sys/kernel/sched_ext")) GTEST_SKIP() << "this kernel has sched_ext";
-  if (::geteuid() != 0) GTEST_SKIP() << "the root check comes first when not root";
-  auto r = run("");
-  EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(lines(r.output), 1U) << r.output;
-  EXPECT_NE(r.output.find("/sys/kernel/sched_ext: missing: this kernel has no sched_ext"), std::string::npos)
-      << r.output;
-}
-
-TEST(GhostSchedCliTest, OutOfRangeTunableIsRefusedBeforeAnythingElse) {
-  auto r = run("--slice-us 5");
-  EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.output, "ghost-sched: --slice-us: 5 is outside 100..100000 us\n");
-}
-
-TEST(GhostSchedCliTest, MalformedCgroupRulesFileNamesTheFileAndLine) {
-  const auto path = std::filesystem::temp_directory_path() / "ghostbrew-cli-bad.rules";
-  std::ofstream(path) << "gaming.slice gaming\nthree words here\n";
-  auto r = run("--cgroup-rules " + path.string());
-  std::filesystem::remove(path);
-  EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(lines(r.output), 1U) << r.output;
-  EXPECT_NE(r.output.find(path.string() + ": line 2"), std::string::npos) << r.output;
-}
-
-TEST(GhostSchedCliTest, ModesExcludeEachOther) {
-  auto r = run("--gaming --work");
-  EXPECT_NE(r.status, 0);
-  EXPECT_NE(r.output.find("excludes"), std::string::npos) << r.output;
+TEST(GhostSchedCliTest, HelpListsTheFlagsAndSucceeds) {
+  auto r = run("--help");
+  EXPECT_EQ(r.status, 0) << r.out;
+  for (const char* flag : {"Usage:", "--slice-us", "--cgroup-rules", "--root", "--collect", "--no-learn"})
+    EXPECT_NE(r.out.find(flag), std::string::npos) << flag << " in\n" << r.out;
 }
 
 TEST(GhostSchedCliTest, VersionPrintsTheProjectVersion) {
   auto r = run("--version");
   EXPECT_EQ(r.status, 0);
-  EXPECT_NE(r.output.find("ghost-sched 0."), std::string::npos) << r.output;
+  EXPECT_NE(r.out.find("ghost-sched 0."), std::string::npos) << r.out;
+}
+
+TEST(GhostSchedCliTest, UnknownFlagIsRefusedNamingIt) {
+  auto r = run("--bogus");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("--bogus"), std::string::npos) << r.out;
+}
+
+TEST(GhostSchedCliTest, NonNumericValueIsRefusedNamingTheFlag) {
+  auto r = run("--slice-us fast");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("--slice-us"), std::string::npos) << r.out;
+}
+
+TEST(GhostSchedCliTest, OutOfRangeTunableIsRefusedBeforeAnythingElse) {
+  namespace gt = ghostbrew::tuning;
+  const auto& slice = gt::info(gt::Setting::slice);
+  auto r = run("--slice-us 5");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, fmt::format("ghost-sched: --slice-us: 5 is outside {}..{} us\n", slice.min, slice.max));
+}
+
+TEST(GhostSchedCliTest, MalformedCgroupRulesFileNamesTheFileAndLine) {
+  TempDir dir("cli");
+  const auto path = dir.write("bad.rules", "gaming.slice gaming\nthree words here\n");
+  auto r = run("--cgroup-rules " + path.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(lines(r.out), 1U) << r.out;
+  EXPECT_NE(r.out.find(path.string() + ": line 2"), std::string::npos) << r.out;
+}
+
+TEST(GhostSchedCliTest, ModesExcludeEachOther) {
+  auto r = run("--gaming --work");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("excludes"), std::string::npos) << r.out;
+}
+
+// Under a --root without sys/kernel/sched_ext, whatever the host kernel has. Not root: the root
+// check comes first, and is the one line.
+TEST(GhostSchedCliTest, KernelWithoutSchedExtIsRefusedInOneLine) {
+  TempDir root("cli-root");
+  auto r = run("--root " + root.path().string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(lines(r.out), 1U) << r.out;
+  const std::string want = ::geteuid() == 0 ? (root.path() / "sys/kernel/sched_ext").string() +
+                                                  ": missing: this kernel has no sched_ext"
+                                            : "must run as root";
+  EXPECT_NE(r.out.find(want), std::string::npos) << r.out;
+}
+
+TEST(GhostSchedCliTest, AnotherLoadedSchedulerIsRefusedNamingIt) {
+  if (::geteuid() != 0) GTEST_SKIP() << "the root check comes first when not root";
+  TempDir root("cli-root");
+  root.write("sys/kernel/sched_ext/state", "enabled\n");
+  root.write("sys/kernel/sched_ext/root/ops", "scx_lavd\n");
+  auto r = run("--root " + root.path().string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(lines(r.out), 1U) << r.out;
+  EXPECT_NE(r.out.find("another sched_ext scheduler is loaded: scx_lavd (state enabled)"), std::string::npos)
+      << r.out;
 }
 
 }  // namespace
