@@ -84,12 +84,12 @@ enum gb_mode {
 
 struct gb_config {
   __u64 slice_ns;             /* time slice of every task (default 5 ms) */
-  __u64 burst_threshold_ns;   /* burst score at or above which an unclassified task is BATCH (20 ms) */
-  __u64 interactive_burst_ns; /* burst score at or below which it is INTERACTIVE (1 ms) */
+  __u64 burst_threshold_ns;   /* mean burst at or above which learning votes BATCH for a program (20 ms) */
+  __u64 interactive_burst_ns; /* mean burst at or below which it votes INTERACTIVE (1 ms) */
   __u64 heartbeat_stale_ns;   /* userspace maps are ignored when gb_knobs.heartbeat_ns is older (5 s) */
   __u64 xccd_cooldown_ns;     /* a task leaves its CCD for an idle CPU at most once per this (10 ms) */
-  __u64 max_window_ns;        /* cap of every deadline window: the starvation bound's term (200 ms) */
-  __u64 class_window_ns[GB_NR_CLASSES]; /* deadline window per class at nice 0 and zero burst */
+  __u64 max_window_ns; /* a task's lead over the vtime frontier and its request: half each (200 ms) */
+  __u64 class_window_ns[GB_NR_CLASSES]; /* latency offset per class, added to its deadline */
   __u32 mode;                           /* enum gb_mode */
   __u32 nr_llcs;                        /* LLC ids in gb_cpu_info are 0 .. nr_llcs-1 (default 1) */
   __u32 nr_ccds;                        /* CCD ids 0 .. nr_ccds-1 (default 1) */
@@ -146,7 +146,7 @@ struct gb_tunables {
   __u64 slice_ns;
   __u64 burst_threshold_ns;
   __u64 interactive_burst_ns;
-  __u64 game_window_ns; /* class_window_ns[GB_CLASS_GAMING] */
+  __u64 game_window_ns; /* class_window_ns[GB_CLASS_GAMING]: the GAMING latency offset */
 };
 GB_STATIC_ASSERT(sizeof(struct gb_tunables) == 32, "gb_tunables layout");
 
@@ -169,7 +169,7 @@ GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24 + 32, "gb_knobs layout");
   C(xccd_migrations)           /* ... on another CCD */                                                    \
   C(ccd_local)                 /* a task started running on the same CCD as its last run */                \
   C(vcache_placements)         /* select_cpu put a GAMING/INTERACTIVE task on a V-Cache CPU */             \
-  C(preemptions)               /* a CPU running BATCH work was kicked for a GAMING/INTERACTIVE wake-up */  \
+  C(preemptions)               /* a running task was kicked for a wake-up with an earlier deadline */      \
   C(ringbuf_drops)             /* events lost because the ring buffer was full */                          \
   C(llc_steals)                /* an idle CPU ran a task queued on another LLC of its CCD */               \
   C(xccd_steals)               /* ... queued on another CCD */                                             \
@@ -235,7 +235,7 @@ GB_STATIC_ASSERT(sizeof(struct gb_observation) == (7 + GB_NR_CLASSES) * 8, "gb_o
 struct gb_prediction {
   __u32 cls;            /* enum gb_class a new task with this comm starts in */
   __u32 confidence_pct; /* 0..100 (informational) */
-  __u64 runtime_ns;     /* learned CPU time per burst: the new task's initial burst score */
+  __u64 runtime_ns;     /* learned CPU time per burst (informational: the class decides) */
 };
 GB_STATIC_ASSERT(sizeof(struct gb_prediction) == 16, "gb_prediction layout");
 

@@ -164,8 +164,8 @@ inline bool merge(Profile& p, const gb_observation& obs, UnixSeconds now, const 
   return std::isfinite(c) ? std::clamp(c, 0.0, 1.0) : 0.0;
 }
 
-/// What BPF should do with the next task of this comm: start in the majority class with the learned
-/// runtime per burst as its burst score. Only when confidence() >= params.threshold and tasks >=
+/// What BPF should do with the next task of this comm: run it in the majority class (the learned
+/// runtime per burst goes along for information). Only when confidence() >= params.threshold and tasks >=
 /// params.min_tasks; nullopt otherwise.
 [[nodiscard]] inline std::optional<gb_prediction> predict(const Profile& p, const LearnParams& params) {
   const double conf = confidence(p, params);

@@ -1,0 +1,52 @@
+/* ghostbrew wake-up preemption: which running task a waking one may take the CPU from, when no CPU is
+ * idle. As EEVDF lets a waking task with an earlier deadline preempt: without it a wake-up waits for
+ * the running task's slice to end, the largest part of a periodic thread's latency beside hogs.
+ * The decision is relative (deadlines, vtime.bpf.h), with classes as rights on top:
+ *   - importance ranks: GAMING and INTERACTIVE first, then ordinary work (VM, DEFAULT, AI,
+ *     CONTAINER), then BATCH. A wake-up never preempts a more important class.
+ *   - against a less important class, an earlier deadline is enough;
+ *   - within the same rank, the deadline must be earlier by a whole slice, so tasks that wake each
+ *     other in turn (pipes, hackbench's messages) do not preempt each other at every message.
+ *   - a synchronous wake-up (the waker is about to sleep) never preempts its waker's CPU.
+ * Among the CPUs of the task's LLC it may run on, the one running the latest deadline is taken. */
+#ifndef GHOSTBREW_PREEMPT_BPF_H
+#define GHOSTBREW_PREEMPT_BPF_H
+
+#include "topology.bpf.h"
+
+/* 0: latency classes, 1: ordinary work, 2: BATCH. */
+static u32 class_rank(u32 cls) {
+  if (class_is_latency_sensitive(cls)) return 0;
+  return cls == GB_CLASS_BATCH ? 2 : 1;
+}
+
+/* May a wake-up of class cls with this deadline take a CPU running (running_cls, running_deadline)? */
+static bool wakeup_preempts(u32 cls, u64 deadline, u32 running_cls, u64 running_deadline) {
+  u32 rank = class_rank(cls), running_rank = class_rank(running_cls);
+  if (rank > running_rank) return false;
+  if (rank < running_rank) return (s64)(deadline - running_deadline) < 0;
+  return (s64)(deadline + gb_slice_ns() - running_deadline) < 0;
+}
+
+/* The CPU of llc that p's wake-up should preempt, or -1 (see above). */
+static s32 pick_cpu_to_preempt(const struct task_struct* p, const struct task_ctx* tctx, u32 llc) {
+  const struct cpumask* llc_cpus = dom_cpus(&llc_ctx, llc);
+  s32 waker_cpu = bpf_get_smp_processor_id(), victim = -1, i;
+  u64 latest = 0;
+
+  if (!llc_cpus) return -1;
+  bpf_for(i, 0, nr_cpus) {
+    struct cpu_ctx* cctx;
+    if (!bpf_cpumask_test_cpu(i, llc_cpus) || !bpf_cpumask_test_cpu(i, p->cpus_ptr)) continue;
+    if (tctx->wake_sync && i == waker_cpu) continue;
+    cctx = cpu_ctx_of(i);
+    if (!cctx || !wakeup_preempts(tctx->class, tctx->deadline, cctx->class, cctx->deadline)) continue;
+    if (victim < 0 || (s64)(cctx->deadline - latest) > 0) {
+      victim = i;
+      latest = cctx->deadline;
+    }
+  }
+  return victim;
+}
+
+#endif /* GHOSTBREW_PREEMPT_BPF_H */

@@ -1,0 +1,108 @@
+/* ghostbrew virtual time: the order of every queue.
+ *
+ * Every task has a virtual runtime (tctx->vtime) that advances with the CPU time it uses, scaled by
+ * 100 / weight (p->scx.weight: 100 at nice 0, the kernel's nice table otherwise), as EEVDF's does.
+ * Its deadline, the key of the per-CPU queues, is
+ *     deadline = vtime + request + class_offset
+ *     request  = min(CPU time used since it last woke, GB_REQUEST_SLICES slices) * 100 / weight,
+ *                at most max_window_ns / 2
+ * so among tasks that stay runnable the one that has had least (weighted) CPU goes first: equal hogs
+ * share equally and a nice-5 hog runs a third as often as a nice-0 one; and a task that just woke
+ * with little CPU behind it queues ahead of one in the middle of a long burst (EEVDF's shorter
+ * request, BORE's burst penalty, without a threshold).
+ * vtime_now is the frontier: the largest vtime of a task when it started running. Bounds, written
+ * back into vtime:
+ *   - on a wake-up, a task is at most its lag cap behind the frontier (sleeping earns bounded
+ *     credit): slice * (1 + wake-ups per second / GB_LAG_HZ_STEP), at most GB_LAG_MAX_SCALE slices.
+ *     A thread that wakes often and uses little CPU (a periodic timer thread, an input or audio
+ *     thread, voice chat) keeps the most credit; a hog has none to use, however it wakes, because its
+ *     vtime is at the front. Tasks that stay runnable are never lifted, so nice weights hold on a CPU
+ *     whatever the other CPUs do to the (global) frontier.
+ *   - at every enqueue, at most max_window_ns / 2 ahead of the frontier (a nice-19 hog's vtime runs
+ *     100x faster; the excess is forgotten).
+ * class_offset (gb_config.class_window_ns: GAMING 1 ms, INTERACTIVE 2, VM 4, DEFAULT 8, AI and
+ * CONTAINER 12, BATCH 40) is how classes bias the order without replacing it: a game thread is 7 ms
+ * ahead of unclassified work with the same virtual time, not ahead of everything. Weights stay the
+ * kernel's (nice only): a class weight would take CPU from unclassified work, the one thing the
+ * scheduler must not make worse than EEVDF.
+ *
+ * The frontier also advances with the clock, by at least 1/GB_FRONTIER_MIN_RATE of real time: with
+ * N tasks on C CPUs it would otherwise move at C/N of real time, and a task queued far ahead of it
+ * (a niced hog) would wait N/C times its distance. Past N/C = GB_FRONTIER_MIN_RATE the clock drives
+ * it, sleepers are placed relative to it, and no wake-up overtakes a queued task for longer than
+ * GB_FRONTIER_MIN_RATE * (max_window_ns + BATCH's offset + the largest lag cap) (the starvation
+ * bound in ghostbrew.bpf.c's design comment). */
+#ifndef GHOSTBREW_VTIME_BPF_H
+#define GHOSTBREW_VTIME_BPF_H
+
+#include "ghostbrew.bpf.h"
+
+#define GB_LAG_HZ_STEP 50        /* each 50 wake-ups a second add one slice of sleep credit */
+#define GB_LAG_MAX_SCALE 8       /* at most this many slices of credit */
+#define GB_REQUEST_SLICES 4      /* the request stops growing after this many slices of CPU time */
+#define GB_FRONTIER_MIN_RATE 4   /* the frontier advances at least 1/this as fast as real time */
+#define GB_NSEC_PER_SEC 1000000000ull
+
+/* The frontier of virtual time (see above) and when it was last moved, in real time. Written by
+ * every CPU; a lost update only delays it. */
+u64 vtime_now;
+u64 vtime_now_at;
+
+static u64 task_weight(const struct task_struct* p) { return p->scx.weight ?: 1; }
+
+/* ns of CPU time in p's virtual time. */
+static u64 vtime_scaled(const struct task_struct* p, u64 ns) { return ns * 100 / task_weight(p); }
+
+/* The sleep credit p may keep: more for tasks that wake often. */
+static u64 task_lag_ns(const struct task_ctx* tctx) {
+  u64 scale = 1;
+  if (tctx->wake_interval_ns) scale += GB_NSEC_PER_SEC / tctx->wake_interval_ns / GB_LAG_HZ_STEP;
+  return gb_slice_ns() * GB_MIN(scale, GB_LAG_MAX_SCALE);
+}
+
+/* p woke up at now: the wake-up rate (its lag cap) is updated. */
+static void vtime_wake(struct task_ctx* tctx, u64 now) {
+  if (tctx->last_wake_ns && now > tctx->last_wake_ns) {
+    u64 interval = now - tctx->last_wake_ns;
+    tctx->wake_interval_ns =
+        tctx->wake_interval_ns ? (3 * tctx->wake_interval_ns + interval) / 4 : interval;
+  }
+  tctx->last_wake_ns = now;
+}
+
+/* p started running at now: the frontier moves up to its vtime, and at least with the clock. */
+static void vtime_start(struct task_ctx* tctx, u64 now) {
+  u64 front = vtime_now, at = vtime_now_at;
+  if (now > at) front += (now - at) / GB_FRONTIER_MIN_RATE;
+  if ((s64)(tctx->vtime - front) > 0) front = tctx->vtime;
+  vtime_now = front;
+  vtime_now_at = now;
+}
+
+/* p stopped running at now: charge what it ran to its vtime and its request. */
+static void vtime_charge(struct task_struct* p, struct task_ctx* tctx, u64 now) {
+  u64 ran = now - tctx->run_start_ns;
+  tctx->burst_ns += ran;
+  tctx->vtime += vtime_scaled(p, ran);
+}
+
+/* p slept: its request starts again from zero at the next wake-up. */
+static void vtime_sleep(struct task_ctx* tctx) { tctx->burst_ns = 0; }
+
+/* A new task starts at the frontier: no credit, no debt. */
+static void vtime_init(struct task_ctx* tctx) { tctx->vtime = vtime_now; }
+
+/* p's deadline if queued now in class cls (see above), after a wake-up or not; keeps its vtime
+ * within the bounds. */
+static u64 task_deadline(const struct task_struct* p, struct task_ctx* tctx, u32 cls, bool wakeup) {
+  u64 front = vtime_now, half = gb_config.max_window_ns / 2;
+  u64 request = vtime_scaled(p, GB_MIN(tctx->burst_ns, GB_REQUEST_SLICES * gb_slice_ns()));
+
+  if (wakeup && (s64)(tctx->vtime - (front - task_lag_ns(tctx))) < 0)
+    tctx->vtime = front - task_lag_ns(tctx);
+  else if ((s64)(tctx->vtime - (front + half)) > 0)
+    tctx->vtime = front + half;
+  return tctx->vtime + GB_MIN(request, half) + gb_class_window_ns(cls);
+}
+
+#endif /* GHOSTBREW_VTIME_BPF_H */
