@@ -5,7 +5,7 @@
 # with a nice-0 CPU hog on every CPU, under refsched (plain weighted vtime, the reference) and under
 # ghostbrew. The figures go to the .data file. What single-threaded TCG lets us check: ghostbrew's
 # idle wake-ups stay sub-millisecond-scale (< 5 ms worst), and under load a sleeper's wake-up kicks a
-# CPU running BATCH work (preemptions counted). With every vCPU busy the loaded latencies are bound by
+# CPU running a hog (preemptions counted): its deadline is far earlier than the hog's. With every vCPU busy the loaded latencies are bound by
 # qemu's round-robin between vCPUs (an IPI waits for the target vCPU's turn), not by the scheduler,
 # so they are reported, not judged (tests/vm notes: report latency beside idle figures).
 . /guest-lib.sh
@@ -58,8 +58,8 @@ run_under ghostbrew ghostbrew
 data ghostbrew.latency.preemptions "$PREEMPTIONS"
 [ "$IDLE_MAX" -gt 0 ] && [ "$IDLE_MAX" -lt 5000 ] && pass idle-wakeup-fast ||
   fail idle-wakeup-fast "cyclictest max $IDLE_MAX us on an idle guest under ghostbrew (want < 5000)"
-[ "${PREEMPTIONS:-0}" -gt 0 ] && pass sleepers-preempt-batch ||
-  fail sleepers-preempt-batch "no preemption of BATCH work while 4 hogs ran"
+[ "${PREEMPTIONS:-0}" -gt 0 ] && pass sleepers-preempt-hogs ||
+  fail sleepers-preempt-hogs "no preemption of a hog while 4 hogs ran"
 errs=$(scx_kernel_errors)
 [ -z "$errs" ] && pass kernel-log-clean || fail kernel-log-clean "$errs"
 finish

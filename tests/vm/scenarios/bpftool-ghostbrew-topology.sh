@@ -28,8 +28,17 @@ run_loader() {
     return 1
   }
   expect_eq $_name-ops "$(sched_ops)" ghostbrew
+  # Beside it, a "game": stress-ng named game.exe is GAMING by its comm and its workers by their
+  # gaming ancestor, with no userspace (the switch pairs sleep and wake, so select_cpu places them).
+  (
+    /tmp/game.exe --switch 1 --timeout 6s >/tmp/$_name.game 2>&1
+    echo $? >/tmp/$_name.game.status
+  ) &
+  _game=$!
   stress-ng --cpu 3 --switch 1 --exec 1 --timeout 6s >/tmp/$_name.stress 2>&1
   expect_eq $_name-stress-ng-status "$?" 0
+  wait $_game
+  expect_eq $_name-game-status "$(cat /tmp/$_name.game.status 2>/dev/null)" 0
   wait $_pid
   expect_eq $_name-loader-status "$(cat /tmp/$_name.status 2>/dev/null)" 0
   wait_for_state disabled 10 || fail $_name-detached "state is $(sched_state) after the loader exited"
@@ -37,9 +46,12 @@ run_loader() {
 }
 stat_of() { awk -v k="$2" '$1 == "stat" && $2 == k { print $3 }' /tmp/$1.out; }
 
+cp "$(command -v stress-ng)" /tmp/game.exe
+
 # 1. Gaming mode on a dual-CCD X3D layout.
 run_loader gaming --mode gaming --topology "$X3D" --seconds 10
-# Interactive work (the switch pairs) goes to the V-Cache CCD in gaming mode.
+# The game's threads go to the V-Cache CCD in gaming mode (vcache_placements counts GAMING and
+# INTERACTIVE tasks put on a V-Cache CPU by select_cpu).
 vc=$(stat_of gaming vcache_placements)
 [ "${vc:-0}" -gt 0 ] && pass gaming-vcache-placements || fail gaming-vcache-placements "vcache_placements=$vc"
 # The exec stressor makes exec events; the loader consumed them.

@@ -33,19 +33,24 @@ expect_eq niced-stress-ng-status "$nstatus" 0
 expect_eq still-enabled-after-load "$(sched_state)" enabled
 expect_eq still-ghostbrew-after-load "$(sched_ops)" ghostbrew
 
-# INTERACTIVE (1) and BATCH (6) must both be seen: the switch pairs sleep after microseconds of
-# work (behaviour: interactive), the hogs never sleep and one is niced (behaviour: batch).
+# Loaded without a daemon, nothing has a fixed class: the switch pairs and the nice-0 hogs are
+# DEFAULT (3), the niced hog BATCH (6, nice > 0), and nothing is INTERACTIVE (1): no burst length
+# makes an unclassified task interactive, virtual time orders them.
 snapshot_stats
 inter=$(dispatched 1)
+deflt=$(dispatched 3)
 batch=$(dispatched 6)
 direct=$(stat_sum direct_dispatches)
 data ghostbrew.bpftool.dispatched_interactive "$inter"
+data ghostbrew.bpftool.dispatched_default "$deflt"
 data ghostbrew.bpftool.dispatched_batch "$batch"
 data ghostbrew.bpftool.direct_dispatches "$direct"
+data ghostbrew.bpftool.preemptions "$(stat_sum preemptions)"
 data ghostbrew.bpftool.migrations "$(stat_sum migrations)"
 data ghostbrew.bpftool.reclassifications "$(stat_sum reclassifications)"
-[ "$inter" -gt 0 ] && pass interactive-work-seen || fail interactive-work-seen "dispatched[INTERACTIVE] = $inter"
-[ "$batch" -gt 0 ] && pass batch-work-seen || fail batch-work-seen "dispatched[BATCH] = $batch"
+[ "$deflt" -gt 0 ] && pass default-work-seen || fail default-work-seen "dispatched[DEFAULT] = $deflt"
+[ "$batch" -gt 0 ] && pass niced-work-is-batch || fail niced-work-is-batch "dispatched[BATCH] = $batch"
+[ "$inter" = 0 ] && pass no-behaviour-interactive || fail no-behaviour-interactive "dispatched[INTERACTIVE] = $inter"
 # No heartbeat was ever written: every classification ran without userspace maps.
 recl=$(stat_sum reclassifications)
 stale=$(stat_sum stale_heartbeat)

@@ -5,11 +5,11 @@
 # pinned (taskset) to CPUs 0-1 run WINDOW_S seconds (after SETTLE_S), first under EEVDF (nothing
 # attached), then under ghostbrew in the same guest. Each hog's CPU time is the first field of
 # /proc/PID/schedstat (ns); its spread is the largest |hog - mean| / mean, in percent.
-# Pass: ghostbrew's spread <= max(MAX_SPREAD_PCT (5%), EEVDF's spread in the same run): the 5% goal,
-# or at least as even as the kernel's own scheduler. EEVDF is not held to 5% because in this guest
-# it misses it: its load balancer leaves two hogs sharing one CPU and one alone on the other for long
-# stretches, migrating only after repeated failed balance attempts (two runs: 5905, 5981 and
-# 8205 ms, a 22.5% spread; 8555, 5775 and 5875 ms, 27.0%). Its spread is reported beside ghostbrew's.
+# Pass: ghostbrew's spread <= MAX_SPREAD_PCT (5%). EEVDF's spread is reported beside it, not held to
+# 5%: in this guest its load balancer leaves two hogs sharing one CPU and one alone on the other for
+# long stretches, migrating only after repeated failed balance attempts (two runs: 5905, 5981 and
+# 8205 ms, a 22.5% spread; 8555, 5775 and 5875 ms, 27.0%), while ghostbrew's deadline order over
+# the LLC's queues keeps them within 1%.
 # Sanity check, both phases: the three hogs' CPU time adds up to MIN_TOTAL_PCT..MAX_TOTAL_PCT of two
 # CPUs over the measured window (they ran all the time, and only on CPUs 0-1).
 # icount: guest time follows the instruction count, so every hog is charged for the instructions
@@ -72,8 +72,6 @@ set -- $r
 [ $# = 5 ] || die eevdf-measure "no CPU times under EEVDF: $r"
 report eevdf "$@"
 e_spread=$4
-limit=$(awk -v e="$e_spread" -v m="$MAX_SPREAD_PCT" 'BEGIN { printf "%.2f\n", (e > m ? e : m) }')
-data fair-equal-hogs.limit_spread_pct "$limit"
 
 ghost_sched_start "$LOG" --stats 5 || die attach "ghost-sched did not attach (state $(sched_state))"
 pass attach
@@ -82,9 +80,9 @@ set -- $r
 [ $# = 5 ] || die ghostbrew-measure "no CPU times under ghostbrew: $r"
 report ghostbrew "$@"
 g_spread=$4
-if awk_true "$g_spread <= $limit"; then pass equal-shares-vs-eevdf; else
-  fail equal-shares-vs-eevdf "ghostbrew's hogs got $1 $2 $3 ms: spread ${g_spread}%, EEVDF's ${e_spread}% in" \
-    "the same run; want <= max(${MAX_SPREAD_PCT}%, EEVDF's) = ${limit}%"
+if awk_true "$g_spread <= $MAX_SPREAD_PCT"; then pass equal-shares; else
+  fail equal-shares "ghostbrew's hogs got $1 $2 $3 ms: spread ${g_spread}% (EEVDF's ${e_spread}% in" \
+    "the same run); want <= ${MAX_SPREAD_PCT}%"
 fi
 
 expect_eq still-enabled "$(sched_state) $(sched_ops)" "enabled ghostbrew"
