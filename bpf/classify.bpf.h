@@ -3,11 +3,12 @@
  * The chain, first match wins (the behaviour rule, evaluated at every enqueue, lives in
  * ghostbrew.bpf.c because it changes with every run):
  *   1. tid_class / tgid_class, filled by userspace (vCPU threads, games, container processes);
- *   2. comm patterns matched here (wine, proton, *.exe, CPU N/KVM, pipewire, compilers, ...);
+ *   2. comm patterns: vCPU threads (CPU N/KVM) and the name table shared with userspace,
+ *      ghostbrew/detect/comm_patterns.def (wine, proton, *.exe, gamescope, pipewire, compilers, ...);
  *   3. cgroup_class, filled by userspace, for the task's cgroup or one of its ancestors (so userspace
  *      can register machine.slice or a container's scope once for everything below it);
  *   4. a gaming ancestor: one of up to GB_ANCESTOR_DEPTH real_parents is a registered game or has a
- *      gaming comm (a game's helper processes and launchers' children).
+ *      comm whose table row says games_below (a game's helper processes, gamescope's children).
  * Rules 1, 3 and the registry half of 4 use userspace's maps and are skipped while the userspace
  * heartbeat is stale (pids get reused, cgroups get removed); the comm patterns are BPF's own and stay.
  * Map values that are not a valid enum gb_class are ignored rather than trusted. */
@@ -69,33 +70,36 @@ static __always_inline u32 comm_tail(const char* comm) {
   return tail;
 }
 
-/* A game, a game's runtime or its compositor. */
-static __always_inline bool comm_is_gaming(const char* comm) {
-  return COMM_STARTS(comm, "wine") || COMM_STARTS(comm, "proton") || COMM_STARTS(comm, "gamescope") ||
-         comm_tail(comm) == COMM_TAIL('.', 'e', 'x', 'e');
+/* The three kinds of row of ghostbrew/detect/comm_patterns.def. */
+#define COMM_MATCH_exact(comm, lit) COMM_IS(comm, lit)
+#define COMM_MATCH_prefix(comm, lit) COMM_STARTS(comm, lit)
+/* A suffix needs a name longer than itself: comm[4] is then not the NUL (".exe" alone is no binary). */
+#define COMM_MATCH_suffix(comm, lit) \
+  ((comm)[sizeof(lit) - 1] && comm_tail(comm) == COMM_TAIL((lit)[0], (lit)[1], (lit)[2], (lit)[3]))
+
+/* True for a QEMU vCPU thread: "CPU <n>/KVM" (not a table row: the number is in the middle). */
+static __always_inline bool comm_is_vcpu(const char* comm) {
+  return COMM_STARTS(comm, "CPU ") && comm_tail(comm) == COMM_TAIL('/', 'k', 'v', 'm');
 }
 
-/* The fixed class comm alone implies, or GB_CLASS_NONE. */
+/* A name whose descendants are games: a game, a game's runtime, or gamescope (the table's
+ * games_below rows). */
+static __always_inline bool comm_starts_games(const char* comm) {
+#define GB_COMM_PATTERN(match, lit, cls, games_below) \
+  if ((games_below) && COMM_MATCH_##match(comm, lit)) return true;
+#include <ghostbrew/detect/comm_patterns.def>
+#undef GB_COMM_PATTERN
+  return false;
+}
+
+/* The fixed class comm alone implies, or GB_CLASS_NONE: vCPU threads, then the name table shared
+ * with userspace (ghostbrew/detect/comm_patterns.def), first matching row. */
 static __noinline u32 class_from_comm(const char* comm) {
-  if (comm_is_gaming(comm)) return GB_CLASS_GAMING;
-  /* QEMU names its vCPU threads "CPU <n>/KVM". */
-  if (COMM_STARTS(comm, "CPU ") && comm_tail(comm) == COMM_TAIL('/', 'k', 'v', 'm')) return GB_CLASS_VM;
-  /* Audio, compositors and display servers. */
-  if (COMM_STARTS(comm, "pipewire") || COMM_IS(comm, "wireplumber") || COMM_IS(comm, "pulseaudio") ||
-      COMM_STARTS(comm, "jackd") || COMM_IS(comm, "Xorg") || COMM_IS(comm, "Xwayland") ||
-      COMM_STARTS(comm, "kwin_") || COMM_IS(comm, "gnome-shell") || COMM_IS(comm, "plasmashell") ||
-      COMM_IS(comm, "sway") || COMM_IS(comm, "Hyprland") || COMM_IS(comm, "weston") ||
-      COMM_IS(comm, "labwc") || COMM_IS(comm, "wayfire") || COMM_IS(comm, "niri") || COMM_IS(comm, "river"))
-    return GB_CLASS_INTERACTIVE;
-  /* Local AI inference servers. */
-  if (COMM_STARTS(comm, "ollama") || COMM_STARTS(comm, "llama-") || COMM_STARTS(comm, "whisper-") ||
-      COMM_IS(comm, "koboldcpp"))
-    return GB_CLASS_AI;
-  /* Builds: compilers, linkers, build drivers. */
-  if (COMM_STARTS(comm, "cc1") || COMM_IS(comm, "rustc") || COMM_IS(comm, "ld") || COMM_STARTS(comm, "ld.") ||
-      COMM_IS(comm, "mold") || COMM_IS(comm, "lld") || COMM_IS(comm, "ninja") || COMM_IS(comm, "make") ||
-      COMM_IS(comm, "gmake") || COMM_IS(comm, "lto1") || COMM_IS(comm, "as"))
-    return GB_CLASS_BATCH;
+  if (comm_is_vcpu(comm)) return GB_CLASS_VM;
+#define GB_COMM_PATTERN(match, lit, cls, games_below) \
+  if (COMM_MATCH_##match(comm, lit)) return GB_CLASS_##cls;
+#include <ghostbrew/detect/comm_patterns.def>
+#undef GB_COMM_PATTERN
   return GB_CLASS_NONE;
 }
 
@@ -130,7 +134,7 @@ static __noinline bool has_gaming_ancestor(struct task_struct* p, bool trust_use
     if (tgid <= 1) break;
     if (trust_userspace && class_in_map(&tgid_class, &tgid) == GB_CLASS_GAMING) return true;
     BPF_CORE_READ_STR_INTO(&comm, t, comm);
-    if (comm_is_gaming(comm)) return true;
+    if (comm_starts_games(comm)) return true;
     t = BPF_CORE_READ(t, real_parent);
   }
   return false;

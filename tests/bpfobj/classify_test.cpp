@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <ghostbrew/bpf/abi.h>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <ghostbrew/detect/comm_patterns.hpp>
 #include <memory>
 #include <string>
 
@@ -56,8 +58,8 @@ class GhostbrewCommRule : public ::testing::Test {
 };
 
 TEST_F(GhostbrewCommRule, WineProtonAndWindowsBinariesAreGaming) {
-  for (const char* comm : {"wine", "wine64", "wineserver", "wine64-preload", "proton", "gamescope-wl",
-                           "Game.exe", "GAME.EXE", "eldenring.exe", "abcdefghijk.exe"})
+  for (const char* comm : {"wine", "wine64", "wineserver", "wine64-preload", "proton", "Game.exe", "GAME.EXE",
+                           "eldenring.exe", "abcdefghijk.exe"})
     EXPECT_EQ(class_of(comm), static_cast<__u32>(GB_CLASS_GAMING)) << comm;
 }
 
@@ -69,8 +71,10 @@ TEST_F(GhostbrewCommRule, QemuVcpuThreadsAreVm) {
 }
 
 TEST_F(GhostbrewCommRule, AudioAndCompositorsAreInteractive) {
-  for (const char* comm : {"pipewire", "pipewire-pulse", "wireplumber", "pulseaudio", "jackd", "Xorg",
-                           "Xwayland", "kwin_wayland", "kwin_x11", "gnome-shell", "sway", "Hyprland"})
+  // gamescope is a compositor (its children are games: the ancestor rule, not the comm rule).
+  for (const char* comm :
+       {"pipewire", "pipewire-pulse", "wireplumber", "pulseaudio", "jackd", "Xorg", "Xwayland",
+        "kwin_wayland", "kwin_x11", "gnome-shell", "sway", "Hyprland", "gamescope", "gamescope-wl"})
     EXPECT_EQ(class_of(comm), static_cast<__u32>(GB_CLASS_INTERACTIVE)) << comm;
 }
 
@@ -87,9 +91,29 @@ TEST_F(GhostbrewCommRule, CompilersAndLinkersAreBatch) {
 
 TEST_F(GhostbrewCommRule, ExactNamesDoNotMatchLongerOnes) {
   // Prefix rules are deliberate (wine*, ld.*); exact ones must not catch look-alikes.
-  for (const char* comm : {"makepkg", "ldconfig", "assistant", "Xorg-helper", "swaybg", "exe", "notepad.ex",
-                           "bash", "systemd", ""})
+  for (const char* comm : {"makepkg", "ldconfig", "assistant", "Xorg-helper", "swaybg", "exe", ".exe",
+                           "notepad.ex", "bash", "systemd", ""})
     EXPECT_EQ(class_of(comm), kNone) << comm;
+}
+
+// The name table both sides include (ghostbrew/detect/comm_patterns.def): for every row, a name it
+// matches and a look-alike, the class BPF gives equals the one userspace's C++ matcher gives.
+TEST_F(GhostbrewCommRule, EveryNameTableRowAgreesWithUserspace) {
+  using ghostbrew::detect::CommMatch;
+  for (const auto& r : ghostbrew::detect::kCommPatterns) {
+    const std::string text(r.text);
+    const std::string matching = r.match == CommMatch::exact    ? text
+                                 : r.match == CommMatch::prefix ? (text + "-x").substr(0, GB_COMM_LEN - 1)
+                                                                : "game" + text;
+    EXPECT_EQ(class_of(matching), static_cast<__u32>(r.cls)) << matching;
+    std::string upper = matching;
+    for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    for (const std::string& name : {text + "x", "x" + text, text.substr(1), upper}) {
+      const auto m =
+          ghostbrew::detect::match_comm(name.substr(0, GB_COMM_LEN - 1), ghostbrew::detect::kCommPatterns);
+      EXPECT_EQ(class_of(name), m ? static_cast<__u32>(m->cls) : kNone) << name;
+    }
+  }
 }
 
 }  // namespace

@@ -199,7 +199,7 @@ TEST_F(ClassifyTest, CgroupPatterns) {
 
 TEST_F(ClassifyTest, CgroupPatternsAreConfigurable) {
   rules_.cgroups = {{"build-*.scope", WorkloadClass::Batch}};
-  auto p = proc(1100, "make", "/usr/bin/make");
+  auto p = proc(1100, "builder", "/usr/bin/builder");
   p.cgroup = "/user.slice/build-42.scope";
   EXPECT_EQ(classify_new(p), (Classification{WorkloadClass::Batch, "cgroup:/user.slice/build-42.scope"}));
   auto sys = proc(1101, "cron", "/usr/sbin/cron");
@@ -208,7 +208,7 @@ TEST_F(ClassifyTest, CgroupPatternsAreConfigurable) {
 }
 
 TEST_F(ClassifyTest, PositiveNiceIsBatch) {
-  auto p = proc(1200, "cc1plus", "/usr/lib/gcc/cc1plus");
+  auto p = proc(1200, "encoder", "/usr/bin/encoder");
   p.nice = 10;
   EXPECT_EQ(classify_new(p), (Classification{WorkloadClass::Batch, "nice:10"}));
 }
@@ -237,6 +237,82 @@ TEST_F(ClassifyTest, GameRulesComeBeforeCgroupAndDesktopRules) {
   p.cgroup = "/system.slice/x.service";
   p.fds = {"/dev/input/event1"};
   EXPECT_EQ(classify_new(p), (Classification{WorkloadClass::Gaming, "exe:wine64"}));
+}
+
+TEST_F(ClassifyTest, CompilersAndLinkersAreBatchLikeInBpf) {
+  EXPECT_EQ(classify_new(proc(1500, "cc1plus", "/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus")),
+            (Classification{WorkloadClass::Batch, "exe:cc1plus"}));
+  EXPECT_EQ(classify_new(proc(1501, "ld.lld", "/usr/bin/ld.lld")),
+            (Classification{WorkloadClass::Batch, "exe:ld.lld"}));
+  EXPECT_EQ(classify_new(proc(1502, "ldconfig", "/usr/sbin/ldconfig")).cls, WorkloadClass::Default);
+}
+
+// A name that row `r` of comm_patterns.def matches: the text itself, the text with a tail, or a name
+// ending in the suffix.
+std::string example_name(const CommPattern& r) {
+  switch (r.match) {
+    case CommMatch::exact:
+      return std::string(r.text);
+    case CommMatch::prefix:
+      return (std::string(r.text) + "-x").substr(0, GB_COMM_LEN - 1);
+    case CommMatch::suffix:
+      break;
+  }
+  return "game" + std::string(r.text);
+}
+
+TEST(CommPatternsTest, EveryRowIsTheFirstMatchOfItsExampleName) {
+  // So the order of the rows, and of userspace's rules, never decides between two rows.
+  for (const auto& r : kCommPatterns) {
+    const auto m = match_comm(example_name(r), kCommPatterns);
+    ASSERT_TRUE(m) << r.text;
+    EXPECT_EQ(*m, r) << example_name(r);
+  }
+}
+
+TEST(CommPatternsTest, GamescopeIsACompositorWhoseChildrenAreGames) {
+  const auto m = match_comm("gamescope-wl", kCommPatterns);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->cls, WorkloadClass::Interactive);
+  EXPECT_TRUE(m->games_below);
+}
+
+TEST(CommPatternsTest, SuffixesIgnoreCaseAndNeedANameBeforeThem) {
+  EXPECT_EQ(match_comm("GAME.EXE", kCommPatterns)->cls, WorkloadClass::Gaming);
+  EXPECT_FALSE(match_comm(".exe", kCommPatterns));
+  EXPECT_FALSE(match_comm("Wine", kCommPatterns));  // prefixes and exact names are case-sensitive
+}
+
+TEST_F(ClassifyTest, EveryNameTableRowGivesItsClassByComm) {
+  int pid = 3000;
+  for (const auto& r : kCommPatterns) {
+    const auto name = example_name(r);
+    auto p = proc(pid++, name, "");  // no exe link: comm decides (argv[0] is the same name)
+    const auto c = classify_new(p);
+    EXPECT_EQ(c.cls, r.cls) << name << ": " << c.rule;
+    EXPECT_EQ(c.rule, "comm:" + r.describe(name)) << name;
+  }
+}
+
+TEST_F(ClassifyTest, EveryGamesBelowRowMakesItsChildrenGaming) {
+  int pid = 4000;
+  for (const auto& r : kCommPatterns) {
+    const auto name = example_name(r);
+    auto parent = proc(pid++, name, "/usr/bin/" + name);
+    parent.start_time = 1;
+    fr_.add(parent);
+    auto child = proc(pid++, "helper", "/usr/bin/helper");
+    child.ppid = parent.pid;
+    child.start_time = 2;
+    const auto c = classify_new(child);
+    if (r.games_below) {
+      EXPECT_EQ(c, (Classification{WorkloadClass::Gaming,
+                                   fmt::format("parent:{}({})", parent.pid, r.describe(name))}))
+          << name;
+    } else {
+      EXPECT_EQ(c.cls, WorkloadClass::Default) << name << ": " << c.rule;
+    }
+  }
 }
 
 TEST(VcpuNameTest, OnlyQemusVcpuThreadNames) {

@@ -1,15 +1,18 @@
 // Per-process workload classification: which class a process belongs to and the rule that decided
 // it, as text ("env:WINEPREFIX", "exe:wine64-preloader", "comm:*.exe", "parent:4242(steam reaper)",
 // "cgroup:/user.slice/.../app-steam@1.scope"). Rules run in a fixed order, first match wins:
-//   kernel thread -> zombie (no live threads) -> game (exe, env, comm/argv0 *.exe) -> AI server -> QEMU ->
-//   desktop (audio, compositor, evdev reader) -> game ancestor (reaper, pressure-vessel, gamescope; 8 levels)
-//   -> cgroup patterns -> nice > 0 -> default.
+//   kernel thread -> zombie (no live threads) -> game (exe name, env, comm/argv0) -> AI server -> QEMU ->
+//   desktop (audio, compositor, evdev reader) -> build tools -> game ancestor (steam reaper,
+//   pressure-vessel, or a name whose row says games_below: wine, *.exe, gamescope; 8 levels) -> cgroup
+//   patterns -> nice > 0 -> default.
+// The names (wine*, *.exe, gamescope, pipewire*, cc1*, ...) are rows of detect/comm_patterns.def, the
+// table the BPF scheduler matches comms against too: both sides give a name the same class.
 // Threads inherit their process's class, except QEMU vCPU threads ("CPU N/KVM"), which are VM.
 #pragma once
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -19,6 +22,7 @@
 #include <fmt/format.h>
 
 #include "ghostbrew/detect/cgroup.hpp"
+#include "ghostbrew/detect/comm_patterns.hpp"
 #include "ghostbrew/detect/workload_class.hpp"
 #include "ghostbrew/procfs/process.hpp"
 
@@ -27,17 +31,14 @@ namespace ghostbrew::detect {
 /// The names and patterns the rules look for. Defaults cover the common Linux desktop; every list can
 /// be replaced by configuration.
 struct Rules {
-  /// Executable file names of Wine/Proton (matched against /proc/PID/exe's file name).
-  std::vector<std::string> game_exes{"wine",       "wine64", "wine-preloader", "wine64-preloader",
-                                     "wineserver", "proton"};
+  /// Names that decide a class (matched against the exe file name, comm and argv[0]): by default the
+  /// table shared with BPF, comm_patterns.def. Replacing it changes userspace detection only.
+  std::vector<CommPattern> names{std::begin(kCommPatterns), std::end(kCommPatterns)};
   /// Environment variables only a Wine/Proton/Steam game has.
   std::vector<std::string> game_env{"WINEPREFIX", "STEAM_COMPAT_DATA_PATH", "SteamGameId", "SteamAppId"};
-  /// AI inference servers, matched against exe file name, comm and argv words.
+  /// Python AI servers, matched against command-line words ("python -m vllm...", ".../ComfyUI/main.py");
+  /// servers with their own binary (ollama, llama-server) are rows of `names`.
   std::vector<std::string> ai_names{"ollama", "llama-server", "vllm", "ComfyUI", "comfyui"};
-  /// Audio servers, compositors: interactive desktop (exe file name or comm).
-  std::vector<std::string> audio{"pipewire", "pipewire-pulse", "pulseaudio", "jackd", "jackdbus"};
-  std::vector<std::string> compositors{"kwin_wayland", "gnome-shell", "Xwayland", "gamescope",
-                                       "sway",         "Hyprland",    "weston",   "Xorg"};
   /// cgroup path patterns (see cgroup.hpp).
   std::vector<CgroupRule> cgroups = default_cgroup_rules();
   /// How many ancestors the parent-chain rule looks at.
@@ -61,18 +62,6 @@ struct Context {
 };
 
 namespace detail {
-inline bool contains(const std::vector<std::string>& names, std::string_view name) {
-  return !name.empty() && std::find(names.begin(), names.end(), name) != names.end();
-}
-
-inline bool ends_with_exe(std::string_view s) {
-  if (s.size() <= 4) return false;
-  const auto tail = s.substr(s.size() - 4);
-  return tail[0] == '.' && std::tolower(static_cast<unsigned char>(tail[1])) == 'e' &&
-         std::tolower(static_cast<unsigned char>(tail[2])) == 'x' &&
-         std::tolower(static_cast<unsigned char>(tail[3])) == 'e';
-}
-
 /// The last path component of argv[0], with Windows separators too ("C:\\Games\\x.exe" -> "x.exe").
 inline std::string_view argv0_name(const procfs::ProcessInfo& p) {
   if (p.cmdline.empty()) return {};
@@ -81,21 +70,37 @@ inline std::string_view argv0_name(const procfs::ProcessInfo& p) {
   return cut == std::string_view::npos ? a : a.substr(cut + 1);
 }
 
-/// Matches exe file name, then comm (truncated to 15 bytes by the kernel), then argv[0]'s file name
-/// (when the exe link was denied); `which` gets the rule text.
-inline bool named(const procfs::ProcessInfo& p, const std::vector<std::string>& names, std::string* which) {
-  for (const auto& n : names) {
-    if (p.exe_name() == n) {
-      *which = "exe:" + n;
-    } else if (p.comm() == n) {
-      *which = "comm:" + n;
-    } else if (p.exe.empty() && argv0_name(p) == n) {
-      *which = "argv0:" + n;
-    } else {
-      continue;
+/// The rows of `names` with class `cls`.
+inline std::vector<CommPattern> rows_of(const std::vector<CommPattern>& names, WorkloadClass cls) {
+  std::vector<CommPattern> out;
+  for (const auto& n : names)
+    if (n.cls == cls) out.push_back(n);
+  return out;
+}
+
+/// Matches the exe file name, then comm (truncated to 15 bytes by the kernel), then argv[0]'s file
+/// name against `rows`; `which` gets the rule text ("exe:wine64", "comm:*.exe"). A suffix row (*.exe)
+/// names what a program runs as, not its binary: it is matched on comm and always on argv[0] (a
+/// Windows binary's name is only there: its exe is wine's loader), never on the exe link. Other rows
+/// are matched on argv[0] only when the exe link was denied. With exe_only, only the exe link is tried.
+inline bool named(const procfs::ProcessInfo& p, std::span<const CommPattern> rows, std::string* which,
+                  bool exe_only = false) {
+  for (const auto& r : rows)
+    if (r.match != CommMatch::suffix && !p.exe_name().empty() && r.matches(p.exe_name())) {
+      *which = "exe:" + r.describe(p.exe_name());
+      return true;
     }
+  if (exe_only) return false;
+  if (auto m = match_comm(p.comm(), rows)) {
+    *which = "comm:" + m->describe(p.comm());
     return true;
   }
+  const auto a0 = argv0_name(p);
+  for (const auto& r : rows)
+    if ((p.exe.empty() || r.match == CommMatch::suffix) && !a0.empty() && r.matches(a0)) {
+      *which = "argv0:" + r.describe(a0);
+      return true;
+    }
   return false;
 }
 
@@ -111,18 +116,18 @@ inline bool arg_names(std::string_view arg, std::string_view n) {
 }
 
 inline std::optional<Classification> game_rule(const procfs::ProcessInfo& p, const Rules& r) {
-  if (contains(r.game_exes, p.exe_name()))
-    return Classification{WorkloadClass::Gaming, fmt::format("exe:{}", p.exe_name())};
+  const auto games = rows_of(r.names, WorkloadClass::Gaming);
+  std::string which;
+  if (named(p, games, &which, /*exe_only=*/true)) return Classification{WorkloadClass::Gaming, which};
   for (const auto& key : r.game_env)
     if (p.env(key)) return Classification{WorkloadClass::Gaming, "env:" + key};
-  if (ends_with_exe(p.comm())) return Classification{WorkloadClass::Gaming, "comm:*.exe"};
-  if (ends_with_exe(argv0_name(p))) return Classification{WorkloadClass::Gaming, "argv0:*.exe"};
+  if (named(p, games, &which)) return Classification{WorkloadClass::Gaming, which};
   return std::nullopt;
 }
 
 inline std::optional<Classification> ai_rule(const procfs::ProcessInfo& p, const Rules& r) {
   std::string which;
-  if (named(p, r.ai_names, &which)) return Classification{WorkloadClass::Ai, which};
+  if (named(p, rows_of(r.names, WorkloadClass::Ai), &which)) return Classification{WorkloadClass::Ai, which};
   // Python servers: "python -m vllm.entrypoints...", "vllm serve", ".../ComfyUI/main.py".
   for (const auto& arg : p.cmdline)
     for (const auto& n : r.ai_names)
@@ -137,7 +142,7 @@ inline bool is_qemu(const procfs::ProcessInfo& p) {
 
 inline std::optional<Classification> desktop_rule(const procfs::ProcessInfo& p, const Rules& r) {
   std::string which;
-  if (named(p, r.audio, &which) || named(p, r.compositors, &which))
+  if (named(p, rows_of(r.names, WorkloadClass::Interactive), &which))
     return Classification{WorkloadClass::Interactive, which};
   for (const auto& dev : p.device_fds)
     if (std::string_view(dev).starts_with("/dev/input/event"))
@@ -145,8 +150,17 @@ inline std::optional<Classification> desktop_rule(const procfs::ProcessInfo& p, 
   return std::nullopt;
 }
 
-/// What a game-launching ancestor is, if `p` is one.
-inline std::optional<std::string_view> game_launcher(const procfs::ProcessInfo& p) {
+/// Compilers, linkers and build drivers.
+inline std::optional<Classification> build_rule(const procfs::ProcessInfo& p, const Rules& r) {
+  std::string which;
+  if (named(p, rows_of(r.names, WorkloadClass::Batch), &which))
+    return Classification{WorkloadClass::Batch, which};
+  return std::nullopt;
+}
+
+/// What a game-launching ancestor is, if `p` is one: Steam's reaper or pressure-vessel, or a process
+/// whose name's row says games_below (gamescope, wine, a Windows binary).
+inline std::optional<std::string> game_launcher(const procfs::ProcessInfo& p, const Rules& r) {
   const auto has_arg = [&](std::string_view s) {
     return std::any_of(p.cmdline.begin(), p.cmdline.end(), [&](const std::string& a) { return a == s; });
   };
@@ -154,7 +168,11 @@ inline std::optional<std::string_view> game_launcher(const procfs::ProcessInfo& 
   if (p.comm().starts_with("pressure-vessel") || p.exe_name().starts_with("pressure-vessel") ||
       p.comm() == "pv-adverb" || p.exe_name() == "pv-adverb")
     return "pressure-vessel";
-  if (p.comm() == "gamescope" || p.exe_name() == "gamescope") return "gamescope";
+  for (const auto& n : r.names) {
+    if (!n.games_below) continue;
+    if (n.matches(p.comm())) return n.describe(p.comm());
+    if (n.matches(p.exe_name())) return n.describe(p.exe_name());
+  }
   return std::nullopt;
 }
 
@@ -181,7 +199,7 @@ inline std::optional<Classification> parent_rule(const procfs::ProcessInfo& p, c
     }
     // A parent younger than its child is a reused pid, not the real parent.
     if (parent->stat.start_time > child_start) return std::nullopt;
-    if (auto what = game_launcher(*parent))
+    if (auto what = game_launcher(*parent, ctx.rules))
       return Classification{WorkloadClass::Gaming, fmt::format("parent:{}({})", ppid, *what)};
     child = parent;
   }
@@ -210,6 +228,7 @@ inline std::optional<Classification> parent_rule(const procfs::ProcessInfo& p, c
     return {WorkloadClass::Vm,
             fmt::format("exe:{}", p.exe_name().empty() ? std::string_view(p.comm()) : p.exe_name())};
   if (auto c = detail::desktop_rule(p, r)) return *c;
+  if (auto c = detail::build_rule(p, r)) return *c;
   if (auto c = detail::parent_rule(p, ctx)) return *c;
   if (auto m = match_cgroup(p.cgroup, r.cgroups)) return {m->cls, "cgroup:" + p.cgroup};
   if (p.stat.nice > 0) return {WorkloadClass::Batch, fmt::format("nice:{}", p.stat.nice)};

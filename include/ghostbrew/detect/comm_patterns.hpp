@@ -1,0 +1,90 @@
+// The process names that decide a class by themselves (detect/comm_patterns.def, the table the BPF
+// scheduler matches comms against too), as C++ data, and how a name matches a row.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "ghostbrew/bpf/abi.h"
+#include "ghostbrew/detect/workload_class.hpp"
+
+namespace ghostbrew::detect {
+
+/// How a row's text matches a name (see comm_patterns.def).
+enum class CommMatch {
+  exact,   ///< the whole name, case-sensitive
+  prefix,  ///< the name starts with the text, case-sensitive
+  suffix,  ///< the name ends with the text, in lower case, and is longer than it
+};
+
+/// One row of comm_patterns.def.
+struct CommPattern {
+  CommMatch match;
+  std::string_view text;
+  WorkloadClass cls;
+  bool games_below;  ///< what such a process starts is a game (the gaming-ancestor rule)
+
+  /// True when `name` matches this row.
+  [[nodiscard]] constexpr bool matches(std::string_view name) const {
+    switch (match) {
+      case CommMatch::exact:
+        return name == text;
+      case CommMatch::prefix:
+        return name.starts_with(text);
+      case CommMatch::suffix:
+        break;
+    }
+    if (name.size() <= text.size()) return false;  // ".exe" alone is no binary
+    const auto tail = name.substr(name.size() - text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char c = tail[i] >= 'A' && tail[i] <= 'Z' ? static_cast<char>(tail[i] - 'A' + 'a') : tail[i];
+      if (c != text[i]) return false;
+    }
+    return true;
+  }
+
+  /// How a rule names the match: the name itself, or "*<suffix>" ("*.exe") for a suffix row.
+  [[nodiscard]] std::string describe(std::string_view name) const {
+    return match == CommMatch::suffix ? "*" + std::string(text) : std::string(name);
+  }
+
+  friend constexpr bool operator==(const CommPattern&, const CommPattern&) = default;
+};
+
+/// Every row of comm_patterns.def, in order.
+inline constexpr CommPattern kCommPatterns[] = {
+#define GB_COMM_PATTERN(match, lit, cls, games_below) \
+  {CommMatch::match, lit, static_cast<WorkloadClass>(GB_CLASS_##cls), (games_below) != 0},
+#include "ghostbrew/detect/comm_patterns.def"
+#undef GB_COMM_PATTERN
+};
+
+namespace detail {
+constexpr bool comm_patterns_fit_bpf() {
+  for (const auto& p : kCommPatterns) {
+    if (p.text.empty() || p.text.size() >= GB_COMM_LEN) return false;  // comm holds 15 bytes
+    if (p.match == CommMatch::suffix) {
+      if (p.text.size() != 4) return false;  // BPF compares the last four bytes
+      for (char c : p.text)
+        if (c >= 'A' && c <= 'Z') return false;  // ... lower-cased
+    }
+  }
+  return true;
+}
+static_assert(comm_patterns_fit_bpf(),
+              "comm_patterns.def: texts of 1..15 bytes, suffixes 4 lower-case bytes");
+}  // namespace detail
+
+/// The first row of `patterns` that `name` matches, if any.
+[[nodiscard]] constexpr std::optional<CommPattern> match_comm(std::string_view name,
+                                                              std::span<const CommPattern> patterns) {
+  for (const auto& p : patterns)
+    if (!name.empty() && p.matches(name)) return p;
+  return std::nullopt;
+}
+
+}  // namespace ghostbrew::detect
