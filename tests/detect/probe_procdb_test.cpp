@@ -1,13 +1,8 @@
 // `ghost-probe --procdb` end to end: a database saved with procdb::save() in a temp state directory is
 // printed as a table and as JSON (comm, class, task count); a missing database and a corrupted one each
 // exit 1 with one line on stderr naming the file.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -20,32 +15,22 @@
 
 #include "ghostbrew/procdb/database.hpp"
 #include "ghostbrew/procdb/store.hpp"
+#include "support/run.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ghostbrew {
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using ghostbrew::testing::RunResult;
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-/// Runs ghost-probe with `args`, stdout through a pipe and stderr to `err_file`.
-Run run(const std::string& args, const std::filesystem::path& err_file) {
-  Run r;
-  FILE* p = ::popen(fmt::format("{} {} 2>'{}'", GHOST_PROBE, args, err_file.string()).c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf{};
-  while (const auto n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.err = slurp(err_file);
-  return r;
+/// Runs ghost-probe with `args`: stdout in `out`, stderr in `err`.
+RunResult run(const std::string& args) {
+  return ghostbrew::testing::run_split(std::string(GHOST_PROBE) + " " + args);
 }
 
 /// An observation of `tasks` tasks, `bursts_per_task` bursts of `burst_us` each, all in class `cls`.
@@ -65,12 +50,7 @@ gb_observation observation(std::uint64_t tasks, std::uint64_t bursts_per_task, s
 
 class ProbeProcdbTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / fmt::format("ghostbrew-probe-procdb-{}", ::getpid());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_ / "state");
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { std::filesystem::create_directories(dir_ / "state"); }
 
   /// Saves cc1 (two observations: 12 + 8 batch tasks) and kwin_wayland (3 interactive tasks).
   void save_sample() const {
@@ -86,14 +66,13 @@ class ProbeProcdbTest : public ::testing::Test {
   [[nodiscard]] std::string state_args() const {
     return "--procdb --state-dir '" + (dir_ / "state").string() + "'";
   }
-  [[nodiscard]] std::filesystem::path err_file() const { return dir_ / "stderr"; }
 
-  std::filesystem::path dir_;
+  ghostbrew::testing::TempDir dir_{"probe-procdb"};
 };
 
 TEST_F(ProbeProcdbTest, JsonListsEveryLearnedCommWithItsClassAndTasks) {
   save_sample();
-  const auto r = run(state_args() + " --json", err_file());
+  const auto r = run(state_args() + " --json");
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_EQ(r.err, "");
   const auto j = nlohmann::json::parse(r.out);
@@ -118,7 +97,7 @@ TEST_F(ProbeProcdbTest, JsonListsEveryLearnedCommWithItsClassAndTasks) {
 
 TEST_F(ProbeProcdbTest, TableHasARowPerCommAndASummary) {
   save_sample();
-  const auto r = run(state_args(), err_file());
+  const auto r = run(state_args());
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   std::vector<std::string> lines;
   std::string line;
@@ -151,7 +130,7 @@ TEST_F(ProbeProcdbTest, TableHasARowPerCommAndASummary) {
 }
 
 TEST_F(ProbeProcdbTest, MissingDatabaseExits1WithOneLineNamingThePath) {
-  const auto r = run(state_args(), err_file());
+  const auto r = run(state_args());
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("no process database at " + db_path().string()), std::string::npos) << r.err;
@@ -165,7 +144,7 @@ TEST_F(ProbeProcdbTest, CorruptDatabaseExits1WithOneLineNamingTheFile) {
   bytes[40] =
       static_cast<char>(bytes[40] ^ 0x01);  // inside the first record's comm: the CRC no longer matches
   std::ofstream(db_path(), std::ios::binary | std::ios::trunc) << bytes;
-  const auto r = run(state_args() + " --json", err_file());
+  const auto r = run(state_args() + " --json");
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find(db_path().string()), std::string::npos) << r.err;
@@ -173,7 +152,7 @@ TEST_F(ProbeProcdbTest, CorruptDatabaseExits1WithOneLineNamingTheFile) {
 }
 
 TEST_F(ProbeProcdbTest, StateDirWithoutProcdbIsRefusedByTheParser) {
-  const auto r = run("--state-dir '" + (dir_ / "state").string() + "'", err_file());
+  const auto r = run("--state-dir '" + (dir_ / "state").string() + "'");
   EXPECT_NE(r.status, 0) << "--state-dir means nothing without --procdb";
 }
 

@@ -1,17 +1,14 @@
 // ghost-probe end to end on a fixture root: the JSON document carries every section, text mode prints
 // the rows, and a root without proc/ exits 2 with one line naming what is missing.
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "fake_proc.hpp"
+#include "support/run.hpp"
 
 namespace ghostbrew {
 namespace {
@@ -20,20 +17,8 @@ using testing::bar_line;
 using testing::FakeProc;
 using testing::FakeRoot;
 
-struct Run {
-  int status = -1;
-  std::string out;
-};
-
-Run run(const std::string& args) {
-  Run r;
-  FILE* p = ::popen((std::string(GHOST_PROBE) + " " + args + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf{};
-  while (const auto n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+ghostbrew::testing::RunResult run(const std::string& args) {
+  return ghostbrew::testing::run(std::string(GHOST_PROBE) + " " + args);
 }
 
 class ProbeTest : public ::testing::Test {
