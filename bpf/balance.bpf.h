@@ -11,6 +11,7 @@
 #define GHOSTBREW_BALANCE_BPF_H
 
 #include "idle.bpf.h"
+#include "vtime.bpf.h"
 
 /* The deadline of the first task queued on dsq, or false when it is empty. Lockless: the count and
  * scx_bpf_dsq_peek (7.x) read the queue without its lock, while the iterator (older kernels) takes
@@ -67,6 +68,27 @@ static bool consume_from_llc(u32 llc, s32 self) {
       return true;
   }
   return false;
+}
+
+/* Whether prev, whose slice ended on cpu and which is still runnable, keeps the CPU for another
+ * slice: when no queue of the LLC has a head due earlier (its own by any amount, another by more
+ * than a slice, as consume_from_llc() judges). Without this a CPU's dispatch always took its queue's
+ * head, so two hogs sharing a CPU alternated slice by slice whatever their virtual time (a nice-0 and
+ * a nice-5 hog split the CPU 1:1 instead of 3:1). */
+static bool prev_keeps_cpu(struct task_struct* prev, s32 cpu, u32 llc) {
+  struct task_ctx* tctx;
+  struct cpu_ctx* cctx;
+  u64 key, head;
+
+  if (!prev || !(prev->scx.flags & SCX_TASK_QUEUED) || !bpf_cpumask_test_cpu(cpu, prev->cpus_ptr) ||
+      !(tctx = lookup_task_ctx(prev)))
+    return false;
+  key = running_deadline(prev, tctx, gb_now());
+  if (dsq_head_deadline(cpu_dsq(cpu), &head) && (s64)(head - key) < 0) return false;
+  if (earliest_queue_in_llc(llc, cpu, &head) >= 0 && (s64)(head + gb_slice_ns() - key) < 0) return false;
+  prev->scx.slice = gb_slice_ns();
+  if ((cctx = cpu_ctx_of(cpu))) cctx->deadline = key;
+  return true;
 }
 
 /* Nothing on our LLC: take work from the other LLCs of our CCD, then from busy LLCs elsewhere. */

@@ -21,8 +21,9 @@
  *    BATCH from the rule chain, the process database's prediction, or nice > 0. A class gives a
  *    latency offset, the right to preempt less important work (preempt.bpf.h), and CPU placement (the
  *    V-Cache CCD, preferred cores, E-cores for BATCH: idle.bpf.h, topology.bpf.h).
- * 3. Queues: one DSQ per CPU ordered by deadline; a CPU takes its own head unless another head of its
- *    LLC is due a slice earlier (balance.bpf.h). A task queues on the DSQ of the CPU it last ran on,
+ * 3. Queues: one DSQ per CPU ordered by deadline; when a slice ends, the task keeps its CPU if no
+ *    queue of the LLC has an earlier head, else the CPU takes its own head unless another head of
+ *    its LLC is due a slice earlier (balance.bpf.h). A task queues on the DSQ of the CPU it last ran on,
  *    or, for a wake-up that preempts, on its victim's; an idle CPU of the LLC is woken to steal it.
  * 4. Starvation bound. A task queued at t has a deadline at most max_window_ns (its lead over the
  *    frontier and its request, each capped at half of it) plus BATCH's offset (40 ms) past the
@@ -179,7 +180,7 @@ void BPF_STRUCT_OPS(ghostbrew_enqueue, struct task_struct* p, u64 enq_flags) {
 void BPF_STRUCT_OPS(ghostbrew_dispatch, s32 cpu, struct task_struct* prev) {
   u64 start = gb_op_start();
   u32 llc = cpu_llc(cpu);
-  if (!consume_from_llc(llc, cpu)) steal_work(llc, cpu_ccd(cpu));
+  if (!prev_keeps_cpu(prev, cpu, llc) && !consume_from_llc(llc, cpu)) steal_work(llc, cpu_ccd(cpu));
   /* Nothing anywhere: a still runnable prev comes back through ops.enqueue with SCX_ENQ_LAST. */
   gb_op_end(GB_OP_DISPATCH, start);
 }

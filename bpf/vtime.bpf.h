@@ -92,17 +92,31 @@ static void vtime_sleep(struct task_ctx* tctx) { tctx->burst_ns = 0; }
 /* A new task starts at the frontier: no credit, no debt. */
 static void vtime_init(struct task_ctx* tctx) { tctx->vtime = vtime_now; }
 
+/* The deadline of a task of class cls with this vtime (already within its bounds) and burst. */
+static u64 deadline_of(const struct task_struct* p, u64 vtime, u64 burst_ns, u32 cls) {
+  u64 request = vtime_scaled(p, GB_MIN(burst_ns, GB_REQUEST_SLICES * gb_slice_ns()));
+  return vtime + GB_MIN(request, gb_config.max_window_ns / 2) + gb_class_window_ns(cls);
+}
+
+/* vtime within its lead cap over the frontier. */
+static u64 vtime_capped(u64 vtime) {
+  u64 cap = vtime_now + gb_config.max_window_ns / 2;
+  return (s64)(vtime - cap) > 0 ? cap : vtime;
+}
+
 /* p's deadline if queued now in class cls (see above), after a wake-up or not; keeps its vtime
  * within the bounds. */
 static u64 task_deadline(const struct task_struct* p, struct task_ctx* tctx, u32 cls, bool wakeup) {
-  u64 front = vtime_now, half = gb_config.max_window_ns / 2;
-  u64 request = vtime_scaled(p, GB_MIN(tctx->burst_ns, GB_REQUEST_SLICES * gb_slice_ns()));
+  u64 floor = vtime_now - task_lag_ns(tctx);
+  if (wakeup && (s64)(tctx->vtime - floor) < 0) tctx->vtime = floor;
+  tctx->vtime = vtime_capped(tctx->vtime);
+  return deadline_of(p, tctx->vtime, tctx->burst_ns, cls);
+}
 
-  if (wakeup && (s64)(tctx->vtime - (front - task_lag_ns(tctx))) < 0)
-    tctx->vtime = front - task_lag_ns(tctx);
-  else if ((s64)(tctx->vtime - (front + half)) > 0)
-    tctx->vtime = front + half;
-  return tctx->vtime + GB_MIN(request, half) + gb_class_window_ns(cls);
+/* The deadline p, running since tctx->run_start_ns, would be queued with if it stopped at now. */
+static u64 running_deadline(const struct task_struct* p, const struct task_ctx* tctx, u64 now) {
+  u64 ran = now - tctx->run_start_ns;
+  return deadline_of(p, vtime_capped(tctx->vtime + vtime_scaled(p, ran)), tctx->burst_ns + ran, tctx->class);
 }
 
 #endif /* GHOSTBREW_VTIME_BPF_H */
