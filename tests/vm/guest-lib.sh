@@ -135,9 +135,12 @@ cpu_ns() { cut -d' ' -f1 "/proc/$1/schedstat" 2>/dev/null; }
 # --histfile=HISTFILE run (lines: latency_us count...). Samples past the histogram's end (its
 # "Overflows" line) count at the histogram's end, so size it well past the tail (e.g. 100000 us:
 # at 20 ms every scheduler's p99 beside 4 hogs sat at the cap).
+# cyclictest writes zero-padded fields ("000100"), which busybox awk reads as octal when they can
+# be ("000100" + 0 = 64): num() drops the zeros first.
 hist_percentiles() {
-  awk '/^[0-9]/ { n = 0; for (i = 2; i <= NF; i++) n += $i; c[$1 + 0] += n; tot += n; last = $1 + 0; if (n) mx = $1 + 0 }
-       /^# Histogram Overflows:/ { for (i = 4; i <= NF; i++) ovf += $i }
+  awk 'function num(x) { sub(/^0+/, "", x); return x + 0 }
+       /^[0-9]/ { n = 0; for (i = 2; i <= NF; i++) n += num($i); b = num($1); c[b] += n; tot += n; last = b; if (n) mx = b }
+       /^# Histogram Overflows:/ { for (i = 4; i <= NF; i++) ovf += num($i) }
        END { if (ovf) { c[last] += ovf; tot += ovf; mx = last }
              s = 0; p50 = -1; p99 = -1
              for (l = 0; l <= mx; l++) { s += c[l]; if (p50 < 0 && s >= tot * 0.5) p50 = l; if (p99 < 0 && s >= tot * 0.99) p99 = l }

@@ -17,8 +17,8 @@ cleanup() {
 # cyclictest_max LABEL: run cyclictest, report avg and max over its threads; MAX_US = the max.
 cyclictest_max() {
   cyclictest -q --policy=other -t2 -i2000 -l1500 -m >/tmp/$1.cyc 2>&1
-  _max=$(sed -n 's/.*Max: *\([0-9]*\).*/\1/p' /tmp/$1.cyc | awk '$1 > m { m = $1 } END { print m + 0 }')
-  _avg=$(sed -n 's/.*Avg: *\([0-9]*\).*/\1/p' /tmp/$1.cyc | awk '{ s += $1; n++ } END { if (n) print int(s / n); else print 0 }')
+  _max=$(sed -n 's/.*Max: *0*\([0-9][0-9]*\).*/\1/p' /tmp/$1.cyc | awk '$1 > m { m = $1 } END { print m + 0 }')
+  _avg=$(sed -n 's/.*Avg: *0*\([0-9][0-9]*\).*/\1/p' /tmp/$1.cyc | awk '{ s += $1; n++ } END { if (n) print int(s / n); else print 0 }')
   data ghostbrew.latency.$1.avg_us "$_avg"
   data ghostbrew.latency.$1.max_us "$_max"
   show_file $1 /tmp/$1.cyc
