@@ -47,7 +47,7 @@ inline CpuMap build_cpu_map(const topology::Topology& t) {
   int max_id = -1;
   for (int id : t.possible.ids()) max_id = std::max(max_id, id);
   for (const auto& c : t.cpus) max_id = std::max(max_id, c.id);
-  m.cpus.resize(static_cast<std::size_t>(max_id + 1));
+  m.cpus.resize(static_cast<std::size_t>(max_id) + 1);
   for (auto& info : m.cpus) info.smt_sibling = -1;
   m.nr_llcs = static_cast<std::uint32_t>(std::max<std::size_t>(1, t.llcs.size()));
   m.nr_ccds = static_cast<std::uint32_t>(std::max<std::size_t>(1, t.ccds.size()));

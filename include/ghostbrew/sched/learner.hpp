@@ -44,7 +44,7 @@ class Learner {
 
   /// Loads the database at `path`. A missing file starts empty; an unreadable or corrupt one is
   /// renamed to `<path>.bad` (kept for inspection), `warn` says why, and the database starts empty.
-  static Result<Learner> open(std::filesystem::path path, Log warn) {
+  static Result<Learner> open(std::filesystem::path path, const Log& warn) {
     auto timer = make_oneshot_timerfd();
     if (!timer) return tl::unexpected(timer.error());
     Learner l(std::move(path), std::move(*timer));
@@ -91,7 +91,7 @@ class Learner {
   [[nodiscard]] int timer_fd() const { return timer_.get(); }
 
   /// Takes BPF's observations, merges them, publishes the predictions, and saves when due.
-  Result<Drained> drain(LearningMaps& s, Log warn) {
+  Result<Drained> drain(LearningMaps& s, const Log& warn) {
     (void)read_timer(timer_.get());
     armed_ = false;
     auto obs = s.drain_observations();

@@ -3,10 +3,9 @@
 // exit info. Destroying it detaches the scheduler (the kernel returns to its default scheduler).
 #pragma once
 
-#include <time.h>
-
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <set>
