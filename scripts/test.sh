@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test ghostbrew has, after installing what they need (idempotent). As root on Debian 12:
 #   sudo ./scripts/test.sh
-# Stages: format check, release build (warnings are errors) with unit + host-BPF tests, the same unit
+# Stages: format check, release build (warnings are errors), clang-tidy, unit + host-BPF tests, the same unit
 # tests under ASan+UBSan, the install/find_package consumer, and the sched_ext VM proving ground.
 # Skip stages with GHOSTBREW_SKIP="asan vm ..." (for local iteration; CI runs them all).
 set -euo pipefail
@@ -23,6 +23,14 @@ fi
 stage "release build (warnings are errors)"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGHOSTBREW_WERROR=ON >/dev/null
 cmake --build build/release -j "$jobs"
+
+if wants tidy; then
+  # apps/*/main.cpp include nearly every public header; .clang-tidy's HeaderFilterRegex checks those
+  # too. Three TUs in parallel: a few minutes at most on 2 cores.
+  stage "clang-tidy (apps/*/main.cpp and the headers they include)"
+  cmake -S . -B build/release -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+  printf '%s\n' apps/*/main.cpp | xargs -P "$jobs" -n 1 clang-tidy -p build/release --quiet
+fi
 
 stage "unit, host-BPF and fuzz tests (the procdb loader fuzzed for 20 s)"
 ctest --test-dir build/release -L 'unit|bpf|fuzz' --output-on-failure -j "$jobs"
