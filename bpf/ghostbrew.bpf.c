@@ -53,15 +53,15 @@
  *    compare deadlines only within an LLC and a slice, so fairness across LLCs is as good as stealing
  *    makes it. The record of experiments is bpf/NOTES.md. */
 #include "ghostbrew.bpf.h"
-#include "stats.bpf.h"
-#include "topology.bpf.h"
-#include "events.bpf.h"
-#include "learn.bpf.h"
-#include "task_class.bpf.h"
-#include "vtime.bpf.h"
-#include "idle.bpf.h"
-#include "preempt.bpf.h"
 #include "balance.bpf.h"
+#include "events.bpf.h"
+#include "idle.bpf.h"
+#include "learn.bpf.h"
+#include "preempt.bpf.h"
+#include "stats.bpf.h"
+#include "task_class.bpf.h"
+#include "topology.bpf.h"
+#include "vtime.bpf.h"
 
 char _license[] SEC("license") = "GPL";
 
@@ -159,8 +159,11 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
   llc = cpu_llc(cpu);
   idle = idle_cpu_to_wake(p, cpu, llc);
   if (idle < 0 && tctx && (enq_flags & SCX_ENQ_WAKEUP)) victim = pick_cpu_to_preempt(p, tctx, llc);
-  gb_dsq_insert_vtime(p, cpu_dsq(idle >= 0 ? idle : victim >= 0 ? victim : cpu), gb_slice_ns(), deadline,
-                      enq_flags);
+  gb_dsq_insert_vtime(p,
+                      cpu_dsq(idle >= 0     ? idle
+                              : victim >= 0 ? victim
+                                            : cpu),
+                      gb_slice_ns(), deadline, enq_flags);
   if (idle >= 0) {
     scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
   } else if (victim >= 0) {

@@ -174,7 +174,7 @@ static struct task_ctx* lookup_task_ctx(struct task_struct* p) {
 
 /* ---- Per-CPU state: what runs there, for preemption decisions (preempt.bpf.h) ------------------ */
 struct cpu_ctx {
-  u32 class;    /* class of the task running there (the last one that started) */
+  u32 class; /* class of the task running there (the last one that started) */
   u32 pad;
   u64 deadline; /* its deadline */
 };

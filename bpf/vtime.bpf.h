@@ -37,10 +37,10 @@
 
 #include "ghostbrew.bpf.h"
 
-#define GB_LAG_HZ_STEP 50        /* each 50 wake-ups a second add one slice of sleep credit */
-#define GB_LAG_MAX_SCALE 8       /* at most this many slices of credit */
-#define GB_REQUEST_SLICES 4      /* the request stops growing after this many slices of CPU time */
-#define GB_FRONTIER_MIN_RATE 4   /* the frontier advances at least 1/this as fast as real time */
+#define GB_LAG_HZ_STEP 50      /* each 50 wake-ups a second add one slice of sleep credit */
+#define GB_LAG_MAX_SCALE 8     /* at most this many slices of credit */
+#define GB_REQUEST_SLICES 4    /* the request stops growing after this many slices of CPU time */
+#define GB_FRONTIER_MIN_RATE 4 /* the frontier advances at least 1/this as fast as real time */
 #define GB_NSEC_PER_SEC 1000000000ull
 
 /* The frontier of virtual time (see above) and when it was last moved, in real time. Written by
@@ -64,8 +64,7 @@ static u64 task_lag_ns(const struct task_ctx* tctx) {
 static void vtime_wake(struct task_ctx* tctx, u64 now) {
   if (tctx->last_wake_ns && now > tctx->last_wake_ns) {
     u64 interval = now - tctx->last_wake_ns;
-    tctx->wake_interval_ns =
-        tctx->wake_interval_ns ? (3 * tctx->wake_interval_ns + interval) / 4 : interval;
+    tctx->wake_interval_ns = tctx->wake_interval_ns ? (3 * tctx->wake_interval_ns + interval) / 4 : interval;
   }
   tctx->last_wake_ns = now;
 }

@@ -88,7 +88,7 @@ struct gb_config {
   __u64 interactive_burst_ns; /* mean burst at or below which it votes INTERACTIVE (1 ms) */
   __u64 heartbeat_stale_ns;   /* userspace maps are ignored when gb_knobs.heartbeat_ns is older (5 s) */
   __u64 xccd_cooldown_ns;     /* a task leaves its CCD for an idle CPU at most once per this (10 ms) */
-  __u64 max_window_ns; /* a task's lead over the vtime frontier and its request: half each (200 ms) */
+  __u64 max_window_ns;        /* a task's lead over the vtime frontier and its request: half each (200 ms) */
   __u64 class_window_ns[GB_NR_CLASSES]; /* latency offset per class, added to its deadline */
   __u32 mode;                           /* enum gb_mode */
   __u32 nr_llcs;                        /* LLC ids in gb_cpu_info are 0 .. nr_llcs-1 (default 1) */
