@@ -11,6 +11,7 @@
 #define GHOSTBREW_BALANCE_BPF_H
 
 #include "idle.bpf.h"
+#include "stats.bpf.h"
 #include "vtime.bpf.h"
 
 /* The deadline of the first task queued on dsq, or false when it is empty. Lockless: the count and

@@ -1,7 +1,7 @@
 /* ghostbrew's internal BPF header: the configuration, the maps, the per-task and per-CPU contexts and
- * the small accessors every concern uses. Included once, by ghostbrew.bpf.c, before the concern files
- * (stats, topology, learn, vtime, idle, preempt, balance), which are included in that order; the
- * userspace ABI is include/ghostbrew/bpf/abi.h. */
+ * the small accessors every concern uses. Each concern file (stats, topology, events, learn,
+ * task_class, vtime, idle, preempt, balance) includes what it uses and compiles on its own; all are
+ * included once, by ghostbrew.bpf.c. The userspace ABI is include/ghostbrew/bpf/abi.h. */
 #ifndef GHOSTBREW_BPF_H
 #define GHOSTBREW_BPF_H
 
