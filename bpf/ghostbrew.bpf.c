@@ -158,7 +158,7 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
   }
   llc = cpu_llc(cpu);
   idle = idle_cpu_to_wake(p, cpu, llc);
-  if (idle < 0 && tctx && (enq_flags & SCX_ENQ_WAKEUP)) victim = pick_cpu_to_preempt(p, tctx, llc);
+  if (idle < 0 && tctx && (enq_flags & SCX_ENQ_WAKEUP)) victim = pick_cpu_to_preempt(p, tctx, cpu, llc);
   gb_dsq_insert_vtime(p,
                       cpu_dsq(idle >= 0     ? idle
                               : victim >= 0 ? victim

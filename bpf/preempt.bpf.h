@@ -8,7 +8,10 @@
  *   - within the same rank, the deadline must be earlier by a whole slice, so tasks that wake each
  *     other in turn (pipes, hackbench's messages) do not preempt each other at every message.
  *   - a synchronous wake-up (the waker is about to sleep) never preempts its waker's CPU.
- * Among the CPUs of the task's LLC it may run on, the one running the latest deadline is taken. */
+ * The CPU the wake-up happens on is taken first when it qualifies (a timer or interrupt wake-up on
+ * the sleeper's own CPU preempts there at once, as EEVDF's does, with no IPI: a kicked remote vCPU
+ * took the wake-up p50 to twice EEVDF's in the emulator), then the task's own CPU, then among the
+ * CPUs of its LLC it may run on, the one running the latest deadline. */
 #ifndef GHOSTBREW_PREEMPT_BPF_H
 #define GHOSTBREW_PREEMPT_BPF_H
 
@@ -28,19 +31,32 @@ static bool wakeup_preempts(u32 cls, u64 deadline, u32 running_cls, u64 running_
   return (s64)(deadline + gb_slice_ns() - running_deadline) < 0;
 }
 
-/* The CPU of llc that p's wake-up should preempt, or -1 (see above). */
-static s32 pick_cpu_to_preempt(const struct task_struct* p, const struct task_ctx* tctx, u32 llc) {
+/* Whether p's wake-up may preempt cpu (see above). */
+static bool may_preempt_cpu(const struct task_struct* p, const struct task_ctx* tctx, s32 cpu,
+                            s32 waker_cpu) {
+  struct cpu_ctx* cctx;
+  if (cpu < 0 || !bpf_cpumask_test_cpu(cpu, p->cpus_ptr) || (tctx->wake_sync && cpu == waker_cpu))
+    return false;
+  cctx = cpu_ctx_of(cpu);
+  return cctx && wakeup_preempts(tctx->class, tctx->deadline, cctx->class, cctx->deadline);
+}
+
+/* The CPU of llc that p's wake-up (p last ran on prev_cpu) should preempt, or -1 (see above). */
+static s32 pick_cpu_to_preempt(const struct task_struct* p, const struct task_ctx* tctx, s32 prev_cpu,
+                               u32 llc) {
   const struct cpumask* llc_cpus = dom_cpus(&llc_ctx, llc);
   s32 waker_cpu = bpf_get_smp_processor_id(), victim = -1, i;
   u64 latest = 0;
 
   if (!llc_cpus) return -1;
+  if (bpf_cpumask_test_cpu(waker_cpu, llc_cpus) && may_preempt_cpu(p, tctx, waker_cpu, waker_cpu))
+    return waker_cpu;
+  if (may_preempt_cpu(p, tctx, prev_cpu, waker_cpu)) return prev_cpu;
   bpf_for(i, 0, nr_cpus) {
     struct cpu_ctx* cctx;
-    if (!bpf_cpumask_test_cpu(i, llc_cpus) || !bpf_cpumask_test_cpu(i, p->cpus_ptr)) continue;
-    if (tctx->wake_sync && i == waker_cpu) continue;
-    cctx = cpu_ctx_of(i);
-    if (!cctx || !wakeup_preempts(tctx->class, tctx->deadline, cctx->class, cctx->deadline)) continue;
+    if (!bpf_cpumask_test_cpu(i, llc_cpus) || !may_preempt_cpu(p, tctx, i, waker_cpu) ||
+        !(cctx = cpu_ctx_of(i)))
+      continue;
     if (victim < 0 || (s64)(cctx->deadline - latest) > 0) {
       victim = i;
       latest = cctx->deadline;
