@@ -70,7 +70,7 @@ inline constexpr std::array<SettingInfo, 7> kSettingTable = {{
     {Setting::interactive_burst, "interactive_burst_us", "--interactive-burst-us", 1000, 100, 5000, "us", 100,
      "mean CPU burst at or below which learning votes interactive (below the burst threshold)"},
     {Setting::game_window, "game_window_us", "--game-window-us", 1000, 250, 8000, "us", 250,
-     "latency offset of game threads (how far after now their deadlines start)"},
+     "latency offset of game threads (added to their deadlines: earlier than other work)"},
     {Setting::heartbeat_stale, "heartbeat_stale_ms", "--heartbeat-stale-ms", 5000, 100, 600000, "ms", 0,
      "BPF distrusts the daemon's class maps after this long without a heartbeat"},
     {Setting::collect, "collect_secs", "--collect-secs", 5, 1, 3600, "s", 0,
