@@ -128,7 +128,7 @@ s32 BPF_STRUCT_OPS(ghostbrew_select_cpu, struct task_struct* p, s32 prev_cpu, u6
  * onto the victim's local DSQ skips a dispatch round but is FIFO: frames missed 18 % against 0.2 %.) */
 static void enqueue(struct task_struct* p, u64 enq_flags) {
   struct task_ctx* tctx = lookup_task_ctx(p);
-  s32 cpu = scx_bpf_task_cpu(p), idle, victim = -1;
+  s32 cpu = scx_bpf_task_cpu(p), idle, victim = -1, target;
   u32 cls = GB_CLASS_DEFAULT, llc;
   u64 deadline = vtime_now + gb_class_window_ns(GB_CLASS_DEFAULT);
   struct gb_stats* s;
@@ -159,16 +159,19 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
   llc = cpu_llc(cpu);
   idle = idle_cpu_to_wake(p, cpu, llc);
   if (idle < 0 && tctx && (enq_flags & SCX_ENQ_WAKEUP)) victim = pick_cpu_to_preempt(p, tctx, cpu, llc);
-  gb_dsq_insert_vtime(p,
-                      cpu_dsq(idle >= 0     ? idle
-                              : victim >= 0 ? victim
-                                            : cpu),
-                      gb_slice_ns(), deadline, enq_flags);
+  target = idle >= 0 ? idle : victim >= 0 ? victim : cpu;
+  gb_dsq_insert_vtime(p, cpu_dsq(target), gb_slice_ns(), deadline, enq_flags);
   if (idle >= 0) {
     scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
   } else if (victim >= 0) {
     scx_bpf_kick_cpu(victim, SCX_KICK_PREEMPT);
     if (s) s->preemptions++;
+  } else {
+    /* Its CPU may be on its way to idle (past its last dispatch, not yet in the idle mask): a task
+     * left on its queue then waited for the next tick, and on an idle NO_HZ system there was none
+     * for seconds (the watchdog's own kworker: "watchdog failed to check in"). SCX_KICK_IDLE is a
+     * no-op unless the CPU is idle. */
+    scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
   }
 }
 
@@ -288,6 +291,7 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(ghostbrew_init) {
 
   if (!config_is_valid()) return -22;
   nr_cpus = scx_bpf_nr_cpu_ids();
+  vtime_reset(gb_now());
   err = build_topology();
   if (err) return err;
   bpf_for(i, 0, nr_cpus) {

@@ -69,10 +69,15 @@ static void vtime_wake(struct task_ctx* tctx, u64 now) {
   tctx->last_wake_ns = now;
 }
 
-/* p started running at now: the frontier moves up to its vtime, and at least with the clock. */
+/* The scheduler starts at now: the clock's share of the frontier counts from here. */
+static void vtime_reset(u64 now) { vtime_now_at = now; }
+
+/* p started running at now: the frontier moves up to its vtime, and at least with the clock, by at
+ * most max_window_ns / 2 at a time (after a long idle stretch the jump would otherwise leave every
+ * task that stayed queued that far behind the tasks that wake, free to run for as long). */
 static void vtime_start(struct task_ctx* tctx, u64 now) {
   u64 front = vtime_now, at = vtime_now_at;
-  if (now > at) front += (now - at) / GB_FRONTIER_MIN_RATE;
+  if (now > at) front += GB_MIN((now - at) / GB_FRONTIER_MIN_RATE, gb_config.max_window_ns / 2);
   if ((s64)(tctx->vtime - front) > 0) front = tctx->vtime;
   vtime_now = front;
   vtime_now_at = now;
@@ -106,8 +111,10 @@ static u64 vtime_capped(u64 vtime) {
 /* p's deadline if queued now in class cls (see above), after a wake-up or not; keeps its vtime
  * within the bounds. */
 static u64 task_deadline(const struct task_struct* p, struct task_ctx* tctx, u32 cls, bool wakeup) {
-  u64 floor = vtime_now - task_lag_ns(tctx);
-  if (wakeup && (s64)(tctx->vtime - floor) < 0) tctx->vtime = floor;
+  /* A wake-up keeps at most its lag cap of credit; a task that stayed runnable at most
+   * max_window_ns (it is owed that much, and runs ahead of wake-ups until it has caught up). */
+  u64 floor = vtime_now - (wakeup ? task_lag_ns(tctx) : gb_config.max_window_ns);
+  if ((s64)(tctx->vtime - floor) < 0) tctx->vtime = floor;
   tctx->vtime = vtime_capped(tctx->vtime);
   return deadline_of(p, tctx->vtime, tctx->burst_ns, cls);
 }
