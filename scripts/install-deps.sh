@@ -16,12 +16,14 @@ readonly PKGS_MAIN=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libfmt-dev libmsgsl-dev librange-v3-dev libexpected-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libtomlplusplus-dev libsystemd-dev
   libelf-dev zlib1g-dev libzstd-dev
   clang-19 llvm-19 lld-19 libclang-rt-19-dev clang-format
   hwloc
   busybox-static zstd cpio
   stress-ng rt-tests
   python3 python3-matplotlib python3-sklearn
+  systemd help2man doxygen bash-completion
 )
 # From bookworm-backports: libbpf >= 1.4, a bpftool that reads new kernels' BTF, QEMU >= 10.
 readonly PKGS_BPO=(libbpf-dev bpftool qemu-system-x86)
