@@ -55,7 +55,8 @@ fi
 
 if wants vm; then
   stage "sched_ext proving ground (guest kernel under qemu)"
-  ctest --test-dir build/release -L vm --output-on-failure
+  # Two guests at a time where they cannot disturb each other (tests/vm/CMakeLists.txt's slots).
+  ctest --test-dir build/release -L vm --output-on-failure -j 2
 fi
 
 stage "all stages passed"

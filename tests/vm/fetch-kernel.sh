@@ -36,6 +36,9 @@ while (($#)); do
 done
 cache=${cache_root:-${GHOSTBREW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ghostbrew}}/kernel
 mkdir -p "$cache"
+# One fetch at a time per cache (guests start in parallel; apt's lists folder is not shared-safe).
+exec 9>"$cache/.lock"
+flock 9
 
 D="$cache/apt"
 mkdir -p "$D/lists/partial" "$D/empty"

@@ -135,8 +135,9 @@ build_base() {
   (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) >"$base.tmp.$$"
   mv "$base.tmp.$$" "$base"
   rm -rf "$stage"
-  # Keep the cache small (an image is ~60 MB): the 4 most recently used.
-  ls -1t "$cache"/*.cpio 2>/dev/null | tail -n +5 | xargs -r rm -f
+  # Keep the cache small (an image is ~60 MB): the 4 most recently used, and any used in the last
+  # hour (another guest, started beside this one, may be about to read it).
+  ls -1t "$cache"/*.cpio 2>/dev/null | tail -n +5 | xargs -r -I{} find {} -mmin +60 -delete
 }
 if [[ -s $base ]]; then touch "$base"; else build_base; fi
 
