@@ -97,13 +97,26 @@ class EventLoop {
   }
 
   /// Calls `handler` whenever `fd` is readable. The fd stays owned by the caller.
-  Result<void> add(int fd, Handler handler) {
+  Result<void> add(int fd, Handler handler) { return add(fd, EPOLLIN, std::move(handler)); }
+
+  /// Calls `handler` whenever one of `events` (EPOLLIN, EPOLLOUT) is ready on `fd`.
+  Result<void> add(int fd, std::uint32_t events, Handler handler) {
     epoll_event ev{};
-    ev.events = EPOLLIN;
+    ev.events = events;
     ev.data.fd = fd;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
       return fail("epoll_ctl", "add fd {}: {}", fd, std::strerror(errno));
     handlers_[fd] = std::move(handler);
+    return {};
+  }
+
+  /// Changes which events of a registered `fd` call its handler (e.g. EPOLLOUT while output waits).
+  Result<void> watch(int fd, std::uint32_t events) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.fd = fd;
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) != 0)
+      return fail("epoll_ctl", "mod fd {}: {}", fd, std::strerror(errno));
     return {};
   }
 
