@@ -1,5 +1,6 @@
 // ghost-topo: prints the CPU topology ghostbrew sees, as a tree or (--json) one JSON document.
-// Exit status: 0 on success, 2 when the root is not a usable sysfs tree (one line on stderr).
+// Exit status: 0 on success, 2 when the root is not a usable sysfs tree (one line on stderr). Facts
+// recorded as unknown (an id of -1) are one "ghost-topo: warning:" line each on stderr, exit status 0.
 #include <cstdio>
 #include <string>
 
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "ghost-topo: {}\n", topo.error().message());
     return 2;
   }
+  for (const auto& w : topo->warnings) fmt::print(stderr, "ghost-topo: warning: {}\n", w);
   if (json)
     fmt::print("{}\n", ghostbrew::topology::to_json(*topo).dump(2));
   else

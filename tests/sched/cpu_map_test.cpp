@@ -22,6 +22,17 @@ CpuMap map_of(const std::string& fixture) {
 
 bool has(const gb_cpu_info& c, unsigned flag) { return (c.flags & flag) != 0; }
 
+TEST(CpuMapTest, UnknownIdsStillGiveAFullMap) {
+  for (const char* fixture : {"unknown-package-id", "unknown-core-id", "unknown-cache-id"}) {
+    const auto m = map_of(fixture);
+    ASSERT_EQ(m.cpus.size(), 32U) << fixture;
+    EXPECT_EQ(m.nr_llcs, 2U) << fixture;
+    EXPECT_EQ(m.nr_ccds, 2U) << fixture;
+    for (const auto& c : m.cpus) EXPECT_TRUE(has(c, GB_CPU_VALID)) << fixture;
+    EXPECT_EQ(m.cpus[3].smt_sibling, 19) << fixture;
+  }
+}
+
 TEST(CpuMapTest, VCacheCcdOf7950X3DIsFlaggedAndItsFasterCoresArePreferred) {
   const auto m = map_of("amd-7950x3d");
   ASSERT_EQ(m.cpus.size(), 32U);

@@ -88,6 +88,38 @@ TEST(GhostTopoTest, JsonOnAGoodFixtureParsesBack) {
   EXPECT_EQ(j["per_cpu"][0]["ccd"], j["vcache_ccds"][0]);
 }
 
+TEST(GhostTopoTest, UnknownPackageIdWarnsNamingTheFileAndExitsZero) {
+  TempDir root("ghost-topo-unknown");
+  ghostbrew::topology::testing::write_fixture(std::filesystem::path(GHOSTBREW_TEST_FIXTURES) / "topology",
+                                              "unknown-package-id", root.path());
+  const auto r = ghost_topo("--root '" + root.path().string() + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "ghost-topo: warning: " +
+                       (root.path() / "sys/devices/system/cpu/cpu0/topology/physical_package_id").string() +
+                       ": id '-1' is out of range, recorded as unknown (and on 31 more CPUs)\n");
+  EXPECT_THAT(r.out, HasSubstr("package ? (cpus 0-31)"));
+  const auto j = ghost_topo("--json --root '" + root.path().string() + "'");
+  ASSERT_EQ(j.status, 0) << j.err;
+  const auto doc = nlohmann::json::parse(j.out);
+  EXPECT_TRUE(doc["per_cpu"][5]["package"].is_null());
+  EXPECT_EQ(doc["ccds"], 2);
+  ASSERT_EQ(doc["warnings"].size(), 1U);
+  EXPECT_THAT(doc["warnings"][0].get<std::string>(), HasSubstr("physical_package_id: id '-1'"));
+}
+
+TEST(GhostTopoTest, EachUnknownIdFixtureExitsZeroWithAWarning) {
+  for (const char* fixture : {"unknown-core-id", "unknown-cache-id", "unknown-package-id-overflow"}) {
+    TempDir root("ghost-topo-unknown");
+    ghostbrew::topology::testing::write_fixture(std::filesystem::path(GHOSTBREW_TEST_FIXTURES) / "topology",
+                                                fixture, root.path());
+    const auto r = ghost_topo("--json --root '" + root.path().string() + "'");
+    EXPECT_EQ(r.status, 0) << fixture << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("ghost-topo: warning: " + root.path().string())) << fixture;
+    EXPECT_THAT(r.err, HasSubstr("is out of range, recorded as unknown")) << fixture;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["cpus"], 32) << fixture;
+  }
+}
+
 TEST(GhostTopoTest, DefaultOutputIsTheTree) {
   TempDir root("ghost-topo-tree");
   ghostbrew::topology::testing::write_fixture(std::filesystem::path(GHOSTBREW_TEST_FIXTURES) / "topology",

@@ -364,6 +364,83 @@ TEST(TopologyTest, BareTreeRecordsUnknownsInsteadOfZeros) {
   EXPECT_TRUE(t.vcache_ccds().empty());
 }
 
+// ---- Unknown ids (-1, past 32 bits): recorded as unknown with a warning naming the file ----
+
+TEST(TopologyTest, PackageIdMinusOneIsOneUnknownPackageWithOneWarning) {
+  Tree tree("unknown-package-id");
+  const auto t = tree.discover();
+  ASSERT_EQ(t.packages.size(), 1U);
+  EXPECT_FALSE(t.packages[0].id.has_value());
+  EXPECT_EQ(t.packages[0].cpus, range(0, 31));
+  EXPECT_EQ(t.cpus.size(), 32U);
+  EXPECT_EQ(t.ccds.size(), 2U);
+  ASSERT_EQ(t.warnings.size(), 1U) << "32 CPUs with the same unknown id: one line";
+  EXPECT_EQ(t.warnings[0],
+            (tree.root() / "sys/devices/system/cpu/cpu0/topology/physical_package_id").string() +
+                ": id '-1' is out of range, recorded as unknown (and on 31 more CPUs)");
+}
+
+TEST(TopologyTest, PackageIdPast64BitsIsUnknownAndTheCpuJoinsItsListedPackage) {
+  const auto t = Tree("unknown-package-id-overflow").discover();
+  ASSERT_EQ(t.packages.size(), 1U) << "cpu5's package_cpus_list names package 0's CPUs";
+  EXPECT_EQ(t.packages[0].id, std::optional<std::uint64_t>(0));
+  EXPECT_EQ(t.packages[0].cpus, range(0, 31));
+  ASSERT_EQ(t.warnings.size(), 1U);
+  EXPECT_THAT(t.warnings[0], HasSubstr("cpu5/topology/physical_package_id: id '99999999999999999999999' is "
+                                       "out of range, recorded as unknown"));
+}
+
+TEST(TopologyTest, UnknownPackageIdWithoutPackageListsIsItsOwnUnknownPackage) {
+  Tree tree("unknown-package-id-overflow");
+  for (const char* f : {"package_cpus_list", "package_cpus", "core_siblings_list", "core_siblings"})
+    tree.remove(std::string("sys/devices/system/cpu/cpu5/topology/") + f);
+  const auto t = tree.discover();
+  ASSERT_EQ(t.packages.size(), 2U);
+  const auto& p5 = t.packages[static_cast<std::size_t>(cpu(t, 5).package)];
+  EXPECT_FALSE(p5.id.has_value());
+  EXPECT_EQ(p5.cpus, set_of({5}));
+}
+
+TEST(TopologyTest, CoreIdMinusOneIsAnUnknownIdOfAStillPairedCore) {
+  const auto t = Tree("unknown-core-id").discover();
+  EXPECT_EQ(t.cores.size(), 16U);
+  const auto& core = t.cores[static_cast<std::size_t>(cpu(t, 3).core)];
+  EXPECT_FALSE(core.core_id.has_value());
+  EXPECT_EQ(core.cpus, set_of({3, 19}));
+  ASSERT_EQ(t.warnings.size(), 1U);
+  EXPECT_THAT(t.warnings[0], HasSubstr("cpu3/topology/core_id: id '-1' is out of range, recorded as unknown "
+                                       "(and on 1 more CPUs)"));
+}
+
+TEST(TopologyTest, CacheIdOfU32MinusOneIsUnknownAndCcdsComeFromOrder) {
+  const auto t = Tree("unknown-cache-id").discover();
+  ASSERT_EQ(t.llcs.size(), 2U);
+  for (const auto& l : t.llcs) EXPECT_FALSE(l.id.has_value());
+  EXPECT_EQ(t.ccds.size(), 2U);
+  EXPECT_NE(cpu(t, 0).ccd, cpu(t, 8).ccd);
+  ASSERT_EQ(t.warnings.size(), 1U);
+  EXPECT_THAT(t.warnings[0], HasSubstr("cpu0/cache/index3/id: id '4294967295' is out of range"));
+}
+
+TEST(TopologyTest, LargestKnownIdIsNotAWarning) {
+  Tree tree("amd-9950x");
+  tree.write("sys/devices/system/cpu/cpu2/topology/core_id", "4294967294");
+  const auto t = tree.discover();
+  EXPECT_EQ(t.cores[static_cast<std::size_t>(cpu(t, 2).core)].core_id,
+            std::optional<std::uint64_t>(4294967294U));
+  EXPECT_TRUE(t.warnings.empty());
+}
+
+TEST(TopologyTest, GoodTreeHasNoWarnings) { EXPECT_TRUE(Tree("amd-9950x").discover().warnings.empty()); }
+
+TEST(TopologyTest, NegativeGarbageIsStillAnError) {
+  Tree tree("amd-9950x");
+  tree.write("sys/devices/system/cpu/cpu2/topology/core_id", "-1x");
+  EXPECT_THAT(tree.error(), HasSubstr("cpu2/topology/core_id: not an unsigned integer: '-1x'"));
+  tree.write("sys/devices/system/cpu/cpu2/topology/core_id", "-");
+  EXPECT_THAT(tree.error(), HasSubstr("cpu2/topology/core_id: not an unsigned integer: '-'"));
+}
+
 // ---- Broken trees: one clear error naming the file ----
 
 TEST(TopologyTest, GarbagePackageIdNamesTheFile) {

@@ -172,6 +172,7 @@ class Daemon {
   std::optional<Status> start(Instance& inst, bool restarted) {
     auto topo = topology::discover(opts_.root);
     if (!topo) return err("topology: " + topo.error().message()), 1;
+    for (const auto& w : topo->warnings) info("topology: warning: " + w);
     const auto cpus = build_cpu_map(*topo);
 
     if (follows_games() && opts_.detect) {

@@ -3,7 +3,7 @@
 // What it reads, below `root`:
 //   sys/devices/system/cpu/{possible,present,online}  (else: the cpuN directories, each cpuN/online,
 //                                                       else the presence of cpuN/topology)
-//   sys/devices/system/cpu/cpuN/topology/              physical_package_id, core_id,
+//   sys/devices/system/cpu/cpuN/topology/              physical_package_id, core_id (-1: unknown),
 //                                                       thread_siblings_list (else core_cpus_list,
 //                                                       else the thread_siblings mask)
 //   sys/devices/system/cpu/cpuN/cache/index*/          level, type, size, id, shared_cpu_list
@@ -24,6 +24,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -31,6 +32,7 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "ghostbrew/core/cpuset.hpp"
@@ -56,7 +58,8 @@ struct RawCache {
 
 struct RawCpu {
   int id = -1;
-  std::uint64_t package_id = 0;
+  std::optional<std::uint64_t> package_id;  ///< empty when the kernel reports -1 (unknown)
+  CpuSet package_cpus;                      ///< package_cpus_list (else core_siblings_list), when read
   std::optional<std::uint64_t> core_id;
   CpuSet siblings;
   std::vector<RawCache> caches;
@@ -76,7 +79,8 @@ inline Result<CpuSet> read_online(const stdfs::path& cpu_dir, const std::vector<
   return online;
 }
 
-inline Result<std::vector<RawCache>> read_caches(const stdfs::path& cache_dir, const CpuSet& online) {
+inline Result<std::vector<RawCache>> read_caches(const stdfs::path& cache_dir, const CpuSet& online,
+                                                 std::vector<std::string>& warnings) {
   std::vector<RawCache> out;
   auto indices = sysfs::numbered_entries(cache_dir, "index");
   if (!indices) return tl::unexpected(indices.error());
@@ -103,7 +107,7 @@ inline Result<std::vector<RawCache>> read_caches(const stdfs::path& cache_dir, c
       if (!size) return tl::unexpected(size.error());
       c.size = *size;
     }
-    auto id = sysfs::optional_u64(dir / "id");
+    auto id = sysfs::optional_id(dir / "id", warnings);
     if (!id) return tl::unexpected(id.error());
     c.id = *id;
     auto cpus = sysfs::list_or_mask(dir, {"shared_cpu_list"}, "shared_cpu_map");
@@ -114,15 +118,26 @@ inline Result<std::vector<RawCache>> read_caches(const stdfs::path& cache_dir, c
   return out;
 }
 
-inline Result<RawCpu> read_cpu(const stdfs::path& dir, int n, const CpuSet& online) {
+inline Result<RawCpu> read_cpu(const stdfs::path& dir, int n, const CpuSet& online,
+                               std::vector<std::string>& warnings) {
   RawCpu cpu;
   cpu.id = n;
   const auto topo_dir = dir / "topology";
   if (!fs::exists(topo_dir)) return fail(topo_dir.string(), "missing for online cpu{}", n);
-  auto pkg = fs::read_u64(topo_dir / "physical_package_id");
+  if (auto text = fs::read_text(topo_dir / "physical_package_id"); !text) return tl::unexpected(text.error());
+  auto pkg = sysfs::optional_id(topo_dir / "physical_package_id", warnings);
   if (!pkg) return tl::unexpected(pkg.error());
   cpu.package_id = *pkg;
-  auto core_id = sysfs::optional_u64(topo_dir / "core_id");
+  // The CPUs the kernel says share the package may name it (see discover()); none is fine.
+  const bool mates_listed = fs::exists(topo_dir / "package_cpus_list") ||
+                            fs::exists(topo_dir / "core_siblings_list") ||
+                            fs::exists(topo_dir / "core_siblings");
+  if (!cpu.package_id && mates_listed) {
+    auto mates = sysfs::list_or_mask(topo_dir, {"package_cpus_list", "core_siblings_list"}, "core_siblings");
+    if (!mates) return tl::unexpected(mates.error());
+    cpu.package_cpus = sysfs::intersect(*mates, online);
+  }
+  auto core_id = sysfs::optional_id(topo_dir / "core_id", warnings);
   if (!core_id) return tl::unexpected(core_id.error());
   cpu.core_id = *core_id;
   auto siblings =
@@ -131,7 +146,7 @@ inline Result<RawCpu> read_cpu(const stdfs::path& dir, int n, const CpuSet& onli
   cpu.siblings = sysfs::intersect(*siblings, online);
   if (!cpu.siblings.contains(n))
     return fail((topo_dir / "thread_siblings_list").string(), "cpu{} is not among its own siblings", n);
-  auto caches = read_caches(dir / "cache", online);
+  auto caches = read_caches(dir / "cache", online, warnings);
   if (!caches) return tl::unexpected(caches.error());
   cpu.caches = std::move(*caches);
   return cpu;
@@ -235,11 +250,43 @@ inline Result<CpuSet> optional_cpulist(const stdfs::path& path) {
   return sysfs::read_list(path);
 }
 
+/// The same unknown id on many CPUs is one warning: the first file, then "(and on N more CPUs)".
+/// Warnings match when they differ only in the cpuN directory of their path.
+inline std::vector<std::string> collapse_per_cpu(const std::vector<std::string>& warnings) {
+  const auto key = [](const std::string& w) {
+    std::string out;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      out += w[i];
+      if (w.compare(i, 4, "/cpu") == 0 && i + 4 < w.size() &&
+          std::isdigit(static_cast<unsigned char>(w[i + 4]))) {
+        out += "cpu#";
+        i += 4;
+        while (i + 1 < w.size() && std::isdigit(static_cast<unsigned char>(w[i + 1]))) ++i;
+      }
+    }
+    return out;
+  };
+  std::vector<std::pair<std::string, std::size_t>> firsts;  // (warning, how many more)
+  std::map<std::string, std::size_t> index_of;
+  for (const auto& w : warnings) {
+    auto [it, added] = index_of.try_emplace(key(w), firsts.size());
+    if (added)
+      firsts.emplace_back(w, 0);
+    else
+      ++firsts[it->second].second;
+  }
+  std::vector<std::string> out;
+  for (const auto& [w, more] : firsts)
+    out.push_back(more == 0 ? w : fmt::format("{} (and on {} more CPUs)", w, more));
+  return out;
+}
+
 }  // namespace detail
 
 /// Discovers the CPU topology of the system whose sysfs and procfs are below `root` ("/" for this
 /// machine, a fixture tree in tests). Errors name the file that is missing or malformed when the
-/// model cannot be built; optional facts that are missing are left empty (see model.hpp).
+/// model cannot be built; optional facts that are missing are left empty (see model.hpp), and ids the
+/// kernel reports as unknown (-1, or past 32 bits) are left empty with a line in Topology::warnings.
 inline Result<Topology> discover(const std::filesystem::path& root = "/") {
   namespace stdfs = std::filesystem;
   const auto cpu_dir = root / "sys/devices/system/cpu";
@@ -270,13 +317,26 @@ inline Result<Topology> discover(const std::filesystem::path& root = "/") {
   for (int n : topo.online.ids()) {
     if (!dir_set.contains(n))
       return fail((cpu_dir / fmt::format("cpu{}", n)).string(), "missing, but cpu{} is online", n);
-    auto cpu = detail::read_cpu(cpu_dir / fmt::format("cpu{}", n), n, topo.online);
+    auto cpu = detail::read_cpu(cpu_dir / fmt::format("cpu{}", n), n, topo.online, topo.warnings);
     if (!cpu) return tl::unexpected(cpu.error());
     raw.push_back(std::move(*cpu));
   }
+  topo.warnings = detail::collapse_per_cpu(topo.warnings);
   topo.index_by_id.assign(static_cast<std::size_t>(raw.back().id) + 1, -1);
   for (std::size_t i = 0; i < raw.size(); ++i)
     topo.index_by_id[static_cast<std::size_t>(raw[i].id)] = static_cast<int>(i);
+  // A CPU whose package id is unknown joins the package of a CPU its package_cpus_list names whose id
+  // is known (as hwloc groups packages by those lists); the rest share one package of unknown id.
+  for (auto& r : raw) {
+    if (r.package_id) continue;
+    for (int mate : r.package_cpus.ids()) {
+      const auto& other = raw[static_cast<std::size_t>(topo.index_by_id[static_cast<std::size_t>(mate)])];
+      if (other.package_id) {
+        r.package_id = other.package_id;
+        break;
+      }
+    }
+  }
   // Like hwloc: siblings with different core_ids are separate cores sharing a module (AMD Bulldozer
   // compute units list both cores as thread siblings), not SMT threads of one core.
   for (auto& r : raw) {
@@ -288,7 +348,7 @@ inline Result<Topology> discover(const std::filesystem::path& root = "/") {
     r.siblings = std::move(same_core);
   }
 
-  std::map<std::uint64_t, int> package_of;
+  std::map<std::optional<std::uint64_t>, int> package_of;  // unknown ids: one package
   std::map<std::vector<int>, int> core_of, llc_of, l2_of;
   for (const auto& r : raw) {
     Cpu cpu;

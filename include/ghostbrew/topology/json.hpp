@@ -23,7 +23,8 @@ nlohmann::json or_null(const std::optional<T>& v) {
 /// online CPU: `cpu`, `core`, `llc`, `l2`, `ccd`, `node` (the kernel node id), `package` (the
 /// physical package id), `siblings` (CPU ids of the core, itself included), `prefcore_rank` (null
 /// when unknown), `type`, `vcache`), and the domains `llc_domains`, `ccd_domains`, `numa`.
-/// `core`, `llc`, `l2` (-1: none) and `ccd` are dense indices.
+/// `core`, `llc`, `l2` (-1: none) and `ccd` are dense indices; a `package` is null when the kernel
+/// reports it unknown. `warnings`: what discovery recorded as unknown (Topology::warnings).
 [[nodiscard]] inline nlohmann::json to_json(const Topology& t) {
   using nlohmann::json;
   json per_cpu = json::array();
@@ -34,7 +35,7 @@ nlohmann::json or_null(const std::optional<T>& v) {
                        {"l2", c.l2},
                        {"ccd", c.ccd},
                        {"node", t.nodes[static_cast<std::size_t>(c.node)].id},
-                       {"package", t.packages[static_cast<std::size_t>(c.package)].id},
+                       {"package", detail::or_null(t.packages[static_cast<std::size_t>(c.package)].id)},
                        {"siblings", t.siblings(c).ids()},
                        {"prefcore_rank", detail::or_null(c.prefcore_rank)},
                        {"type", std::string(to_string(c.type))},
@@ -49,7 +50,7 @@ nlohmann::json or_null(const std::optional<T>& v) {
                     {"vcache", l.vcache}});
   json ccds = json::array();
   for (const auto& c : t.ccds)
-    ccds.push_back({{"package", t.packages[static_cast<std::size_t>(c.package)].id},
+    ccds.push_back({{"package", detail::or_null(t.packages[static_cast<std::size_t>(c.package)].id)},
                     {"llcs", c.llcs},
                     {"cpus", c.cpus.to_list()},
                     {"vcache", c.vcache}});
@@ -76,7 +77,8 @@ nlohmann::json or_null(const std::optional<T>& v) {
           {"per_cpu", per_cpu},
           {"llc_domains", llcs},
           {"ccd_domains", ccds},
-          {"numa", numa}};
+          {"numa", numa},
+          {"warnings", t.warnings}};
 }
 
 }  // namespace ghostbrew::topology

@@ -98,7 +98,9 @@ struct NumaNode {
 
 /// A physical package (socket).
 struct Package {
-  std::uint64_t id = 0;  ///< topology/physical_package_id
+  /// topology/physical_package_id; empty when the kernel reports it unknown (-1): the CPUs whose
+  /// package is unknown share one Package.
+  std::optional<std::uint64_t> id;
   CpuSet cpus;
 };
 
@@ -126,6 +128,9 @@ struct Topology {
   /// How CPU types were decided: "cpu_core/cpu_atom", "cpu_capacity", "cpuinfo_max_freq" or "none".
   std::string type_source = "none";
   std::vector<int> index_by_id;  ///< CPU id -> index into `cpus`, -1 when not online
+  /// Facts discovery recorded as unknown instead of failing, one line each naming the file
+  /// ("<path>: id '-1' is out of range, recorded as unknown").
+  std::vector<std::string> warnings;
 
   /// Number of online NUMA nodes (nodes with a sysfs directory; see NumaNode::online).
   [[nodiscard]] std::size_t online_nodes() const {

@@ -39,7 +39,8 @@ inline std::string cpu_text(const Topology& t, int id) {
 [[nodiscard]] inline std::string to_text(const Topology& t) {
   std::string out;
   for (const auto& pkg : t.packages) {
-    out += fmt::format("package {} (cpus {})\n", pkg.id, pkg.cpus.to_list());
+    out +=
+        fmt::format("package {} (cpus {})\n", pkg.id ? fmt::format("{}", *pkg.id) : "?", pkg.cpus.to_list());
     for (const auto& node : t.nodes) {
       if (!detail::overlaps(node.cpus, pkg.cpus)) continue;
       out += fmt::format(

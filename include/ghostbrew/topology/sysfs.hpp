@@ -85,6 +85,30 @@ inline Result<std::optional<std::uint64_t>> optional_u64(const std::filesystem::
   return std::optional<std::uint64_t>(*v);
 }
 
+/// An optional id (physical_package_id, core_id, cache id): empty when the file is missing, and also
+/// when the kernel reports an id it does not know: a negative number ("-1") or one past 32 bits
+/// (ids are ints or u32s in the kernel; 4294967295 is -1 printed unsigned). That case appends a
+/// warning naming the file to `warnings`. Text that is not an integer at all is an Error.
+inline Result<std::optional<std::uint64_t>> optional_id(const std::filesystem::path& path,
+                                                        std::vector<std::string>& warnings) {
+  auto text = read_optional(path);
+  if (!text) return tl::unexpected(text.error());
+  if (!*text) return std::optional<std::uint64_t>{};
+  const auto t = fs::detail::trim(**text);
+  const bool negative = t.size() > 1 && t.front() == '-';
+  const auto digits = negative ? t.substr(1) : t;
+  if (digits.empty() ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return fail(path.string(), "not an unsigned integer: '{}'", t.substr(0, 40));
+  auto v = fs::parse_u64(digits, path.string());
+  if (negative || !v || *v >= 0xffffffffULL) {
+    warnings.push_back(fmt::format("{}: id '{}' is out of range, recorded as unknown", path.string(),
+                                   std::string(t.substr(0, 40))));
+    return std::optional<std::uint64_t>{};
+  }
+  return std::optional<std::uint64_t>(*v);
+}
+
 namespace detail {
 /// Bitmap files copied by some tools (hwloc-gather-topology) end in a NUL byte: drop trailing NULs.
 inline std::string_view without_nuls(std::string_view text) {
