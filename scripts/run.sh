@@ -9,6 +9,6 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 ./scripts/install-deps.sh >&2
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/release -j "$(nproc)" >&2
+cmake --preset release >/dev/null # CMakePresets.json: the tree scripts/test.sh tests too
+cmake --build --preset release -j "$(nproc)" >&2
 exec ./bench/vm/ab.sh --build build/release --out build/ab --scheds "eevdf eevdf-fifo ghostbrew" "$@"

@@ -21,27 +21,27 @@ if wants format; then
 fi
 
 stage "release build (warnings are errors)"
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGHOSTBREW_WERROR=ON >/dev/null
-cmake --build build/release -j "$jobs"
+# The builds and test selections are CMakePresets.json's, so a developer runs any stage by name
+# (cmake --preset release; ctest --preset asan; ...). scripts/run.sh configures the same preset, so
+# CI builds the release tree once.
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
 
 if wants tidy; then
   # apps/*/main.cpp include nearly every public header; .clang-tidy's HeaderFilterRegex checks those
   # too. Three TUs in parallel: a few minutes at most on 2 cores.
   stage "clang-tidy (apps/*/main.cpp and the headers they include)"
-  cmake -S . -B build/release -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
   printf '%s\n' apps/*/main.cpp | xargs -P "$jobs" -n 1 clang-tidy -p build/release --quiet
 fi
 
 stage "unit, host-BPF and fuzz tests (the procdb loader fuzzed for 20 s)"
-ctest --test-dir build/release -L 'unit|bpf|fuzz' --output-on-failure -j "$jobs"
+ctest --preset release -j "$jobs"
 
 if wants asan; then
   stage "unit tests under ASan+UBSan"
-  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGHOSTBREW_SANITIZE=ON \
-    -DGHOSTBREW_BUILD_BENCH=OFF >/dev/null
-  cmake --build build/asan -j "$jobs"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build/asan -L unit --output-on-failure -j "$jobs"
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan -j "$jobs"
+  ctest --preset asan -j "$jobs"
 fi
 
 if wants consumer; then
@@ -56,7 +56,7 @@ fi
 if wants vm; then
   stage "sched_ext proving ground (guest kernel under qemu)"
   # Two guests at a time where they cannot disturb each other (tests/vm/CMakeLists.txt's slots).
-  ctest --test-dir build/release -L vm --output-on-failure -j 2
+  ctest --preset vm -j 2
 fi
 
 stage "all stages passed"
