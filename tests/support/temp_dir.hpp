@@ -1,9 +1,10 @@
-// A scratch directory for a test: created fresh under the temp directory, removed with everything in
-// it when the test's TempDir goes out of scope.
+// A scratch directory for a test: created fresh under the temp directory (see base()), removed with
+// everything in it when the test's TempDir goes out of scope.
 #pragma once
 
 #include <stdlib.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -13,10 +14,18 @@ namespace ghostbrew::testing {
 
 class TempDir {
  public:
-  /// A new directory named `<tmp>/ghostbrew-<prefix>-XXXXXX`.
+  /// Where scratch directories go: $TMPDIR when set, else the tmpfs /dev/shm when present (in memory,
+  /// like sysfs: thousands of small fixture files on a disk are slow), else the system temp directory.
+  static std::filesystem::path base() {
+    if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp != '\0') return tmp;
+    std::error_code ec;
+    if (std::filesystem::is_directory("/dev/shm", ec)) return "/dev/shm";
+    return std::filesystem::temp_directory_path();
+  }
+
+  /// A new directory named `<base>/ghostbrew-<prefix>-XXXXXX`.
   explicit TempDir(std::string_view prefix = "test") {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / ("ghostbrew-" + std::string(prefix) + "-XXXXXX")).string();
+    std::string tmpl = (base() / ("ghostbrew-" + std::string(prefix) + "-XXXXXX")).string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::filesystem::filesystem_error("mkdtemp", tmpl, {});
     path_ = tmpl;
   }

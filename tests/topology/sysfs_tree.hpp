@@ -34,6 +34,7 @@
 #include <fmt/format.h>
 
 #include "ghostbrew/core/cpuset.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ghostbrew::topology::testing {
 
@@ -252,33 +253,7 @@ inline void write_fixture(const std::filesystem::path& dir, const std::string& n
   write_tree(spec, root);
 }
 
-/// A fresh temporary directory, removed with the object: below $TMPDIR when set, else on the tmpfs
-/// /dev/shm when present (in memory, like sysfs; thousands of small files on a disk are slow), else
-/// the system temp directory.
-class TempDir {
- public:
-  static std::filesystem::path base() {
-    if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp != '\0') return tmp;
-    std::error_code ec;
-    if (std::filesystem::is_directory("/dev/shm", ec)) return "/dev/shm";
-    return std::filesystem::temp_directory_path();
-  }
-
-  explicit TempDir(const std::string& tag) {
-    std::string templ = (base() / ("ghostbrew-" + tag + "-XXXXXX")).string();
-    if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + templ);
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+/// A scratch directory for a fixture tree (tests/support; on /dev/shm when present).
+using TempDir = ghostbrew::testing::TempDir;
 
 }  // namespace ghostbrew::topology::testing

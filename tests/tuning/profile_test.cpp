@@ -18,12 +18,12 @@ void write_text(const std::filesystem::path& p, const std::string& text) {
 TEST(ProfileTest, SavedProfileIsFoundAgain) {
   ScratchDir d;
   const gt::Profile p{"Cyberpunk2077.exe", {GB_MODE_GAMING, 4000, 30000, 700, 2000}};
-  ASSERT_TRUE(gt::save_profile(d.path, p));
-  EXPECT_TRUE(std::filesystem::exists(d.path / "profiles/cyberpunk2077-exe.json"));
-  auto loaded = gt::load_profile(gt::profile_path(d.path, p.game));
+  ASSERT_TRUE(gt::save_profile(d.path(), p));
+  EXPECT_TRUE(std::filesystem::exists(d.path() / "profiles/cyberpunk2077-exe.json"));
+  auto loaded = gt::load_profile(gt::profile_path(d.path(), p.game));
   ASSERT_TRUE(loaded) << loaded.error().message();
   EXPECT_EQ(*loaded, p);
-  auto found = gt::find_profile(d.path, "Cyberpunk2077.exe");
+  auto found = gt::find_profile(d.path(), "Cyberpunk2077.exe");
   ASSERT_TRUE(found);
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ(**found, p.config);
@@ -31,34 +31,34 @@ TEST(ProfileTest, SavedProfileIsFoundAgain) {
 
 TEST(ProfileTest, OverwriteReplacesTheProfile) {
   ScratchDir d;
-  ASSERT_TRUE(gt::save_profile(d.path, {"g", {GB_MODE_GAMING, 4000, 30000, 700, 2000}}));
+  ASSERT_TRUE(gt::save_profile(d.path(), {"g", {GB_MODE_GAMING, 4000, 30000, 700, 2000}}));
   const gt::TuningConfig next{GB_MODE_AUTO, 3000, 20000, 1000, 1000};
-  ASSERT_TRUE(gt::save_profile(d.path, {"g", next}));
-  EXPECT_EQ(**gt::find_profile(d.path, "g"), next);
+  ASSERT_TRUE(gt::save_profile(d.path(), {"g", next}));
+  EXPECT_EQ(**gt::find_profile(d.path(), "g"), next);
 }
 
 TEST(ProfileTest, MissingProfileOrAnotherGamesSlugIsNotFound) {
   ScratchDir d;
-  auto none = gt::find_profile(d.path, "g");
+  auto none = gt::find_profile(d.path(), "g");
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->has_value());
-  ASSERT_TRUE(gt::save_profile(d.path, {"Half-Life", gt::defaults()}));
-  auto other = gt::find_profile(d.path, "half life");  // same slug, another game
+  ASSERT_TRUE(gt::save_profile(d.path(), {"Half-Life", gt::defaults()}));
+  auto other = gt::find_profile(d.path(), "half life");  // same slug, another game
   ASSERT_TRUE(other);
   EXPECT_FALSE(other->has_value());
 }
 
 TEST(ProfileTest, InvalidConfigurationIsNotSaved) {
   ScratchDir d;
-  auto r = gt::save_profile(d.path, {"g", {GB_MODE_GAMING, 100, 30000, 700, 2000}});
+  auto r = gt::save_profile(d.path(), {"g", {GB_MODE_GAMING, 100, 30000, 700, 2000}});
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("slice_us"), std::string::npos);
-  EXPECT_FALSE(std::filesystem::exists(gt::profile_path(d.path, "g")));
+  EXPECT_FALSE(std::filesystem::exists(gt::profile_path(d.path(), "g")));
 }
 
 TEST(ProfileTest, BadFilesAreErrorsNamingTheFile) {
   ScratchDir d;
-  const auto p = gt::profile_path(d.path, "g");
+  const auto p = gt::profile_path(d.path(), "g");
   const std::string good_tail =
       R"("burst_threshold_us": 20000, "interactive_burst_us": 1000, "game_window_us": 1000})";
   struct Case {
@@ -83,7 +83,7 @@ TEST(ProfileTest, BadFilesAreErrorsNamingTheFile) {
   for (const auto& c : cases) {
     SCOPED_TRACE(c.text);
     write_text(p, c.text);
-    auto r = gt::find_profile(d.path, "g");
+    auto r = gt::find_profile(d.path(), "g");
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().where, p.string());
     EXPECT_NE(r.error().what.find(c.needle), std::string::npos) << r.error().message();

@@ -60,9 +60,9 @@ TEST(SampleStoreTest, AppendedSamplesReadBackExactly) {
   const auto a = sample("wine64-preloader", 100, 2e6, {GB_MODE_GAMING, 4000, 30000, 700, 2000});
   auto b = sample("wine64-preloader", 200, 3.5e6);
   b.metrics.op_p99_ns[GB_OP_STOPPING] = 12345.5;
-  ASSERT_TRUE(gt::append(d.path, a));
-  ASSERT_TRUE(gt::append(d.path, b));
-  auto got = gt::load_samples(gt::samples_path(d.path, a.cpu_model, a.game));
+  ASSERT_TRUE(gt::append(d.path(), a));
+  ASSERT_TRUE(gt::append(d.path(), b));
+  auto got = gt::load_samples(gt::samples_path(d.path(), a.cpu_model, a.game));
   ASSERT_TRUE(got) << got.error().message();
   ASSERT_EQ(got->size(), 2u);
   EXPECT_EQ((*got)[0], a);
@@ -71,8 +71,8 @@ TEST(SampleStoreTest, AppendedSamplesReadBackExactly) {
 
 TEST(SampleStoreTest, CapDropsTheOldest) {
   ScratchDir d;
-  for (int t = 1; t <= 5; ++t) ASSERT_TRUE(gt::append(d.path, sample("g", t, 1e6), 3));
-  auto got = gt::load_samples(gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "g"));
+  for (int t = 1; t <= 5; ++t) ASSERT_TRUE(gt::append(d.path(), sample("g", t, 1e6), 3));
+  auto got = gt::load_samples(gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "g"));
   ASSERT_TRUE(got);
   ASSERT_EQ(got->size(), 3u);
   EXPECT_EQ((*got)[0].unix_time, 3);
@@ -81,16 +81,16 @@ TEST(SampleStoreTest, CapDropsTheOldest) {
 
 TEST(SampleStoreTest, NamesTooLongForTheRecordAreRefused) {
   ScratchDir d;
-  auto r = gt::append(d.path, sample(std::string(gt::kMaxGameName + 1, 'x'), 1, 1e6));
+  auto r = gt::append(d.path(), sample(std::string(gt::kMaxGameName + 1, 'x'), 1, 1e6));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().what.find("longer than 63"), std::string::npos) << r.error().message();
-  EXPECT_TRUE(gt::append(d.path, sample(std::string(gt::kMaxGameName, 'x'), 1, 1e6)));
+  EXPECT_TRUE(gt::append(d.path(), sample(std::string(gt::kMaxGameName, 'x'), 1, 1e6)));
 }
 
 TEST(SampleStoreTest, TruncatedFileIsRefused) {
   ScratchDir d;
-  ASSERT_TRUE(gt::append(d.path, sample("g", 1, 1e6)));
-  const auto p = gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "g");
+  ASSERT_TRUE(gt::append(d.path(), sample("g", 1, 1e6)));
+  const auto p = gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "g");
   auto b = bytes_of(p);
   b.resize(b.size() - 10);
   write_bytes(p, b);
@@ -102,8 +102,8 @@ TEST(SampleStoreTest, TruncatedFileIsRefused) {
 
 TEST(SampleStoreTest, TrailingBytesAreRefused) {
   ScratchDir d;
-  ASSERT_TRUE(gt::append(d.path, sample("g", 1, 1e6)));
-  const auto p = gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "g");
+  ASSERT_TRUE(gt::append(d.path(), sample("g", 1, 1e6)));
+  const auto p = gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "g");
   auto b = bytes_of(p);
   b.push_back('x');
   write_bytes(p, b);
@@ -112,8 +112,8 @@ TEST(SampleStoreTest, TrailingBytesAreRefused) {
 
 TEST(SampleStoreTest, FlippedPayloadByteFailsTheChecksum) {
   ScratchDir d;
-  ASSERT_TRUE(gt::append(d.path, sample("g", 1, 1e6)));
-  const auto p = gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "g");
+  ASSERT_TRUE(gt::append(d.path(), sample("g", 1, 1e6)));
+  const auto p = gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "g");
   auto b = bytes_of(p);
   b[32 + 100] = static_cast<char>(b[32 + 100] ^ 0x40);
   write_bytes(p, b);
@@ -122,8 +122,8 @@ TEST(SampleStoreTest, FlippedPayloadByteFailsTheChecksum) {
 
 TEST(SampleStoreTest, WrongMagicIsRefused) {
   ScratchDir d;
-  ASSERT_TRUE(gt::append(d.path, sample("g", 1, 1e6)));
-  const auto p = gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "g");
+  ASSERT_TRUE(gt::append(d.path(), sample("g", 1, 1e6)));
+  const auto p = gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "g");
   auto b = bytes_of(p);
   b[0] = 'X';
   write_bytes(p, b);
@@ -132,21 +132,21 @@ TEST(SampleStoreTest, WrongMagicIsRefused) {
 
 TEST(SampleStoreTest, UnknownVersionIsRefused) {
   ScratchDir d;
-  const auto p = d.path / "v2.gbs";
+  const auto p = d.path() / "v2.gbs";
   write_records(p, {gt::detail::to_record(sample("g", 1, 1e6))}, 2);
   expect_refused(p, "version 2");
 }
 
 TEST(SampleStoreTest, CountThatDisagreesWithThePayloadIsRefused) {
   ScratchDir d;
-  const auto p = d.path / "count.gbs";
+  const auto p = d.path() / "count.gbs";
   write_records(p, {gt::detail::to_record(sample("g", 1, 1e6))}, 1, 1);  // says 2 records, holds 1
   expect_refused(p, "2 records");
 }
 
 TEST(SampleStoreTest, PayloadThatIsNotWholeRecordsIsRefused) {
   ScratchDir d;
-  const auto p = d.path / "partial.gbs";
+  const auto p = d.path() / "partial.gbs";
   std::vector<std::byte> payload(sizeof(gt::detail::SampleRecord) + 3);
   ASSERT_TRUE(ghostbrew::write_state_file(p, "GBSAMPLE", 1, 1, payload));
   expect_refused(p, "do not fill");
@@ -154,7 +154,7 @@ TEST(SampleStoreTest, PayloadThatIsNotWholeRecordsIsRefused) {
 
 TEST(SampleStoreTest, StringFieldWithoutNulIsRefused) {
   ScratchDir d;
-  const auto p = d.path / "nul.gbs";
+  const auto p = d.path() / "nul.gbs";
   auto r = gt::detail::to_record(sample("g", 1, 1e6));
   std::memset(r.game, 'x', sizeof r.game);
   write_records(p, {r});
@@ -167,7 +167,7 @@ TEST(SampleStoreTest, StringFieldWithoutNulIsRefused) {
 
 TEST(SampleStoreTest, UnknownModeOrNonFiniteMetricIsRefused) {
   ScratchDir d;
-  const auto p = d.path / "bad.gbs";
+  const auto p = d.path() / "bad.gbs";
   auto r = gt::detail::to_record(sample("g", 1, 1e6));
   r.mode = 9;
   write_records(p, {r});
@@ -184,12 +184,12 @@ TEST(SampleStoreTest, UnknownModeOrNonFiniteMetricIsRefused) {
 
 TEST(SampleStoreTest, AppendDoesNotOverwriteACorruptFile) {
   ScratchDir d;
-  ASSERT_TRUE(gt::append(d.path, sample("g", 1, 1e6)));
-  const auto p = gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "g");
+  ASSERT_TRUE(gt::append(d.path(), sample("g", 1, 1e6)));
+  const auto p = gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "g");
   auto b = bytes_of(p);
   b.back() = static_cast<char>(b.back() ^ 1);
   write_bytes(p, b);
-  auto r = gt::append(d.path, sample("g", 2, 1e6));
+  auto r = gt::append(d.path(), sample("g", 2, 1e6));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().where, p.string());
   EXPECT_EQ(bytes_of(p), b);  // left as it was, for the user to inspect or remove
@@ -197,14 +197,14 @@ TEST(SampleStoreTest, AppendDoesNotOverwriteACorruptFile) {
 
 TEST(SampleStoreTest, LoadAllKeepsGoodFilesAndReportsTheCorruptOne) {
   ScratchDir d;
-  ASSERT_TRUE(gt::append(d.path, sample("alpha", 1, 1e6)));
-  ASSERT_TRUE(gt::append(d.path, sample("beta", 2, 1e6)));
+  ASSERT_TRUE(gt::append(d.path(), sample("alpha", 1, 1e6)));
+  ASSERT_TRUE(gt::append(d.path(), sample("beta", 2, 1e6)));
   auto other_cpu = sample("gamma", 3, 1e6);
   other_cpu.cpu_model = "Intel(R) Core(TM) i9-14900K";
-  ASSERT_TRUE(gt::append(d.path, other_cpu));
-  const auto broken = gt::samples_path(d.path, sample("g", 0, 0).cpu_model, "beta");
+  ASSERT_TRUE(gt::append(d.path(), other_cpu));
+  const auto broken = gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "beta");
   write_bytes(broken, {'j', 'u', 'n', 'k'});
-  const auto all = gt::load_all(d.path);
+  const auto all = gt::load_all(d.path());
   ASSERT_EQ(all.samples.size(), 2u);
   EXPECT_EQ(all.samples[0].game, "alpha");
   EXPECT_EQ(all.samples[1].game, "gamma");
@@ -214,7 +214,7 @@ TEST(SampleStoreTest, LoadAllKeepsGoodFilesAndReportsTheCorruptOne) {
 
 TEST(SampleStoreTest, NothingRecordedYetIsNoError) {
   ScratchDir d;
-  const auto all = gt::load_all(d.path / "never-created");
+  const auto all = gt::load_all(d.path() / "never-created");
   EXPECT_TRUE(all.samples.empty());
   EXPECT_TRUE(all.errors.empty());
 }
@@ -246,7 +246,7 @@ TEST(SampleStoreTest, Version1FileFromEarlierBuildsStillLoads) {
   const double rest[] = {12000, 800, 30, 0.97, 0.4, 55, 0.6};  // dispatches_per_s .. cpu_utilisation
   for (std::size_t i = 0; i < 7; ++i) put(rec, 288 + 8 * i, rest[i]);
   for (std::size_t c = 0; c < GB_NR_CLASSES; ++c) put<std::uint32_t>(rec, 344 + 4 * c, 10 + c);
-  const auto p = d.path / "v1.gbs";
+  const auto p = d.path() / "v1.gbs";
   ASSERT_TRUE(ghostbrew::write_state_file(p, "GBSAMPLE", 1, 1, rec));
 
   auto got = gt::load_samples(p);
@@ -273,14 +273,14 @@ TEST(SampleStoreTest, Version1FileFromEarlierBuildsStillLoads) {
   EXPECT_EQ(m.cpu_utilisation, 0.6);
   EXPECT_EQ(m.threads, (gt::ClassCounts{10, 11, 12, 13, 14, 15, 16}));
   // And written back, it is the same bytes.
-  const auto again = d.path / "again.gbs";
+  const auto again = d.path() / "again.gbs";
   ASSERT_TRUE(gt::save_samples(again, *got));
   EXPECT_EQ(bytes_of(again), bytes_of(p));
 }
 
 TEST(SampleStoreTest, EveryRealMetricMustBeFiniteAndNonNegative) {
   ScratchDir d;
-  const auto p = d.path / "bad.gbs";
+  const auto p = d.path() / "bad.gbs";
   // Byte offsets of the double fields of a version-1 record: the latencies, the callbacks, the rates.
   std::vector<std::size_t> offsets = {208, 216, 224, 240};
   for (std::size_t o = 0; o < GB_NR_OPS; ++o) offsets.push_back(248 + 8 * o);

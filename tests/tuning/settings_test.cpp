@@ -99,8 +99,8 @@ TEST(TrainPySettingsTest, BoundsComeFromTheSettingsFile) {
   tuning_test::ScratchDir d;
   auto table = gt::settings_json();
   table["settings"][0]["max"] = 3000;  // slice_us: 4000 is now out of bounds
-  const auto settings = write(d.path / "settings.json", table.dump());
-  const auto csv = write(d.path / "s.csv", kCsv);
+  const auto settings = write(d.path() / "settings.json", table.dump());
+  const auto csv = write(d.path() / "s.csv", kCsv);
   const TrainRun r = train(csv + " --settings " + settings);
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("train.py: error: " + csv + ":2: slice_us 4000 is outside 500..3000"),
@@ -112,8 +112,8 @@ TEST(TrainPySettingsTest, ModesComeFromTheSettingsFile) {
   tuning_test::ScratchDir d;
   auto table = gt::settings_json();
   table["modes"].erase(1);  // no "gaming"
-  const auto settings = write(d.path / "settings.json", table.dump());
-  const auto csv = write(d.path / "m.csv", kCsv);
+  const auto settings = write(d.path() / "settings.json", table.dump());
+  const auto csv = write(d.path() / "m.csv", kCsv);
   const TrainRun r = train(csv + " --settings " + settings);
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("mode 'gaming' is not one of auto, work"), std::string::npos) << r.output;
@@ -121,12 +121,12 @@ TEST(TrainPySettingsTest, ModesComeFromTheSettingsFile) {
 
 TEST(TrainPySettingsTest, MissingOrMalformedSettingsFileIsRefused) {
   tuning_test::ScratchDir d;
-  const auto csv = write(d.path / "s.csv", kCsv);
-  const auto missing = (d.path / "nope.json").string();
+  const auto csv = write(d.path() / "s.csv", kCsv);
+  const auto missing = (d.path() / "nope.json").string();
   TrainRun r = train(csv + " --settings " + missing);
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("train.py: error: " + missing + ": cannot read"), std::string::npos) << r.output;
-  const auto bad = write(d.path / "bad.json", "{\"settings\": 3}");
+  const auto bad = write(d.path() / "bad.json", "{\"settings\": 3}");
   r = train(csv + " --settings " + bad);
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("train.py: error: " + bad + ": not a settings table"), std::string::npos)

@@ -1,29 +1,16 @@
 // Shared by the tuning tests: a scratch directory and a plausible sample.
 #pragma once
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <string>
 
 #include "ghostbrew/tuning/sample.hpp"
+#include "support/temp_dir.hpp"
 
 namespace tuning_test {
 
-/// A fresh directory under /tmp, removed with its content at scope exit.
-struct ScratchDir {
-  std::filesystem::path path;
-  ScratchDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ghostbrew-tuning-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-};
+/// A fresh directory, removed with its content at scope exit (tests/support's TempDir).
+using ScratchDir = ghostbrew::testing::TempDir;
 
 /// A sample whose gaming p99 is `p99_ns` (the other latencies scale with it).
 inline ghostbrew::tuning::Sample sample(std::string game, std::int64_t t, double p99_ns,
