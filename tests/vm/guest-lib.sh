@@ -120,6 +120,21 @@ stop_bg() {
   return 1
 }
 
+# Background load a scenario starts and stops as one set (CPU hogs, floods, batch work):
+# load_start CMD... runs CMD in the background (redirections on the call apply to it), sets LOAD_PID
+# and adds it to LOAD_PIDS; load_stop kills and reaps them all.
+LOAD_PIDS=
+load_start() {
+  "$@" &
+  LOAD_PID=$!
+  LOAD_PIDS="$LOAD_PIDS $LOAD_PID"
+}
+load_stop() {
+  for _p in $LOAD_PIDS; do kill "$_p" 2>/dev/null; done
+  for _p in $LOAD_PIDS; do wait "$_p" 2>/dev/null; done
+  LOAD_PIDS=
+}
+
 # show_file LABEL FILE: copy FILE into the serial log, each line prefixed with LABEL (for diagnosis).
 show_file() { sed "s/^/[$1] /" "$2" 2>/dev/null; }
 
@@ -191,6 +206,25 @@ ghost_sched_stop() {
   _gs_rc=$?
   GS_PID=
   return $_gs_rc
+}
+
+# ghost_cleanup LOGFILE: what a scenario's `cleanup` does after a failure: stop the load, kill
+# ghost-sched, copy its log into the serial log.
+ghost_cleanup() {
+  load_stop
+  [ -n "$GS_PID" ] && kill -KILL "$GS_PID" 2>/dev/null
+  show_file ghost-sched "$1"
+}
+
+# ghost_sched_end: the checks that close a scenario ghost-sched ran through (still attached, kernel
+# log clean, exits 0 on SIGINT), then finish.
+ghost_sched_end() {
+  expect_eq still-enabled "$(sched_state) $(sched_ops)" "enabled ghostbrew"
+  _errs=$(scx_kernel_errors)
+  if [ -z "$_errs" ]; then pass kernel-log-clean; else fail kernel-log-clean "$_errs"; fi
+  ghost_sched_stop INT || die exits-on-sigint "ghost-sched still running 30 s after SIGINT"
+  expect_eq exit-status-0 "$EXIT_STATUS" 0
+  finish
 }
 
 # register_struct_ops OBJ PIN: attach the scheduler in OBJ with bpftool alone (link pinned at PIN) and

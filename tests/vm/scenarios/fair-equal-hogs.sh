@@ -22,36 +22,25 @@ MIN_TOTAL_PCT=90
 MAX_TOTAL_PCT=102
 LOG=/tmp/ghost-sched.log
 GS_PID=
-hogs=
-stop_hogs() {
-  for p in $hogs; do kill "$p" 2>/dev/null; done
-  for p in $hogs; do wait "$p" 2>/dev/null; done
-  hogs=
-}
-cleanup() {
-  stop_hogs
-  [ -n "$GS_PID" ] && kill -KILL "$GS_PID" 2>/dev/null
-  show_file ghost-sched "$LOG"
-}
+cleanup() { ghost_cleanup "$LOG"; }
 
 # measure: prints each hog's CPU time over the window (ms), the spread (percent) and the hogs' total
 # as a percentage of two CPUs over the window.
 measure() {
   for i in 1 2 3; do
-    taskset -c 0,1 sh -c 'while :; do :; done' &
-    hogs="$hogs $!"
+    load_start taskset -c 0,1 sh -c 'while :; do :; done'
   done
   sleep "$SETTLE_S"
   t0=
   m0=$(uptime_ms)
-  for p in $hogs; do t0="$t0 $(cpu_ns "$p")"; done
+  for p in $LOAD_PIDS; do t0="$t0 $(cpu_ns "$p")"; done
   sleep "$WINDOW_S"
   t1=
-  for p in $hogs; do t1="$t1 $(cpu_ns "$p")"; done
+  for p in $LOAD_PIDS; do t1="$t1 $(cpu_ns "$p")"; done
   m1=$(uptime_ms)
   alive=0
-  for p in $hogs; do is_running "$p" && alive=$((alive + 1)); done
-  stop_hogs
+  for p in $LOAD_PIDS; do is_running "$p" && alive=$((alive + 1)); done
+  load_stop
   [ "$alive" = 3 ] || return 1
   echo "$t0 $t1" | awk -v ms=$((m1 - m0)) '{ n = NF / 2; for (i = 1; i <= n; i++) { d[i] = ($(i + n) - $i) / 1e6; s += d[i] }
     m = s / n; for (i = 1; i <= n; i++) { x = d[i] - m; if (x < 0) x = -x; if (x > w) w = x; printf "%.1f ", d[i] }
@@ -85,9 +74,4 @@ if awk_true "$g_spread <= $MAX_SPREAD_PCT"; then pass equal-shares; else
     "the same run); want <= ${MAX_SPREAD_PCT}%"
 fi
 
-expect_eq still-enabled "$(sched_state) $(sched_ops)" "enabled ghostbrew"
-errs=$(scx_kernel_errors)
-if [ -z "$errs" ]; then pass kernel-log-clean; else fail kernel-log-clean "$errs"; fi
-ghost_sched_stop INT || die exits-on-sigint "ghost-sched still running 30 s after SIGINT"
-expect_eq exit-status-0 "$EXIT_STATUS" 0
-finish
+ghost_sched_end

@@ -19,33 +19,22 @@ WANT=3.057
 MAX_DEV_PCT=15
 LOG=/tmp/ghost-sched.log
 GS_PID=
-hogs=
-stop_hogs() {
-  for p in $hogs; do kill "$p" 2>/dev/null; done
-  for p in $hogs; do wait "$p" 2>/dev/null; done
-  hogs=
-}
-cleanup() {
-  stop_hogs
-  [ -n "$GS_PID" ] && kill -KILL "$GS_PID" 2>/dev/null
-  show_file ghost-sched "$LOG"
-}
+cleanup() { ghost_cleanup "$LOG"; }
 
 # measure: prints the two hogs' CPU time over the window (ms, nice LOW_NICE then HIGH_NICE) and
 # their ratio.
 measure() {
-  nice -n "$LOW_NICE" taskset -c 0 sh -c 'while :; do :; done' &
-  a=$!
-  nice -n "$HIGH_NICE" taskset -c 0 sh -c 'while :; do :; done' &
-  b=$!
-  hogs="$a $b"
+  load_start nice -n "$LOW_NICE" taskset -c 0 sh -c 'while :; do :; done'
+  a=$LOAD_PID
+  load_start nice -n "$HIGH_NICE" taskset -c 0 sh -c 'while :; do :; done'
+  b=$LOAD_PID
   sleep "$SETTLE_S"
   a0=$(cpu_ns "$a") b0=$(cpu_ns "$b")
   sleep "$WINDOW_S"
   a1=$(cpu_ns "$a") b1=$(cpu_ns "$b")
   alive=1
   is_running "$a" && is_running "$b" || alive=0
-  stop_hogs
+  load_stop
   [ "$alive" = 1 ] || return 1
   awk -v a=$((a1 - a0)) -v b=$((b1 - b0)) 'BEGIN { printf "%.1f %.1f %.3f\n", a / 1e6, b / 1e6, (b > 0 ? a / b : 999) }'
 }
@@ -80,9 +69,4 @@ if within "$3"; then pass nice-weight-ratio; else
     "want $WANT +- ${MAX_DEV_PCT}% (EEVDF in the same run: $e_ratio)"
 fi
 
-expect_eq still-enabled "$(sched_state) $(sched_ops)" "enabled ghostbrew"
-errs=$(scx_kernel_errors)
-if [ -z "$errs" ]; then pass kernel-log-clean; else fail kernel-log-clean "$errs"; fi
-ghost_sched_stop INT || die exits-on-sigint "ghost-sched still running 30 s after SIGINT"
-expect_eq exit-status-0 "$EXIT_STATUS" 0
-finish
+ghost_sched_end

@@ -16,27 +16,17 @@ FACTOR=1.2
 FLOOR_US=200
 LOG=/tmp/ghost-sched.log
 GS_PID=
-hogs=
-stop_hogs() {
-  [ -n "$hogs" ] && kill "$hogs" 2>/dev/null && wait "$hogs" 2>/dev/null
-  hogs=
-}
-cleanup() {
-  stop_hogs
-  [ -n "$GS_PID" ] && kill -KILL "$GS_PID" 2>/dev/null
-  show_file ghost-sched "$LOG"
-}
+cleanup() { ghost_cleanup "$LOG"; }
 N=$(nproc)
 
 # measure PHASE: cyclictest beside N hogs; prints "p50 p99 max" (us).
 measure() {
-  stress-ng --cpu "$N" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
-  hogs=$!
+  load_start stress-ng --cpu "$N" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1
   sleep 1
   cyclictest --policy=other -t 1 -i 2000 -D "${CYCLIC_S}s" -q --histogram=100000 \
     --histfile="/tmp/cyc-$1.hist" >"/tmp/cyc-$1.log" 2>&1
   rc=$?
-  stop_hogs
+  load_stop
   [ "$rc" = 0 ] || { show_file "cyclictest $1" "/tmp/cyc-$1.log" >&2; return 1; }
   hist_percentiles "/tmp/cyc-$1.hist"
 }
@@ -68,9 +58,4 @@ if awk_true "$g_p99 <= $limit"; then pass periodic-p99-vs-eevdf; else
     "want <= max(${FACTOR} x EEVDF, ${FLOOR_US} us) = ${limit} us"
 fi
 
-expect_eq still-enabled "$(sched_state) $(sched_ops)" "enabled ghostbrew"
-errs=$(scx_kernel_errors)
-if [ -z "$errs" ]; then pass kernel-log-clean; else fail kernel-log-clean "$errs"; fi
-ghost_sched_stop INT || die exits-on-sigint "ghost-sched still running 30 s after SIGINT"
-expect_eq exit-status-0 "$EXIT_STATUS" 0
-finish
+ghost_sched_end

@@ -16,28 +16,18 @@ BATCH_NICE=19
 MIN_FRACTION=0.9
 LOG=/tmp/ghost-sched.log
 GS_PID=
-batch=
-stop_batch() {
-  [ -n "$batch" ] && kill "$batch" 2>/dev/null && wait "$batch" 2>/dev/null
-  batch=
-}
-cleanup() {
-  stop_batch
-  [ -n "$GS_PID" ] && kill -KILL "$GS_PID" 2>/dev/null
-  show_file ghost-sched "$LOG"
-}
+cleanup() { ghost_cleanup "$LOG"; }
 N=$(nproc)
 cp /opt/ghostbrew/bin/framesim /tmp/qemu-system-x86_64 || die vm-binary "cannot copy framesim"
 
 # measure PHASE: the VM beside the batch hogs; prints its vCPU periods per second.
 measure() {
-  nice -n "$BATCH_NICE" stress-ng --cpu "$N" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
-  batch=$!
+  load_start nice -n "$BATCH_NICE" stress-ng --cpu "$N" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1
   sleep 1
   /tmp/qemu-system-x86_64 --vcpu-threads "$VCPUS" --workers 0 --input-hz 0 --audio-ms 0 --fps 1 \
     --duration "$RUN_S" --label "fair-vcpu.$1" >"/tmp/vm-$1.out" 2>&1
   rc=$?
-  stop_batch
+  load_stop
   show_file "vm $1" "/tmp/vm-$1.out" | grep -v 'GHOSTBREW-' >&2
   [ "$rc" = 0 ] || return 1
   sed -n 's/^GHOSTBREW-DATA [^ ]*\.vcpu_periods_per_s //p' "/tmp/vm-$1.out"
@@ -59,9 +49,4 @@ if awk_true "$g >= $MIN_FRACTION * $e"; then pass vcpu-work-vs-eevdf; else
 fi
 grep -E 'ghost-sched: pid [0-9]+ \(qemu' "$LOG" | sed 's/^/[ghost-sched] /'
 
-expect_eq still-enabled "$(sched_state) $(sched_ops)" "enabled ghostbrew"
-errs=$(scx_kernel_errors)
-if [ -z "$errs" ]; then pass kernel-log-clean; else fail kernel-log-clean "$errs"; fi
-ghost_sched_stop INT || die exits-on-sigint "ghost-sched still running 30 s after SIGINT"
-expect_eq exit-status-0 "$EXIT_STATUS" 0
-finish
+ghost_sched_end

@@ -15,39 +15,25 @@ MIN_SHARE_PCT=0.25
 WINDOW_S=10
 LOG=/tmp/ghost-sched.log
 GS_PID=
-flood_pids=
-stop_flood() {
-  for p in $flood_pids; do kill "$p" 2>/dev/null; done
-  for p in $flood_pids; do wait "$p" 2>/dev/null; done
-  flood_pids=
-}
-cleanup() {
-  stop_flood
-  [ -n "$GS_PID" ] && kill -KILL "$GS_PID" 2>/dev/null
-  show_file ghost-sched "$LOG"
-}
+cleanup() { ghost_cleanup "$LOG"; }
 N=$(nproc)
 
 # measure PHASE: run the flood plus the niced hog, print the hog's share of one CPU in percent.
 measure() {
-  stress-ng --cpu $((N - 1)) --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
-  flood_pids="$flood_pids $!"
-  stress-ng --switch 2 --timeout 600s --quiet >/dev/null 2>&1 &
-  flood_pids="$flood_pids $!"
+  load_start stress-ng --cpu $((N - 1)) --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1
+  load_start stress-ng --switch 2 --timeout 600s --quiet >/dev/null 2>&1
   for i in 1 2 3 4 5 6; do
-    (while :; do usleep 2000; done) &
-    flood_pids="$flood_pids $!"
+    load_start sh -c 'while :; do usleep 2000; done'
   done
-  nice -n 19 sh -c 'while :; do :; done' &
-  hog=$!
-  flood_pids="$flood_pids $hog"
+  load_start nice -n 19 sh -c 'while :; do :; done'
+  hog=$LOAD_PID
   sleep 2
   t0=$(cpu_ticks "$hog") m0=$(uptime_ms)
   sleep "$WINDOW_S"
   t1=$(cpu_ticks "$hog") m1=$(uptime_ms)
   alive=1
   is_running "$hog" || alive=0
-  stop_flood
+  load_stop
   [ "$alive" = 1 ] || { echo "dead"; return 1; }
   # USER_HZ is 100: one tick is 10 ms, so ticks * 10 / ms is the fraction of one CPU.
   awk -v t=$((t1 - t0)) -v ms=$((m1 - m0)) 'BEGIN { printf "%.2f\n", t * 1000 / ms }'
@@ -65,9 +51,4 @@ data starvation.ghostbrew_nice19_share_pct "$share"
 if awk -v s="$share" -v m="$MIN_SHARE_PCT" 'BEGIN { exit !(s >= m) }'; then pass nice19-hog-not-starved; else
   fail nice19-hog-not-starved "nice 19 hog got $share% of one CPU under ghostbrew over ${WINDOW_S}s, want >= $MIN_SHARE_PCT% (EEVDF: $base%)"
 fi
-expect_eq still-enabled "$(sched_state) $(sched_ops)" "enabled ghostbrew"
-errs=$(scx_kernel_errors)
-if [ -z "$errs" ]; then pass kernel-log-clean; else fail kernel-log-clean "$errs"; fi
-ghost_sched_stop INT || die exits-on-sigint "ghost-sched still running 30 s after SIGINT"
-expect_eq exit-status-0 "$EXIT_STATUS" 0
-finish
+ghost_sched_end
