@@ -1,5 +1,9 @@
 // Versioned, checksummed binary state files written crash-safely (temporary file, fsync, rename,
 // fsync of the directory), and the directory they live in.
+// The daemon runs as root: its state directory and files are writable by their owner only (a
+// directory it creates is 0755, a file 0644, whatever the umask; an existing directory writable by
+// group or others is refused), and a state file that is a symbolic link, a FIFO or anything but a
+// regular file is refused, never followed or opened in a way that blocks.
 //
 // Layout (little-endian, as the host writes it; the files never leave the machine):
 //   magic[8]  version u32  count u32  payload_bytes u64  crc32(payload) u32  reserved u32  payload
@@ -88,17 +92,62 @@ inline Result<void> write_all(int fd, std::span<const std::byte> bytes, const st
   return {};
 }
 
+/// Opens `path` for reading if it is a regular file: a symbolic link is not followed (O_NOFOLLOW),
+/// a FIFO does not block the open (O_NONBLOCK) and anything but a regular file is refused.
+inline Result<int> open_regular(const std::filesystem::path& path, struct stat& st) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0 && errno == ELOOP) return fail(path.string(), "is a symbolic link: refused, not followed");
+  if (fd < 0) return tl::unexpected(errno_error(path, "cannot open"));
+  if (::fstat(fd, &st) != 0) {
+    auto e = errno_error(path, "fstat");
+    ::close(fd);
+    return tl::unexpected(std::move(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(path.string(), "not a regular file (mode {:o}): refused", st.st_mode);
+  }
+  return fd;
+}
+
 }  // namespace detail
+
+/// Makes `dir` and its missing parents exist. The directories it creates get mode 0755 (less what
+/// the umask removes); `dir` itself, new or not, must be a directory (not a symbolic link) that neither group
+/// nor others may write, owned by this user or root: otherwise another user could replace the files in it.
+inline Result<void> ensure_state_directory(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> missing;
+  struct stat st {};
+  for (auto d = dir; !d.empty() && ::lstat(d.c_str(), &st) != 0 && errno == ENOENT; d = d.parent_path()) {
+    missing.push_back(d);
+    if (d == d.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    // mkdir's mode is narrowed by the umask, never widened: at most 0755.
+    if (::mkdir(it->c_str(), 0755) != 0 && errno != EEXIST)
+      return tl::unexpected(detail::errno_error(*it, "cannot create directory"));
+  }
+  if (::lstat(dir.c_str(), &st) != 0)
+    return tl::unexpected(detail::errno_error(dir, "cannot check directory"));
+  if (S_ISLNK(st.st_mode)) return fail(dir.string(), "state directory is a symbolic link: refused");
+  if (!S_ISDIR(st.st_mode)) return fail(dir.string(), "state directory is not a directory");
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    return fail(dir.string(),
+                "state directory is writable by group or others (mode {:o}): refused; chmod go-w it",
+                st.st_mode & 07777);
+  if (st.st_uid != ::geteuid() && st.st_uid != 0)
+    return fail(dir.string(), "state directory is owned by uid {}, not by this user: refused", st.st_uid);
+  return {};
+}
 
 /// Replaces `path` with `bytes` so that a crash at any moment leaves either the old or the new
 /// content: write a temporary file beside it, fsync it, rename it over `path`, fsync the directory.
-/// Creates the parent directory when missing.
+/// Creates the parent directory when missing (ensure_state_directory()). A symbolic link or other
+/// non-regular file at `path` is replaced by the rename, never written through.
 inline Result<void> write_file_atomically(const std::filesystem::path& path,
                                           std::span<const std::byte> bytes) {
-  std::error_code ec;
   const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return fail(dir.string(), "cannot create directory: {}", ec.message());
+  if (auto d = ensure_state_directory(dir); !d) return tl::unexpected(d.error());
   // Not "." + name + ...: GCC 12 at -O3 reports a false -Wrestrict on operator+(const char*, string&&).
   std::string tmpl = (dir / fmt::format(".{}.XXXXXX", path.filename().string())).string();
   detail::FdCloser f{::mkstemp(tmpl.data())};
@@ -137,11 +186,10 @@ inline Result<void> write_state_file(const std::filesystem::path& path, std::str
 /// not parsed here (each kind checks `count` and `version` against its own record layout).
 inline Result<StateBlob> read_state_file(const std::filesystem::path& path, std::string_view magic,
                                          std::uint64_t max_payload) {
-  detail::FdCloser f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) return tl::unexpected(detail::errno_error(path, "cannot open"));
   struct stat st {};
-  if (::fstat(f.fd, &st) != 0) return tl::unexpected(detail::errno_error(path, "fstat"));
-  if (!S_ISREG(st.st_mode)) return fail(path.string(), "not a regular file");
+  auto fd = detail::open_regular(path, st);
+  if (!fd) return tl::unexpected(fd.error());
+  detail::FdCloser f{*fd};
   const auto size = static_cast<std::uint64_t>(st.st_size);
   if (size < sizeof(StateHeader))
     return fail(path.string(), "truncated: {} bytes, shorter than the {}-byte header", size,
@@ -170,6 +218,28 @@ inline Result<StateBlob> read_state_file(const std::filesystem::path& path, std:
   }
   if (detail::crc32_of(blob.payload) != h.crc) return fail(path.string(), "checksum mismatch (corrupted)");
   return blob;
+}
+
+/// The whole text of the regular file `path`, at most `max_bytes` long (a profile, a rules file in the
+/// state directory): refused like a state file when it is a symbolic link, a FIFO or not regular.
+inline Result<std::string> read_state_text(const std::filesystem::path& path, std::uint64_t max_bytes) {
+  struct stat st {};
+  auto fd = detail::open_regular(path, st);
+  if (!fd) return tl::unexpected(fd.error());
+  detail::FdCloser f{*fd};
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    return fail(path.string(), "{} bytes exceeds the limit of {}", st.st_size, max_bytes);
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = ::pread(f.fd, text.data() + got, text.size() - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return tl::unexpected(detail::errno_error(path, "read"));
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  text.resize(got);
+  return text;
 }
 
 /// Where ghostbrew keeps what it learns: `/var/lib/ghostbrew` for root (the service), else

@@ -4,6 +4,7 @@
 //    "burst_threshold_us": 20000, "interactive_burst_us": 1000, "game_window_us": 1000}
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <span>
@@ -14,7 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include "ghostbrew/core/error.hpp"
-#include "ghostbrew/core/fs.hpp"
 #include "ghostbrew/core/state_file.hpp"
 #include "ghostbrew/tuning/config.hpp"
 #include "ghostbrew/tuning/slug.hpp"
@@ -72,9 +72,12 @@ struct Profile {
   return p;
 }
 
+/// A profile is a few hundred bytes; a larger file is not one.
+inline constexpr std::uint64_t kMaxProfileBytes = 64 * 1024;
+
 /// Reads the profile in `file` (see parse_profile() for the errors; they name the file).
 [[nodiscard]] inline Result<Profile> load_profile(const std::filesystem::path& file) {
-  auto text = ghostbrew::fs::read_text(file);
+  auto text = read_state_text(file, kMaxProfileBytes);
   if (!text) return tl::unexpected(text.error());
   return parse_profile(*text, file.string());
 }
