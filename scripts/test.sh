@@ -34,7 +34,7 @@ if wants tidy; then
   printf '%s\n' apps/*/main.cpp | xargs -P "$jobs" -n 1 clang-tidy -p build/release --quiet
 fi
 
-stage "unit, host-BPF and fuzz tests (the procdb loader fuzzed for 20 s)"
+stage "unit, host-BPF and fuzz tests (each parser of outside input fuzzed for 10-20 s)"
 ctest --preset release -j "$jobs"
 
 if wants asan; then

@@ -2,9 +2,6 @@
 // file, loading it returns a Database or an Error, never crashes, reads out of bounds or trips UBSan.
 // Each input is tried twice: as a whole file (header checks, checksum), and with its header fields
 // trusted and the checksum bypassed, so that mutations of the payload reach the record parser.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -13,6 +10,7 @@
 #include "ghostbrew/core/state_file.hpp"
 #include "ghostbrew/procdb/print.hpp"
 #include "ghostbrew/procdb/store.hpp"
+#include "scratch_file.hpp"
 
 namespace {
 
@@ -24,22 +22,11 @@ void use(const ghostbrew::procdb::Database& db) {
   (void)ghostbrew::procdb::to_json(db, now).dump();
 }
 
-/// An in-memory file the loader opens by path: no disk traffic per input.
-const std::string& memfd_path(int& fd) {
-  static int memfd = ::memfd_create("procdb-fuzz", MFD_CLOEXEC);
-  static const std::string path = "/proc/self/fd/" + std::to_string(memfd);
-  fd = memfd;
-  return path;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const ghostbrew::procdb::Limits limits{.max_profiles = 64, .max_age_s = 30LL * 24 * 3600};
-  int fd = -1;
-  const auto& path = memfd_path(fd);
-  if (fd < 0 || ::ftruncate(fd, 0) != 0) __builtin_trap();
-  if (size > 0 && ::pwrite(fd, data, size, 0) != static_cast<ssize_t>(size)) __builtin_trap();
+  const auto path = ghostbrew::fuzz::write_scratch("procdb.bin", data, size);
   if (auto db = ghostbrew::procdb::load(path, limits)) use(*db);
 
   ghostbrew::StateHeader header;
