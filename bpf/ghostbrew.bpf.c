@@ -7,6 +7,7 @@
  *   preempt.bpf.h    wake-up preemption                     balance.bpf.h  dispatching, stealing
  *   topology.bpf.h   CPU facts, domain and role cpumasks    stats.bpf.h    counters, histograms
  *   events.bpf.h     exec/exit events, the daemon's heartbeat
+ *   rt.bpf.h         a CPU taken by RT or deadline work: its queued tasks move elsewhere
  *
  * 1. Order: fair virtual time. Every task has a virtual runtime that advances with the CPU time it
  *    uses, scaled by its nice weight; its deadline is its virtual runtime plus a request that grows
@@ -58,6 +59,7 @@
 #include "idle.bpf.h"
 #include "learn.bpf.h"
 #include "preempt.bpf.h"
+#include "rt.bpf.h"
 #include "stats.bpf.h"
 #include "task_class.bpf.h"
 #include "topology.bpf.h"
@@ -138,6 +140,8 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
     s32 any = scx_bpf_pick_any_cpu(p->cpus_ptr, 0);
     if (any >= 0) cpu = any;
   }
+  /* Handed back from a CPU a higher class took (rt.bpf.h): not onto that CPU again. */
+  if (enq_flags & SCX_ENQ_REENQ) cpu = cpu_for_reenqueued(p, cpu);
   if (tctx) {
     if (enq_flags & SCX_ENQ_WAKEUP) task_woke(tctx, false);
     /* select_cpu classified this wake-up a moment ago. */
@@ -248,6 +252,10 @@ void BPF_STRUCT_OPS(ghostbrew_quiescent, struct task_struct* p, u64 deq_flags) {
   vtime_sleep(tctx);
 }
 
+/* ---- ops.cpu_release: a higher scheduling class took the CPU (rt.bpf.h) ------------------------ */
+
+void BPF_STRUCT_OPS(ghostbrew_cpu_release, s32 cpu, struct scx_cpu_release_args* args) { release_cpu(cpu); }
+
 /* ---- Task lifetime ----------------------------------------------------------------------------- */
 
 /* A task that exits before its estimate matured (cc1, as, ld) is observed with what it did: its
@@ -348,6 +356,7 @@ struct sched_ext_ops ghostbrew_ops = {
     .running = (void*)ghostbrew_running,
     .stopping = (void*)ghostbrew_stopping,
     .quiescent = (void*)ghostbrew_quiescent,
+    .cpu_release = (void*)ghostbrew_cpu_release,
     .init_task = (void*)ghostbrew_init_task,
     .exit_task = (void*)ghostbrew_exit_task,
     .init = (void*)ghostbrew_init,

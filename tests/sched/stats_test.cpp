@@ -35,7 +35,7 @@ TEST(StatsTest, CounterListNamesEveryMemberOnce) {
     names.emplace(name);
     bytes += sizeof(gb_stats{}.*member);
   });
-  EXPECT_EQ(names.size(), 15U);
+  EXPECT_EQ(names.size(), 16U);
   EXPECT_EQ(bytes, sizeof(gb_stats));
   EXPECT_TRUE(names.contains("dispatched") && names.contains("started") && names.contains("observed"));
 }
@@ -84,6 +84,7 @@ TEST(StatsTest, LineGivesRatesPerSecondAndShares) {
   now.predicted = 2;  // 2 of 8 started: 25 %
   now.stale_heartbeat = 3;
   now.ringbuf_drops = 4;
+  now.rt_reenqueues = 6;
   const auto line = format_stats(delta(now, before), 2.0);
   EXPECT_EQ(line.rfind("stats: ", 0), 0U) << line;
   EXPECT_NE(line.find("game=100 "), std::string::npos) << line;
@@ -92,7 +93,7 @@ TEST(StatsTest, LineGivesRatesPerSecondAndShares) {
   EXPECT_NE(line.find("xccd/s=5 "), std::string::npos) << line;
   EXPECT_NE(line.find("ccd_local=75.0%"), std::string::npos) << line;
   EXPECT_NE(line.find("started/s=4 predicted=25.0%"), std::string::npos) << line;
-  EXPECT_NE(line.find("stale=3 drops=4 "), std::string::npos) << line;
+  EXPECT_NE(line.find("stale=3 drops=4 rt=6 "), std::string::npos) << line;
 }
 
 }  // namespace

@@ -177,7 +177,8 @@ GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24 + 32, "gb_knobs layout");
   C(stale_heartbeat)           /* classifications done without userspace maps (heartbeat stale) */         \
   A(started, GB_NR_CLASSES)    /* class a task starts in at exec (or first enqueue after a comm change) */ \
   C(predicted)                 /* ... of which started in a class from GB_MAP_PREDICTIONS */               \
-  C(observed)                  /* tasks folded into GB_MAP_OBSERVATIONS */
+  C(observed)                  /* tasks folded into GB_MAP_OBSERVATIONS */                                 \
+  C(rt_reenqueues)             /* tasks moved off a CPU that an RT/deadline task took (ops.cpu_release) */
 
 #define GB_STATS_DECLARE_COUNTER(name) __u64 name;
 #define GB_STATS_DECLARE_ARRAY(name, n) __u64 name[n];
@@ -186,7 +187,7 @@ struct gb_stats {
 };
 #undef GB_STATS_DECLARE_COUNTER
 #undef GB_STATS_DECLARE_ARRAY
-GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 13) * 8, "gb_stats layout");
+GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 14) * 8, "gb_stats layout");
 
 /* ---- Exec/exit events: GB_MAP_EVENTS ---------------------------------------------------------- */
 enum gb_event_kind {
