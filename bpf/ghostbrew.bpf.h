@@ -13,6 +13,9 @@
 
 /* ---- Configuration (rodata, set by the loader before load) ------------------------------------ */
 
+/* The abi.h this object was built from: the loader checks it before anything else. */
+const volatile __u32 gb_abi_version SEC(".rodata.abi") = GB_ABI_VERSION;
+
 const volatile struct gb_config gb_config SEC(".rodata.config") = {
     .slice_ns = 5000000,
     .burst_threshold_ns = 20000000,

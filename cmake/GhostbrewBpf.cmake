@@ -4,14 +4,37 @@
 #     extern "C" const unsigned char NAME_bpf_begin[]; extern "C" const unsigned char NAME_bpf_end[];
 #   and the header NAME_bpfobj.h declaring them plus `std::span<const std::byte> NAME_bpf_object()`.
 #   No loose .o file is needed at run time.
-set(GHOSTBREW_BPF_INCLUDE_DIR ${CMAKE_CURRENT_LIST_DIR}/../bpf/include)
+# The BPF source sees <ghostbrew/bpf/abi.h>, <ghostbrew/bpf/compat.bpf.h> (the sched_ext kfunc
+# compatibility layer) and "vmlinux.h", in ghostbrew's tree and from an installed package alike
+# (find_package(ghostbrew COMPONENTS bpf) includes this file). Needs clang with the BPF target:
+# GHOSTBREW_BPF_CLANG, searched as clang-19 or clang when first called.
+if(NOT DEFINED GHOSTBREW_BPF_INCLUDE_DIRS)
+  get_filename_component(_ghostbrew_prefix ${CMAKE_CURRENT_LIST_DIR}/../../.. ABSOLUTE)
+  get_filename_component(_ghostbrew_root ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
+  if(EXISTS ${_ghostbrew_prefix}/include/ghostbrew/bpf/compat.bpf.h)
+    # Installed (cmake --install, Conan): PREFIX/lib/cmake/ghostbrew/ beside PREFIX/include/.
+    set(GHOSTBREW_BPF_INCLUDE_DIRS ${_ghostbrew_prefix}/include ${_ghostbrew_prefix}/include/ghostbrew/bpf)
+  else()
+    # ghostbrew's own tree: abi.h under include/, vmlinux.h under bpf/include/, compat.bpf.h copied
+    # under the build tree's include/ (cmake/GhostbrewTargets.cmake).
+    set(GHOSTBREW_BPF_INCLUDE_DIRS ${_ghostbrew_root}/bpf/include ${_ghostbrew_root}/include
+        ${PROJECT_BINARY_DIR}/include)
+  endif()
+endif()
 
 function(ghostbrew_add_bpf_object name source)
   cmake_parse_arguments(ARG "" "" "INCLUDES" ${ARGN})
+  if(NOT GHOSTBREW_BPF_CLANG)
+    find_program(GHOSTBREW_BPF_CLANG NAMES clang-19 clang)
+    if(NOT GHOSTBREW_BPF_CLANG)
+      message(FATAL_ERROR "ghostbrew_add_bpf_object(${name}): no clang to compile ${source} for BPF "
+                          "(install clang >= 16 or set GHOSTBREW_BPF_CLANG)")
+    endif()
+  endif()
   get_filename_component(src ${source} ABSOLUTE)
   set(obj ${CMAKE_CURRENT_BINARY_DIR}/${name}.bpf.o)
-  set(incs -I${GHOSTBREW_BPF_INCLUDE_DIR} -I${PROJECT_SOURCE_DIR}/include)
-  foreach(dir IN LISTS ARG_INCLUDES)
+  set(incs)
+  foreach(dir IN LISTS ARG_INCLUDES GHOSTBREW_BPF_INCLUDE_DIRS)
     get_filename_component(adir ${dir} ABSOLUTE)
     list(APPEND incs -I${adir})
   endforeach()

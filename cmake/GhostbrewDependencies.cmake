@@ -6,14 +6,8 @@ find_package(PkgConfig REQUIRED)
 
 find_package(fmt 9.1 REQUIRED CONFIG)
 find_package(Microsoft.GSL 4.0 REQUIRED CONFIG)
-# range-v3's package version file accepts only its exact version: check the minimum by hand.
-find_package(range-v3 REQUIRED CONFIG)
-if(range-v3_VERSION VERSION_LESS 0.12)
-  message(FATAL_ERROR "range-v3 >= 0.12 required, found ${range-v3_VERSION}")
-endif()
 find_package(tl-expected 1.0 REQUIRED CONFIG)
 find_package(nlohmann_json 3.11 REQUIRED CONFIG)
-pkg_check_modules(LIBBPF REQUIRED IMPORTED_TARGET libbpf>=1.4)
 find_package(ZLIB 1.2 REQUIRED)  # CRC-32 of the state files (core/state_file.hpp)
 
 if(GHOSTBREW_BUILD_APPS)
@@ -26,5 +20,12 @@ if(GHOSTBREW_BUILD_BENCH)
   find_package(benchmark 1.7 REQUIRED CONFIG)
 endif()
 
-# The BPF toolchain: clang 19 targets BPF; bpftool is only needed to regenerate vmlinux.h.
-find_program(GHOSTBREW_BPF_CLANG NAMES clang-19 clang REQUIRED)
+# libbpf and the BPF toolchain (clang 19 targets BPF; bpftool only regenerates vmlinux.h) only for
+# what loads BPF: GHOSTBREW_BUILD_BPF=OFF builds the rest without them.
+if(GHOSTBREW_BUILD_BPF)
+  pkg_check_modules(LIBBPF REQUIRED IMPORTED_TARGET libbpf>=1.4)
+  find_program(GHOSTBREW_BPF_CLANG NAMES clang-19 clang REQUIRED)
+else()
+  message(STATUS "ghostbrew: GHOSTBREW_BUILD_BPF=OFF: headers, ghost-topo and ghost-probe only "
+                 "(no ghost-sched, tests or benchmarks)")
+endif()

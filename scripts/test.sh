@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test ghostbrew has, after installing what they need (idempotent). As root on Debian 12:
 #   sudo ./scripts/test.sh
-# Stages: format check, release build (warnings are errors), clang-tidy, unit + host-BPF tests, the same unit
-# tests under ASan+UBSan, the install/find_package consumer, and the sched_ext VM proving ground.
+# Stages: format check, release build (warnings are errors), packager builds, clang-tidy, unit +
+# host-BPF tests, the same unit tests under ASan+UBSan, the install/find_package consumer, and the sched_ext VM proving ground.
 # Skip stages with GHOSTBREW_SKIP="asan vm ..." (for local iteration; CI runs them all).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +27,28 @@ stage "release build (warnings are errors)"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 
+if wants packager; then
+  # What a packager runs: a plain Release (-O3) build, where GCC reports warnings -O2 does not (a
+  # false -Wrestrict once broke it); warnings are errors here to catch them. Only the apps and the test
+  # that broke (a full Release build costs ~10 min on 2 cores). Then the no-BPF build with libbpf
+  # out of pkg-config's reach: the headers, ghost-topo and ghost-probe still build and install.
+  stage "packager builds: Release (-O3) apps; GHOSTBREW_BUILD_BPF=OFF without libbpf"
+  cmake -S . -B build/packager -G Ninja -DCMAKE_BUILD_TYPE=Release -DGHOSTBREW_WERROR=ON \
+    -DGHOSTBREW_BUILD_BENCH=OFF >/dev/null
+  cmake --build build/packager -j "$jobs" --target ghost-sched ghost-topo ghost-probe \
+    topology_hwloc_conformance_test
+  build/packager/tests/topology/topology_hwloc_conformance_test --gtest_brief=1
+  rm -rf build/nobpf build/nobpf-prefix
+  PKG_CONFIG_LIBDIR=/nonexistent cmake -S . -B build/nobpf -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DGHOSTBREW_BUILD_BPF=OFF -DGHOSTBREW_WERROR=ON >/dev/null
+  cmake --build build/nobpf -j "$jobs"
+  cmake --install build/nobpf --prefix "$here/build/nobpf-prefix" >/dev/null
+  for f in bin/ghost-topo bin/ghost-probe include/ghostbrew/topology/discover.hpp; do
+    [[ -e build/nobpf-prefix/$f ]] || { echo "no-BPF install lacks $f" >&2; exit 1; }
+  done
+  build/nobpf-prefix/bin/ghost-topo --json >/dev/null
+fi
+
 if wants tidy; then
   # apps/*/main.cpp include nearly every public header; .clang-tidy's HeaderFilterRegex checks those
   # too. Three TUs in parallel: a few minutes at most on 2 cores.
@@ -45,12 +67,24 @@ if wants asan; then
 fi
 
 if wants consumer; then
-  stage "consumer: cmake --install, then find_package(ghostbrew) and pkg-config from outside"
-  rm -rf build/prefix build/consumer
+  stage "consumer: cmake --install, the install tree, every component via find_package and pkg-config"
+  rm -rf build/prefix build/consumer build/consumer-nobpf build/pc-nobpf
   cmake --install build/release --prefix "$here/build/prefix" >/dev/null
+  ./scripts/check-install.sh build/prefix
   cmake -S tests/consumer -B build/consumer -G Ninja -DCMAKE_PREFIX_PATH="$here/build/prefix" >/dev/null
   cmake --build build/consumer -j "$jobs"
   ctest --test-dir build/consumer --output-on-failure
+  # The components that need no BPF, with libbpf out of pkg-config's reach: neither looks for it.
+  mkdir -p build/pc-nobpf
+  for dir in $(pkg-config --variable pc_path pkg-config | tr : ' '); do
+    for pc in "$dir"/*.pc; do
+      if [[ -e $pc && $(basename "$pc") != libbpf.pc ]]; then ln -sf "$pc" build/pc-nobpf/; fi
+    done
+  done
+  PKG_CONFIG_LIBDIR="$here/build/pc-nobpf" cmake -S tests/consumer -B build/consumer-nobpf -G Ninja \
+    -DCMAKE_PREFIX_PATH="$here/build/prefix" -DCONSUMER_COMPONENTS="core;topology;detect" >/dev/null
+  cmake --build build/consumer-nobpf -j "$jobs"
+  ctest --test-dir build/consumer-nobpf --output-on-failure
 fi
 
 if wants vm; then

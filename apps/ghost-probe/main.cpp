@@ -17,6 +17,8 @@
 #include "ghostbrew/detect/scan.hpp"
 #include "ghostbrew/procdb/print.hpp"
 #include "ghostbrew/procdb/store.hpp"
+#include "ghostbrew/version.hpp"
+#include "ghostbrew_revision.h"
 
 namespace gd = ghostbrew::detect;
 
@@ -69,6 +71,7 @@ int main(int argc, char** argv) {
   app.add_option("--state-dir", state_dir,
                  "state directory holding procdb.bin (default /var/lib/ghostbrew for root, else XDG state)")
       ->needs(procdb_flag);
+  app.set_version_flag("--version", ghostbrew::version_line("ghost-probe", GHOSTBREW_GIT_REVISION));
   CLI11_PARSE(app, argc, argv);
 
   if (procdb) return print_procdb(state_dir, as_json);

@@ -12,11 +12,9 @@
 #include "ghostbrew/sched/daemon.hpp"
 #include "ghostbrew/tuning/commands.hpp"
 #include "ghostbrew/tuning/settings.hpp"
+#include "ghostbrew/version.hpp"
 #include "ghostbrew_bpfobj.h"
-
-#ifndef GHOSTBREW_VERSION
-#define GHOSTBREW_VERSION "unknown"
-#endif
+#include "ghostbrew_revision.h"
 
 int main(int argc, char** argv) {
   namespace tuning = ghostbrew::tuning;
@@ -48,7 +46,7 @@ int main(int argc, char** argv) {
       "explore settings online while a game runs and save the best as its profile (implies --collect)");
   app.add_flag("!--no-profiles", o.profiles, "do not apply saved per-game profiles");
   app.add_option("--root", o.root, "filesystem root for sysfs/procfs (testing)")->capture_default_str();
-  app.set_version_flag("--version", std::string("ghost-sched ") + GHOSTBREW_VERSION);
+  app.set_version_flag("--version", ghostbrew::version_line("ghost-sched", GHOSTBREW_GIT_REVISION));
 
   app.fallthrough();  // subcommands take the daemon's --state-dir too
   std::string csv_file, game;

@@ -10,6 +10,8 @@
 #include "ghostbrew/topology/discover.hpp"
 #include "ghostbrew/topology/json.hpp"
 #include "ghostbrew/topology/print.hpp"
+#include "ghostbrew/version.hpp"
+#include "ghostbrew_revision.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -18,6 +20,7 @@ int main(int argc, char** argv) {
   bool json = false;
   app.add_option("--root", root, "Filesystem root holding sys/ and proc/ (a fixture tree)");
   app.add_flag("--json", json, "Print one JSON document instead of the tree");
+  app.set_version_flag("--version", ghostbrew::version_line("ghost-topo", GHOSTBREW_GIT_REVISION));
   CLI11_PARSE(app, argc, argv);
 
   const auto topo = ghostbrew::topology::discover(root);

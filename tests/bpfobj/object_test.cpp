@@ -148,6 +148,7 @@ TEST_F(GhostbrewObject, MapsHaveTheAbiLayouts) {
       {GB_MAP_PREDICTIONS, BPF_MAP_TYPE_HASH, sizeof(gb_comm_key), sizeof(gb_prediction)},
       {GB_MAP_HIST, BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(gb_hist)},
       {GB_MAP_CONFIG, BPF_MAP_TYPE_ARRAY, 4, sizeof(gb_config)},
+      {GB_MAP_ABI, BPF_MAP_TYPE_ARRAY, 4, 4},
   };
   for (const auto& e : expected) {
     bpf_map* map = map_named(obj_.get(), e.name);

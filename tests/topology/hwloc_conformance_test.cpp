@@ -43,7 +43,10 @@ CpuSet hwloc_set(const std::string& text) {
   for (std::string word; std::getline(in, word, ',');) {
     if (word.rfind("0x", 0) == 0) word.erase(0, 2);
     if (word.size() > 8) throw std::runtime_error("bad hwloc bitmap word in " + text);
-    mask += (mask.empty() ? "" : ",") + std::string(8 - word.size(), '0') + word;
+    // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict for `const char* + string&&`.
+    if (!mask.empty()) mask += ',';
+    mask.append(8 - word.size(), '0');
+    mask += word;
   }
   auto set = ghostbrew::parse_cpumask(mask, "hwloc bitmap");
   if (!set) throw std::runtime_error(set.error().message());

@@ -34,6 +34,16 @@
 #define GB_STATIC_ASSERT _Static_assert
 #endif
 
+/* ---- ABI version -------------------------------------------------------------------------------
+ * Bump GB_ABI_VERSION with every change to this file that an object built before it would misread:
+ * a struct layout, an enum value, a map or program name, a limit. The BPF object carries its number
+ * as `const volatile __u32 gb_abi_version` in its own section GB_MAP_ABI (GB_MAP_CONFIG stays one
+ * struct gb_config); the loader refuses an object whose number differs from its own
+ * (sched::check_abi), with one line naming both. */
+#define GB_ABI_VERSION 1
+#define GB_MAP_ABI ".rodata.abi"
+#define GB_ABI_VERSION_VAR "gb_abi_version"
+
 /* Workload classes, in priority order for dispatch (lower value = served first within its budget). */
 enum gb_class {
   GB_CLASS_GAMING = 0,      /* game processes and their threads (Wine/Proton, native) */

@@ -58,6 +58,21 @@ inline std::uint64_t monotonic_ns() {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
+/// Refuses an object built from another abi.h: its gb_abi_version (GB_MAP_ABI) must equal this
+/// loader's GB_ABI_VERSION. Call before touching any map or global.
+inline Result<void> check_abi(bpf::Object& o) {
+  auto v = o.global<const std::uint32_t>(GB_MAP_ABI, GB_ABI_VERSION_VAR);
+  if (!v)
+    return fail(o.where(), "no ABI version in the object ({}): built from an older ghostbrew?",
+                v.error().what);
+  if (**v != GB_ABI_VERSION)
+    return fail(o.where(),
+                "ABI version {} does not match this loader's {} (ghostbrew/bpf/abi.h): build the "
+                "BPF object and the loader from the same ghostbrew",
+                **v, GB_ABI_VERSION);
+  return {};
+}
+
 /// Implements the daemon parts' interfaces (ports.hpp) over the loaded object's maps.
 class Scheduler final : public ClassMaps, public LearningMaps, public Knobs, public Counters {
  public:
@@ -70,6 +85,7 @@ class Scheduler final : public ClassMaps, public LearningMaps, public Knobs, pub
                                                  const CpuMap& cpus, EventHandler on_event) {
     auto obj = bpf::Object::open(elf, "ghostbrew");
     if (!obj) return tl::unexpected(obj.error());
+    if (auto r = check_abi(*obj); !r) return tl::unexpected(r.error());
     std::unique_ptr<Scheduler> s(new Scheduler(std::move(*obj)));
     auto& o = s->obj_;
     const auto n = static_cast<std::uint32_t>(cpus.cpus.size());
