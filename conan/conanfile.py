@@ -1,71 +1,111 @@
-"""Conan 2 recipe for ghostbrew: packages the header-only library (and, optionally, the apps).
-
-Conan is not packaged for Debian 12 and cannot be installed on the project's machines (no PyPI), so
-this recipe has not been run by CI; the CMake install it wraps is tested there (tests/consumer).
-"""
-from conan import ConanFile
-from conan.tools.cmake import CMake, CMakeToolchain, CMakeDeps, cmake_layout
-from conan.tools.files import copy
+"""Conan 2 recipe for ghostbrew's header-only library, in ConanCenter's layout (recipe and
+test_package/ beside each other). The recipe lives in the repository it packages: export_sources()
+copies the headers from the parent folder. Conan cannot be installed on the project's machines, so
+tests/conan/check_recipe.py checks what can be checked without it (see conan/README.md)."""
 import os
+import re
+
+from conan import ConanFile
+from conan.errors import ConanInvalidConfiguration
+from conan.tools.build import check_min_cppstd
+from conan.tools.files import copy, load, save
+from conan.tools.layout import basic_layout
+
+required_conan_version = ">=2.0"
 
 
 class GhostbrewConan(ConanFile):
     name = "ghostbrew"
-    version = "0.1.0"
-    license = "GPL-2.0-only"
     description = "sched_ext scheduler toolkit: CPU topology, workload detection, typed libbpf wrappers"
-    topics = ("sched_ext", "bpf", "scheduler", "topology", "gaming")
-    settings = "os", "arch", "compiler", "build_type"
-    options = {"with_apps": [True, False]}
-    default_options = {"with_apps": False}
-    exports_sources = "CMakeLists.txt", "cmake/*", "include/*", "bpf/*", "apps/*"
+    # The library (headers, BPF-side headers abi.h and compat.bpf.h) is dual licensed; vmlinux.h, which
+    # compat.bpf.h includes, is generated from the Linux kernel (see LICENSE).
+    license = ("GPL-2.0-only OR BSD-3-Clause", "GPL-2.0-only")
+    url = "https://github.com/ghostbrew/ghostbrew"
+    homepage = "https://github.com/ghostbrew/ghostbrew"
+    topics = ("sched_ext", "bpf", "scheduler", "topology", "header-only")
     package_type = "header-library"
+    settings = "os", "arch", "compiler", "build_type"
+    no_copy_source = True
+
+    def set_version(self):
+        # One version: project(VERSION) in the repository's CMakeLists.txt.
+        cmakelists = load(self, os.path.join(self.recipe_folder, "..", "CMakeLists.txt"))
+        self.version = re.search(r"project\(ghostbrew VERSION ([0-9.]+)", cmakelists).group(1)
+
+    def export_sources(self):
+        root = os.path.join(self.recipe_folder, "..")
+        dst = self.export_sources_folder
+        copy(self, "*", os.path.join(root, "include"), os.path.join(dst, "include"), excludes="*.md")
+        copy(self, "compat.bpf.h", os.path.join(root, "bpf"), os.path.join(dst, "bpf"))
+        copy(self, "vmlinux.h", os.path.join(root, "bpf", "include"), os.path.join(dst, "bpf", "include"))
+        copy(self, "version.hpp.in", os.path.join(root, "cmake"), os.path.join(dst, "cmake"))
+        copy(self, "GhostbrewBpf.cmake", os.path.join(root, "cmake"), os.path.join(dst, "cmake"))
+        copy(self, "LICENSE", root, dst)
+        copy(self, "*.txt", os.path.join(root, "LICENSES"), os.path.join(dst, "LICENSES"))
 
     def layout(self):
-        cmake_layout(self, src_folder="..")
+        basic_layout(self, src_folder="src")
 
     def requirements(self):
-        # The same dependencies as cmake/GhostbrewDependencies.cmake, by their ConanCenter names.
-        self.requires("fmt/[>=9.1 <12]", transitive_headers=True)
-        self.requires("ms-gsl/[>=4.0]", transitive_headers=True)
-        self.requires("range-v3/[>=0.12]", transitive_headers=True)
-        self.requires("tl-expected/[>=1.0]", transitive_headers=True)
-        self.requires("nlohmann_json/[>=3.11]", transitive_headers=True)
-        self.requires("libbpf/[>=1.4]", transitive_headers=True)
-        if self.options.with_apps:
-            self.requires("cli11/[>=2.1]")
-
-    def validate(self):
-        if self.settings.os != "Linux":
-            from conan.errors import ConanInvalidConfiguration
-            raise ConanInvalidConfiguration("ghostbrew needs Linux (sched_ext, BPF)")
+        # What the headers include, as cmake/ghostbrewConfig.cmake.in looks for it, by ConanCenter names.
+        self.requires("fmt/[>=9.1 <12]")
+        self.requires("ms-gsl/[>=4.0 <5]")
+        self.requires("tl-expected/[>=1.0 <2]")
+        self.requires("nlohmann_json/[>=3.11 <4]")
+        self.requires("zlib/[>=1.2 <2]")
+        self.requires("libbpf/[>=1.4 <2]")
 
     def package_id(self):
-        if not self.options.with_apps:
-            self.info.clear()
+        self.info.clear()
 
-    def generate(self):
-        tc = CMakeToolchain(self)
-        tc.variables["GHOSTBREW_BUILD_TESTS"] = False
-        tc.variables["GHOSTBREW_BUILD_BENCH"] = False
-        tc.variables["GHOSTBREW_BUILD_APPS"] = bool(self.options.with_apps)
-        tc.generate()
-        CMakeDeps(self).generate()
+    def validate(self):
+        check_min_cppstd(self, 20)
+        if self.settings.os != "Linux":
+            raise ConanInvalidConfiguration(f"{self.ref} needs Linux (sched_ext, BPF)")
+
+    def source(self):
+        pass  # export_sources() brought them
 
     def build(self):
-        if self.options.with_apps:
-            cmake = CMake(self)
-            cmake.configure()
-            cmake.build()
+        pass  # header-only
 
     def package(self):
-        copy(self, "*", os.path.join(self.source_folder, "include"), os.path.join(self.package_folder, "include"))
-        if self.options.with_apps:
-            CMake(self).install()
+        src = self.source_folder
+        include = os.path.join(self.package_folder, "include")
+        copy(self, "*", os.path.join(src, "include"), include)
+        copy(self, "compat.bpf.h", os.path.join(src, "bpf"), os.path.join(include, "ghostbrew", "bpf"))
+        copy(self, "vmlinux.h", os.path.join(src, "bpf", "include"), os.path.join(include, "ghostbrew", "bpf"))
+        major, minor, patch = self.version.split(".")
+        template = load(self, os.path.join(src, "cmake", "version.hpp.in"))
+        for key, value in (("PROJECT_VERSION_MAJOR", major), ("PROJECT_VERSION_MINOR", minor),
+                           ("PROJECT_VERSION_PATCH", patch), ("PROJECT_VERSION", self.version)):
+            template = template.replace(f"@{key}@", value)
+        save(self, os.path.join(include, "ghostbrew", "version.hpp"), template)
+        copy(self, "GhostbrewBpf.cmake", os.path.join(src, "cmake"),
+             os.path.join(self.package_folder, "lib", "cmake", "ghostbrew"))
+        licenses = os.path.join(self.package_folder, "licenses")
+        copy(self, "LICENSE", src, licenses)
+        copy(self, "*.txt", os.path.join(src, "LICENSES"), licenses)
 
     def package_info(self):
-        self.cpp_info.bindirs = ["bin"] if self.options.with_apps else []
-        self.cpp_info.libdirs = []
+        # The same components and targets as the CMake package (cmake/GhostbrewTargets.cmake).
         self.cpp_info.set_property("cmake_file_name", "ghostbrew")
         self.cpp_info.set_property("cmake_target_name", "ghostbrew::ghostbrew")
         self.cpp_info.set_property("pkg_config_name", "ghostbrew")
+        self.cpp_info.set_property("cmake_build_modules", [os.path.join("lib", "cmake", "ghostbrew", "GhostbrewBpf.cmake")])
+        self.cpp_info.bindirs = []
+        self.cpp_info.libdirs = []
+        components = {
+            "core": ["fmt::fmt", "tl-expected::tl-expected", "zlib::zlib"],
+            "topology": ["core", "nlohmann_json::nlohmann_json"],
+            "detect": ["core", "nlohmann_json::nlohmann_json"],
+            "bpf": ["core", "libbpf::libbpf"],
+            "ghostbrew": ["topology", "detect", "bpf", "ms-gsl::ms-gsl"],
+        }
+        for name, requires in components.items():
+            component = self.cpp_info.components[name]
+            component.set_property("cmake_target_name", f"ghostbrew::{name}")
+            component.set_property("pkg_config_name", "ghostbrew" if name == "ghostbrew" else f"ghostbrew-{name}")
+            component.requires = requires
+            component.bindirs = []
+            component.libdirs = []
