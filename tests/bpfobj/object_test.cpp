@@ -106,6 +106,7 @@ TEST_F(GhostbrewObject, HasEveryCallbackAndEventProgram) {
       {"ghostbrew_select_cpu", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_select_cpu"},
       {"ghostbrew_enqueue", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_enqueue"},
       {"ghostbrew_dispatch", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_dispatch"},
+      {"ghostbrew_cpu_release", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_cpu_release"},
 
       {"ghostbrew_running", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_running"},
       {"ghostbrew_stopping", BPF_PROG_TYPE_STRUCT_OPS, "struct_ops/ghostbrew_stopping"},
