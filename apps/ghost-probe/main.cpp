@@ -12,6 +12,7 @@
 
 #include "ghostbrew/core/fs.hpp"
 #include "ghostbrew/core/state_file.hpp"
+#include "ghostbrew/core/text.hpp"
 #include "ghostbrew/detect/cgroup.hpp"
 #include "ghostbrew/detect/print.hpp"
 #include "ghostbrew/detect/scan.hpp"
@@ -29,23 +30,23 @@ namespace {
 int print_procdb(const std::string& state_dir_override, bool as_json) {
   const auto dir = ghostbrew::state_dir(state_dir_override);
   if (!dir) {
-    fmt::print(stderr, "ghost-probe: {}\n", dir.error().message());
+    fmt::print(stderr, "ghost-probe: {}\n", ghostbrew::text::escape(dir.error().message()));
     return 1;
   }
   const auto path = ghostbrew::procdb::default_procdb_path(*dir);
   if (!ghostbrew::fs::exists(path)) {
     fmt::print(stderr, "ghost-probe: no process database at {} (ghost-sched has not learned anything yet)\n",
-               path.string());
+               ghostbrew::text::escape(path.string()));
     return 1;
   }
   const auto db = ghostbrew::procdb::load(path);
   if (!db) {
-    fmt::print(stderr, "ghost-probe: {}\n", db.error().message());
+    fmt::print(stderr, "ghost-probe: {}\n", ghostbrew::text::escape(db.error().message()));
     return 1;
   }
   const auto now = static_cast<ghostbrew::procdb::UnixSeconds>(std::time(nullptr));
   if (as_json)
-    fmt::print("{}\n", ghostbrew::procdb::to_json(*db, now).dump(2));
+    fmt::print("{}\n", ghostbrew::text::dump(ghostbrew::procdb::to_json(*db, now), 2));
   else
     fmt::print("{}", ghostbrew::procdb::to_text(*db, now));
   return 0;
@@ -80,7 +81,7 @@ int main(int argc, char** argv) {
   if (!rules_file.empty()) {
     auto r = gd::read_cgroup_rules(rules_file);
     if (!r) {
-      fmt::print(stderr, "ghost-probe: {}\n", r.error().message());
+      fmt::print(stderr, "ghost-probe: {}\n", ghostbrew::text::escape(r.error().message()));
       return 1;
     }
     rules.cgroups = std::move(*r);
@@ -89,18 +90,18 @@ int main(int argc, char** argv) {
   const std::filesystem::path rootp(root);
   if (!ghostbrew::fs::exists(rootp / "proc")) {
     fmt::print(stderr, "ghost-probe: {}: missing: no proc directory under --root\n",
-               (rootp / "proc").string());
+               ghostbrew::text::escape((rootp / "proc").string()));
     return 2;
   }
 
   if (pid > 0) {
     auto rows = gd::classify_pid(rootp, pid, rules);
     if (!rows) {
-      fmt::print(stderr, "ghost-probe: {}\n", rows.error().message());
+      fmt::print(stderr, "ghost-probe: {}\n", ghostbrew::text::escape(rows.error().message()));
       return 1;
     }
     if (as_json)
-      fmt::print("{}\n", gd::rows_to_json(*rows).dump(2));
+      fmt::print("{}\n", ghostbrew::text::dump(gd::rows_to_json(*rows), 2));
     else
       fmt::print("{}", gd::rows_to_text(*rows));
     return 0;
@@ -108,14 +109,15 @@ int main(int argc, char** argv) {
 
   const auto report = gd::report(rootp, rules);
   if (!report) {
-    fmt::print(stderr, "ghost-probe: {}\n", report.error().message());
+    fmt::print(stderr, "ghost-probe: {}\n", ghostbrew::text::escape(report.error().message()));
     return 2;
   }
   if (as_json) {
-    fmt::print("{}\n", gd::to_json(*report).dump(2));
+    fmt::print("{}\n", ghostbrew::text::dump(gd::to_json(*report), 2));
     return 0;
   }
   fmt::print("{}", gd::to_text(*report));
-  for (const auto& e : report->errors) fmt::print(stderr, "ghost-probe: warning: {}\n", e);
+  for (const auto& e : report->errors)
+    fmt::print(stderr, "ghost-probe: warning: {}\n", ghostbrew::text::escape(e));
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "ghostbrew/core/state_file.hpp"
+#include "ghostbrew/core/text.hpp"
 #include "ghostbrew/sched/daemon.hpp"
 #include "ghostbrew/tuning/commands.hpp"
 #include "ghostbrew/tuning/settings.hpp"
@@ -69,7 +70,9 @@ int main(int argc, char** argv) {
       std::cout << tuning::format_settings();
     return 0;
   }
-  const auto err = [](const std::string& s) { std::cerr << "ghost-sched: " << s << "\n"; };
+  const auto err = [](const std::string& s) {
+    std::cerr << "ghost-sched: " << ghostbrew::text::escape(s) << "\n";
+  };
   if (csv->parsed() || best->parsed()) {
     auto dir = ghostbrew::state_dir(o.state_dir);
     if (!dir) return err(dir.error().message()), 1;

@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
+#include "ghostbrew/core/text.hpp"
 #include "ghostbrew/topology/discover.hpp"
 #include "ghostbrew/topology/json.hpp"
 #include "ghostbrew/topology/print.hpp"
@@ -25,12 +26,13 @@ int main(int argc, char** argv) {
 
   const auto topo = ghostbrew::topology::discover(root);
   if (!topo) {
-    fmt::print(stderr, "ghost-topo: {}\n", topo.error().message());
+    fmt::print(stderr, "ghost-topo: {}\n", ghostbrew::text::escape(topo.error().message()));
     return 2;
   }
-  for (const auto& w : topo->warnings) fmt::print(stderr, "ghost-topo: warning: {}\n", w);
+  for (const auto& w : topo->warnings)
+    fmt::print(stderr, "ghost-topo: warning: {}\n", ghostbrew::text::escape(w));
   if (json)
-    fmt::print("{}\n", ghostbrew::topology::to_json(*topo).dump(2));
+    fmt::print("{}\n", ghostbrew::text::dump(ghostbrew::topology::to_json(*topo), 2));
   else
     fmt::print("{}", ghostbrew::topology::to_text(*topo));
   return 0;

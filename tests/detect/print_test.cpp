@@ -1,9 +1,12 @@
 // detect/print.hpp: the text and JSON ghost-probe prints of a detection report.
 #include "ghostbrew/detect/print.hpp"
 
+#include "ghostbrew/core/text.hpp"
+
 #include <string>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "fake_proc.hpp"
 
@@ -89,6 +92,35 @@ TEST(DetectPrintTest, ReportShowsClassifiedProcessesAndThreadsClassedUnlikeTheir
   EXPECT_EQ(r->rows[1].tid, 201);
   EXPECT_EQ(r->processes, 3U);
   EXPECT_EQ(gd::rows_to_json(r->rows)["processes"].size(), 2U);
+}
+
+TEST(DetectPrintTest, HostileStringsAreEscapedInTextAndDumpAsValidJson) {
+  gd::Report r;
+  r.rows = {{100,
+             100,
+             "\x1b[2J\xff"
+             "a.exe",
+             {gd::WorkloadClass::Gaming, "comm:*.exe"}},
+            {101, 101, "line\nfake", {gd::WorkloadClass::Gaming, "comm:\"q\\"}}};
+  gd::VirtualMachine vm;
+  vm.pid = 200;
+  vm.name = "win\x07\xc3";
+  vm.kind_rule = "default";
+  r.vms = {vm};
+  r.amd_pstate = gd::AmdPstate{true, "act\x1bive", true};
+  const auto text = gd::to_text(r);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x07'), std::string::npos);
+  EXPECT_NE(text.find(" \\x1b[2J\\xffa.exe "), std::string::npos) << text;
+  EXPECT_NE(text.find(" line\\x0afake "), std::string::npos) << text;
+  EXPECT_NE(text.find(" comm:\"q\\\\\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("'win\\x07\\xc3'"), std::string::npos) << text;
+  EXPECT_NE(text.find("amd-pstate: act\\x1bive,"), std::string::npos) << text;
+  const auto j = nlohmann::json::parse(ghostbrew::text::dump(gd::to_json(r), 2));
+  EXPECT_EQ(j["processes"][0]["comm"],
+            "\x1b[2J\xef\xbf\xbd"
+            "a.exe");
+  EXPECT_EQ(j["vms"][0]["name"], "win\x07\xef\xbf\xbd");
 }
 
 }  // namespace

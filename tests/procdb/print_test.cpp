@@ -89,5 +89,22 @@ TEST(ProcdbPrint, JsonCarriesEveryField) {
   EXPECT_EQ(nlohmann::json::parse(j.dump()), j);
 }
 
+TEST(ProcdbPrintTest, CommsAreEscapedInTheTableAndDumpAsValidJson) {
+  Database db(Limits{.max_profiles = 16, .max_age_s = 1000});
+  Profile p;
+  p.comm = "\x1b[31m\xff";
+  EXPECT_FALSE(db.insert(p)) << "the database holds printable ASCII comms only";
+  p.comm = "say \"hi\" \\o/";
+  p.votes[GB_CLASS_BATCH] = 1;
+  p.tasks = 1;
+  p.first_seen = p.last_seen = 20;
+  ASSERT_TRUE(db.insert(p));
+  const auto text = to_text(db, 20);
+  ASSERT_EQ(lines_of(text).size(), 3U) << text;
+  EXPECT_EQ(lines_of(text).at(1).rfind("say \"hi\" \\\\o/ ", 0), 0U) << text;
+  const auto j = nlohmann::json::parse(text::dump(to_json(db, 20)));
+  EXPECT_EQ(j["profiles"][0]["comm"], "say \"hi\" \\o/");
+}
+
 }  // namespace
 }  // namespace ghostbrew::procdb

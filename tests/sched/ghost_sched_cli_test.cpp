@@ -102,4 +102,27 @@ TEST(GhostSchedCliTest, AnotherLoadedSchedulerIsRefusedNamingIt) {
       << r.out;
 }
 
+// The daemon's lines carry names from outside (file paths, the loaded scheduler's name from sysfs):
+// they are escaped (core/text.hpp), so a hostile name cannot write to the admin's terminal or fake a
+// second line.
+TEST(GhostSchedCliTest, HostileNamesInTheDaemonsLinesAreEscaped) {
+  TempDir dir("cli");
+  const auto path = dir.write("bad\x1b[31m\xff\n.rules", "gaming.slice gaming\nthree words here\n");
+  auto r = run("--cgroup-rules '" + path.string() + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(lines(r.out), 1U) << r.out;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bad\\x1b[31m\\xff\\x0a.rules: line 2"), std::string::npos) << r.out;
+  if (::geteuid() != 0) return;  // the root check comes first; the ops name below is read after it
+  TempDir root("cli-root");
+  root.write("sys/kernel/sched_ext/state", "enabled\n");
+  root.write("sys/kernel/sched_ext/root/ops", "evil\x1b]0;x\x07\xc3\n");
+  r = run("--root " + root.path().string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(lines(r.out), 1U) << r.out;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("another sched_ext scheduler is loaded: evil\\x1b]0;x\\x07\\xc3"), std::string::npos)
+      << r.out;
+}
+
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ghostbrew/core/text.hpp"
 #include "ghostbrew/tuning/csv.hpp"
 #include "ghostbrew/tuning/score.hpp"
 #include "support.hpp"
@@ -182,4 +183,12 @@ TEST(BestTest, FiltersByGameCpuModelAndGamingWakeups) {
   EXPECT_EQ(gt::best(s, "g")->config, other_cpu.config);
   EXPECT_FALSE(gt::best(s, "nothing"));
   EXPECT_FALSE(gt::best(std::vector{idle}, "g"));
+}
+
+TEST(CsvTest, TextThatIsNotUtf8IsWrittenAsValidUtf8) {
+  auto s = sample("\xff\xfegame\x1b", 1700000000, 2e6, {GB_MODE_GAMING, 4000, 30000, 700, 2000});
+  std::ostringstream out;
+  gt::write_csv(std::vector{s}, out);
+  EXPECT_EQ(lines_of(out.str()).at(1).rfind("1700000000,\"\xef\xbf\xbd\xef\xbf\xbdgame\x1b\",", 0), 0u);
+  EXPECT_EQ(ghostbrew::text::valid_utf8(out.str()), out.str());
 }

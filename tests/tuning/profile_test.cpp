@@ -89,3 +89,20 @@ TEST(ProfileTest, BadFilesAreErrorsNamingTheFile) {
     EXPECT_NE(r.error().what.find(c.needle), std::string::npos) << r.error().message();
   }
 }
+
+TEST(ProfileTest, GameNameThatIsNotUtf8IsSavedAndFoundAgain) {
+  ScratchDir d;
+  const std::string game = "\xff\xfe\x1b[1m\"\\x.exe";
+  const gt::Profile p{game, {GB_MODE_GAMING, 4000, 30000, 700, 2000}};
+  ASSERT_TRUE(gt::save_profile(d.path(), p));
+  auto loaded = gt::load_profile(gt::profile_path(d.path(), game));
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  EXPECT_EQ(loaded->game, "\xef\xbf\xbd\xef\xbf\xbd\x1b[1m\"\\x.exe");
+  auto found = gt::find_profile(d.path(), game);
+  ASSERT_TRUE(found) << found.error().message();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, p.config);
+  auto other = gt::find_profile(d.path(), "\xfd\xfe\x1b[1m\"\\x.exe");
+  ASSERT_TRUE(other);
+  EXPECT_TRUE(other->has_value()) << "names equal once made valid UTF-8 share a profile";
+}

@@ -1,6 +1,7 @@
 // Detection results for people and scripts (what ghost-probe prints): the classified processes and
 // threads with the rule that decided each, VMs, containers, classified cgroups, GPUs, VFIO devices
-// and the amd-pstate state, as text or as one JSON document.
+// and the amd-pstate state, as text or as one JSON document. Every string read from the system is
+// escaped in the text (text::escape); print the JSON with text::dump.
 #pragma once
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ghostbrew/core/error.hpp"
+#include "ghostbrew/core/text.hpp"
 #include "ghostbrew/detect/amd_pstate.hpp"
 #include "ghostbrew/detect/cgroup.hpp"
 #include "ghostbrew/detect/container.hpp"
@@ -98,8 +100,8 @@ struct Report {
 [[nodiscard]] inline std::string rows_to_text(std::span<const Row> rows) {
   auto out = fmt::format("{:>8} {:>8} {:<16} {:<12} {}\n", "PID", "TID", "COMM", "CLASS", "RULE");
   for (const auto& r : rows)
-    out +=
-        fmt::format("{:>8} {:>8} {:<16} {:<12} {}\n", r.pid, r.tid, r.comm, to_string(r.cls.cls), r.cls.rule);
+    out += fmt::format("{:>8} {:>8} {:<16} {:<12} {}\n", r.pid, r.tid, text::escape(r.comm),
+                       to_string(r.cls.cls), text::escape(r.cls.rule));
   return out;
 }
 
@@ -121,44 +123,45 @@ struct Report {
 /// The report as text, a section per kind (sections that could not be read are left out; the
 /// errors are not in it: the caller shows them as warnings).
 [[nodiscard]] inline std::string to_text(const Report& rep) {
+  const auto or_dash = [](const std::string& s) { return s.empty() ? std::string("-") : text::escape(s); };
   std::string out = rows_to_text(rep.rows);
   out += fmt::format("({} processes scanned, {} vanished while read)\n", rep.processes, rep.skipped);
   out += fmt::format("\nVMs: {}\n", rep.vms.size());
   for (const auto& vm : rep.vms)
-    out += fmt::format("  pid {} '{}' kind {} ({}), vCPU threads [{}], passthrough [{}]\n", vm.pid, vm.name,
-                       to_string(vm.kind), vm.kind_rule, fmt::join(vm.vcpu_tids, ","),
-                       fmt::join(vm.passthrough, ","));
+    out += fmt::format("  pid {} '{}' kind {} ({}), vCPU threads [{}], passthrough [{}]\n", vm.pid,
+                       text::escape(vm.name), to_string(vm.kind), text::escape(vm.kind_rule),
+                       fmt::join(vm.vcpu_tids, ","), fmt::join(vm.passthrough, ","));
   out += fmt::format("\nContainers: {}\n", rep.containers.size());
   for (const auto& c : rep.containers)
-    out += fmt::format("  {} {} pids [{}]{} {}\n", to_string(c.ref.runtime), c.ref.id, fmt::join(c.pids, ","),
-                       c.ai ? " ai" : "", c.ref.cgroup);
+    out += fmt::format("  {} {} pids [{}]{} {}\n", to_string(c.ref.runtime), text::escape(c.ref.id),
+                       fmt::join(c.pids, ","), c.ai ? " ai" : "", text::escape(c.ref.cgroup));
   if (rep.cgroups) {
     out += fmt::format("\nClassified cgroups: {}\n", rep.cgroups->size());
     for (const auto& c : *rep.cgroups)
-      out += fmt::format("  id {:<10} {:<12} {} ({})\n", c.id, to_string(c.cls), c.path, c.pattern);
+      out += fmt::format("  id {:<10} {:<12} {} ({})\n", c.id, to_string(c.cls), text::escape(c.path),
+                         text::escape(c.pattern));
   }
   if (rep.gpus) {
     out += fmt::format("\nGPUs: {}\n", rep.gpus->size());
     for (const auto& [g, a] : *rep.gpus)
       out += fmt::format(
           "  {} {} 0x{:04x} driver {} BAR {} MiB (resizable BAR {}), power {} {}, busy {}, active {}{}\n",
-          g.pci.address, g.vendor_name, g.pci.device, g.pci.driver.empty() ? "-" : g.pci.driver,
-          g.largest_prefetch_bar >> 20, g.resizable_bar ? "on" : "off",
-          g.runtime_status.empty() ? "-" : g.runtime_status, g.power_state.empty() ? "-" : g.power_state,
-          g.busy_percent ? fmt::format("{}%", *g.busy_percent) : "-", a.active ? "yes" : "no",
-          a.reason.empty() ? "" : fmt::format(" ({})", a.reason));
+          text::escape(g.pci.address), text::escape(g.vendor_name), g.pci.device, or_dash(g.pci.driver),
+          g.largest_prefetch_bar >> 20, g.resizable_bar ? "on" : "off", or_dash(g.runtime_status),
+          or_dash(g.power_state), g.busy_percent ? fmt::format("{}%", *g.busy_percent) : "-",
+          a.active ? "yes" : "no", a.reason.empty() ? "" : fmt::format(" ({})", text::escape(a.reason)));
   }
   if (rep.vfio) {
     out += fmt::format("\nVFIO devices: {}\n", rep.vfio->size());
     for (const auto& f : *rep.vfio)
-      out += fmt::format("  {} {:04x}:{:04x} class 0x{:06x} IOMMU group {}\n", f.address, f.vendor, f.device,
-                         f.pci_class, f.iommu_group.empty() ? "-" : f.iommu_group);
+      out += fmt::format("  {} {:04x}:{:04x} class 0x{:06x} IOMMU group {}\n", text::escape(f.address),
+                         f.vendor, f.device, f.pci_class, or_dash(f.iommu_group));
   }
   if (const auto& p = rep.amd_pstate) {
     if (!p->present)
       out += "\namd-pstate: not present (prefcore rankings not available)\n";
     else
-      out += fmt::format("\namd-pstate: {}, prefcore {}, rankings live: {}\n", p->status,
+      out += fmt::format("\namd-pstate: {}, prefcore {}, rankings live: {}\n", text::escape(p->status),
                          p->prefcore ? (*p->prefcore ? "enabled" : "disabled") : "unknown",
                          p->rankings_live() ? "yes" : "no");
   }

@@ -1,5 +1,6 @@
 // The process database for people and scripts (what `ghost-probe --procdb [--json]` prints): a text
-// table with one row per profile, and the same as JSON.
+// table with one row per profile (comms escaped: text::escape), and the same as JSON (print it with
+// text::dump: a comm need not be UTF-8).
 #pragma once
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ghostbrew/core/text.hpp"
 #include "ghostbrew/detect/workload_class.hpp"
 #include "ghostbrew/procdb/database.hpp"
 #include "ghostbrew/procdb/profile.hpp"
@@ -57,10 +59,11 @@ inline std::vector<const Profile*> display_order(const Database& db) {
   for (const Profile* p : detail::display_order(db)) {
     const bool predicted = db.prediction(*p, now).has_value();
     predicting += predicted ? 1 : 0;
-    out += fmt::format("{:<15}  {:>8}  {:>10}  {:>10}  {:>9.1f}  {:>9.1f}  {:<11}  {:>3.0f}%  {}\n", p->comm,
-                       p->tasks, detail::duration_text(p->runtime_ns), detail::duration_text(p->deviation_ns),
-                       p->wakeups_per_s, p->switches_per_s, detail::class_name(majority_class(*p)),
-                       confidence(*p, db.params()) * 100.0, predicted ? "yes" : "no");
+    out += fmt::format("{:<15}  {:>8}  {:>10}  {:>10}  {:>9.1f}  {:>9.1f}  {:<11}  {:>3.0f}%  {}\n",
+                       text::escape(p->comm), p->tasks, detail::duration_text(p->runtime_ns),
+                       detail::duration_text(p->deviation_ns), p->wakeups_per_s, p->switches_per_s,
+                       detail::class_name(majority_class(*p)), confidence(*p, db.params()) * 100.0,
+                       predicted ? "yes" : "no");
   }
   out +=
       fmt::format("{} profiles ({} predicting), cap {}\n", db.size(), predicting, db.limits().max_profiles);

@@ -22,6 +22,7 @@
 
 #include "ghostbrew/core/event_loop.hpp"
 #include "ghostbrew/core/state_file.hpp"
+#include "ghostbrew/core/text.hpp"
 #include "ghostbrew/sched/class_feeder.hpp"
 #include "ghostbrew/sched/collector.hpp"
 #include "ghostbrew/sched/cpu_map.hpp"
@@ -107,8 +108,9 @@ class Daemon {
     ExitInfo exit{};
   };
 
-  void info(const std::string& s) const { out_.info("ghost-sched: " + s); }
-  void err(const std::string& s) const { out_.error("ghost-sched: " + s); }
+  // Every line is escaped: it may carry process names, paths and file contents (text.hpp).
+  void info(const std::string& s) const { out_.info("ghost-sched: " + text::escape(s)); }
+  void err(const std::string& s) const { out_.error("ghost-sched: " + text::escape(s)); }
 
   /// Checks the options, blocks the signals, reads the rules, runs the preflight and opens the
   /// learner. Returns the exit status when the daemon cannot start.

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "ghostbrew/core/text.hpp"
 #include "ghostbrew/detect/workload_class.hpp"
 #include "ghostbrew/tuning/config.hpp"
 #include "ghostbrew/tuning/sample.hpp"
@@ -18,10 +19,11 @@ namespace ghostbrew::tuning {
 
 namespace detail {
 
-/// RFC 4180 text field: always quoted, inner quotes doubled (commas, quotes and newlines survive).
+/// RFC 4180 text field: always quoted, inner quotes doubled (commas, quotes and newlines survive),
+/// valid UTF-8 (a name that is not becomes text::valid_utf8(name), so CSV readers can decode it).
 inline std::string csv_text(std::string_view s) {
   std::string out = "\"";
-  for (char c : s) {
+  for (char c : text::valid_utf8(s)) {
     if (c == '"') out += '"';
     out += c;
   }

@@ -16,6 +16,7 @@
 
 #include "ghostbrew/core/error.hpp"
 #include "ghostbrew/core/state_file.hpp"
+#include "ghostbrew/core/text.hpp"
 #include "ghostbrew/tuning/config.hpp"
 #include "ghostbrew/tuning/slug.hpp"
 
@@ -83,14 +84,15 @@ inline constexpr std::uint64_t kMaxProfileBytes = 64 * 1024;
 }
 
 /// Saves `p` as profile_path(state_dir, p.game), atomically (write_file_atomically). Refuses a
-/// configuration validate() rejects, or an empty game name.
+/// configuration validate() rejects, or an empty game name. A game name that is not UTF-8 is saved
+/// as text::valid_utf8() gives it (find_profile() compares names in that form).
 [[nodiscard]] inline Result<void> save_profile(const std::filesystem::path& state_dir, const Profile& p) {
   const auto file = profile_path(state_dir, p.game);
   if (p.game.empty()) return fail(file.string(), "profile without a game name");
   if (auto ok = validate(p.config); !ok)
     return fail(file.string(), "{}: {}", ok.error().where, ok.error().what);
-  const std::string text = to_json(p).dump(2) + "\n";
-  return write_file_atomically(file, std::as_bytes(std::span(text.data(), text.size())));
+  const std::string doc = text::dump(to_json(p), 2) + "\n";
+  return write_file_atomically(file, std::as_bytes(std::span(doc.data(), doc.size())));
 }
 
 /// The profile of `game`: nullopt when it has none (no file, or the file belongs to another game
@@ -105,7 +107,7 @@ inline constexpr std::uint64_t kMaxProfileBytes = 64 * 1024;
   }
   auto p = load_profile(file);
   if (!p) return tl::unexpected(p.error());
-  if (p->game != game) return std::optional<TuningConfig>{};
+  if (p->game != text::valid_utf8(game)) return std::optional<TuningConfig>{};
   return std::optional<TuningConfig>{p->config};
 }
 
