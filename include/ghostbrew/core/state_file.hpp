@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdint>
@@ -122,10 +123,11 @@ inline Result<void> ensure_state_directory(const std::filesystem::path& dir) {
     missing.push_back(d);
     if (d == d.parent_path()) break;
   }
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+  std::reverse(missing.begin(), missing.end());  // parents first
+  for (const auto& d : missing) {
     // mkdir's mode is narrowed by the umask, never widened: at most 0755.
-    if (::mkdir(it->c_str(), 0755) != 0 && errno != EEXIST)
-      return tl::unexpected(detail::errno_error(*it, "cannot create directory"));
+    if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST)
+      return tl::unexpected(detail::errno_error(d, "cannot create directory"));
   }
   if (::lstat(dir.c_str(), &st) != 0)
     return tl::unexpected(detail::errno_error(dir, "cannot check directory"));
