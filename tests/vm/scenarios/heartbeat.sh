@@ -1,12 +1,16 @@
 # vm-requires: ghost-sched
 # vm-args: --smp 4 --icount 2
-# vm-timeout: 300
+# vm-timeout: 600
 # The event-driven heartbeat (gb_knobs.flags = GB_KNOB_EVENT_DRIVEN): ghost-sched has no timer, so
 #  - an idle daemon (no events for longer than heartbeat_stale_ns = 5 s) makes no wake-up at all and
 #    BPF still trusts its class maps (no stale classification, the registered game stays GAMING);
 #  - a hung daemon (SIGSTOP) with exec events piling up is distrusted after 5 s: the game falls back
 #    to behaviour classes;
-#  - once it runs again it drains the events and is trusted again.
+#  - once it runs again it drains the events and is trusted again (no more stale classifications);
+#    the scheduler stays attached throughout;
+#  - a daemon killed with SIGKILL (no chance to detach) takes the scheduler with it at once: the kernel
+#    drops the struct_ops link with the process, the state is `disabled` within 2 s, the default
+#    scheduler runs the load on, and a new ghost-sched attaches again.
 . /guest-lib.sh
 GAMING=0
 cleanup() {
@@ -74,9 +78,39 @@ idle 2
 snapshot_stats
 g5=$(dispatched $GAMING)
 [ "$((g5 - g4))" -gt 0 ] && pass resumed-daemon-trusted || fail resumed-daemon-trusted "no GAMING dispatch after SIGCONT"
+s4=$(stat_sum stale_heartbeat)
+idle 2
+snapshot_stats
+expect_eq resumed-no-stale-classifications "$(($(stat_sum stale_heartbeat) - s4))" 0
+expect_eq attached-while-stopped "$(sched_state) $(sched_ops)" "enabled ghostbrew"
 
 kill $hog
 ghost_sched_stop && expect_eq clean-exit "$EXIT_STATUS" 0 || fail clean-exit "ghost-sched had to be killed"
 kill $load 2>/dev/null
 show_file ghost-sched /tmp/gs.log | tail -n 5
+
+# 4. Killed: SIGKILL leaves the daemon no time to detach; the kernel must.
+ghost_sched_start /tmp/gs-kill.log || { show_file ghost-sched /tmp/gs-kill.log; die reattach "ghost-sched did not attach again"; }
+sh -c 'while :; do :; done' &
+hog=$!
+idle 1
+t0=$(uptime_ms)
+kill -KILL "$GS_PID"
+wait "$GS_PID" 2>/dev/null
+GS_PID=
+wait_for_state disabled 2 && pass sigkill-detaches-at-once ||
+  fail sigkill-detaches-at-once "state $(sched_state) 2 s after SIGKILL"
+data heartbeat.sigkill_to_disabled_ms "$(($(uptime_ms) - t0))"
+expect_eq sigkill-no-ops-left "$(sched_ops)" ""
+c0=$(cpu_ticks "$hog")
+idle 2
+c1=$(cpu_ticks "$hog")
+[ "$((c1 - c0))" -gt 0 ] && pass default-scheduler-runs-the-load ||
+  fail default-scheduler-runs-the-load "the hog got no CPU time after the kill ($c0 -> $c1 ticks)"
+errs=$(scx_kernel_errors)
+[ -z "$errs" ] && pass sigkill-kernel-log-clean || fail sigkill-kernel-log-clean "$errs"
+ghost_sched_start /tmp/gs-again.log && pass attaches-after-sigkill ||
+  { show_file ghost-sched /tmp/gs-again.log; fail attaches-after-sigkill "no attach after a SIGKILLed daemon"; }
+kill $hog
+ghost_sched_stop && expect_eq clean-exit-after-sigkill "$EXIT_STATUS" 0
 finish
