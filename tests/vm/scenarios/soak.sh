@@ -1,0 +1,116 @@
+# vm-requires: ghost-sched framesim
+# vm-args: --smp 4 --icount 2 --mem 1536
+# vm-timeout: 2400
+# vm-labels: soak
+# soak: 10 minutes (guest time) of mixed load under ghostbrew with learning on: a game (framesim with
+# WINEPREFIX: render, workers, input, audio), a VM (framesim as qemu-system-x86_64 with two
+# `CPU N/KVM` threads), two nice-10 CPU hogs, and a storm of short-lived programs with thousands of
+# distinct names (fork, exec, exit), with CPU 3 taken offline and back once at the half. Checks: no
+# ejection (the state is `enabled ghostbrew` at every sample outside the hotplug's restart window,
+# no sched_ext error in the kernel log), the daemon's RSS and open files flat between minute 1 and
+# the end (RSS within 10 % or 2 MiB, the same number of fds), the process database within its cap
+# (4096 profiles) when saved at exit, the game and the VM complete, ghost-sched exits 0.
+# Label `soak`: not in the default CI run (ctest --preset vm excludes it); run it with
+#   ctest --test-dir build/release -R vm.soak
+. /guest-lib.sh
+SOAK_S=600
+LOG=/tmp/gs.log
+STATE=/tmp/soakstate
+SAMPLES=/tmp/state-samples
+pids=
+cleanup() {
+  cpu_online 3 1 2>/dev/null
+  for p in $pids; do kill "$p" 2>/dev/null; done
+  [ -n "$GS_PID" ] && kill -KILL "$GS_PID" 2>/dev/null
+  show_file ghost-sched "$LOG" | grep -v ' -> \| exited: ' | tail -n 30
+}
+# rss_fds PID: "RSS_KB FDS" of PID.
+rss_fds() {
+  _rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status")
+  echo "$_rss $(ls "/proc/$1/fd" | wc -l)"
+}
+t_ms() { echo $(($(uptime_ms) - T0)); }
+
+ghost_sched_start "$LOG" --state-dir "$STATE" || { show_file ghost-sched "$LOG"; die attach "ghost-sched did not attach"; }
+pass attach
+T0=$(uptime_ms)
+END_MS=$((SOAK_S * 1000))
+
+: >"$SAMPLES"
+(while :; do echo "$(($(uptime_ms) - T0)) $(sched_state) $(sched_ops)" >>"$SAMPLES"; sleep 1; done) &
+pids="$pids $!"
+WINEPREFIX=/tmp/pfx framesim --fps 60 --workers 2 --work-us 1500 --input-hz 500 --audio-ms 5 \
+  --duration "$SOAK_S" --label soak.game >/tmp/game.out 2>&1 &
+game=$!
+cp /opt/ghostbrew/bin/framesim /tmp/qemu-system-x86_64 || die vm-binary "cannot copy framesim"
+/tmp/qemu-system-x86_64 --vcpu-threads 2 --workers 0 --input-hz 0 --audio-ms 0 --fps 1 \
+  --duration "$SOAK_S" --label soak.vm >/tmp/vm.out 2>&1 &
+vm=$!
+for i in 1 2; do
+  nice -n 10 sh -c 'while :; do :; done' &
+  pids="$pids $!"
+done
+# The storm: programs gbs0 .. gbs4999 (hard links of one script, so each runs under its own name),
+# each burning a little CPU; bursts of 8 with a fork-only subshell each, then a short pause.
+mkdir -p /tmp/storm
+printf '#!/bin/sh\ni=0\nwhile [ $i -lt 200 ]; do i=$((i + 1)); done\n' >/tmp/storm/gbs0
+chmod +x /tmp/storm/gbs0
+i=1
+while [ $i -lt 5000 ]; do ln /tmp/storm/gbs0 /tmp/storm/gbs$i; i=$((i + 1)); done
+(n=0; while :; do
+  for k in 0 1 2 3 4 5 6 7; do /tmp/storm/gbs$(((n + k) % 5000)) & (:); done
+  wait
+  n=$((n + 8))
+  sleep 0.05
+done) &
+storm=$!
+pids="$pids $storm"
+
+while [ "$(t_ms)" -lt 60000 ]; do sleep 5; done
+start=$(rss_fds "$GS_PID")
+data soak.daemon_rss_kb_fds_at_1min "$start"
+
+while [ "$(t_ms)" -lt $((END_MS / 2)) ]; do sleep 5; done
+hot0=$(t_ms)
+cpu_online 3 0 || fail cpu3-offline "writing 0 to cpu3/online failed"
+sleep 10
+cpu_online 3 1 || fail cpu3-online "writing 1 to cpu3/online failed"
+wait_for_state enabled 60 || fail enabled-after-hotplug "state $(sched_state) 60 s after cpu3 came back"
+hot1=$(t_ms)
+data soak.hotplug_window_ms "$hot0 $hot1"
+
+while [ "$(t_ms)" -lt "$END_MS" ]; do sleep 5; done
+end=$(rss_fds "$GS_PID")
+data soak.daemon_rss_kb_fds_at_end "$end"
+snapshot_stats
+data soak.observed_tasks "$(stat_sum observed)"
+data soak.ringbuf_drops "$(stat_sum ringbuf_drops)"
+kill "$storm" 2>/dev/null
+wait_for_exit "$game" 120 && expect_eq game-completes "$EXIT_STATUS" 0 || fail game-completes "framesim still runs"
+wait_for_exit "$vm" 120 && expect_eq vm-completes "$EXIT_STATUS" 0 || fail vm-completes "the VM still runs"
+grep GHOSTBREW-DATA /tmp/game.out /tmp/vm.out | sed 's/^[^:]*://' | grep -E 'p99|periods_per_s' | head -n 6
+
+set -- $start $end
+[ "$3" -le $(($1 + $1 / 10)) ] || [ "$3" -le $(($1 + 2048)) ] && pass daemon-rss-flat ||
+  fail daemon-rss-flat "RSS $1 kB at minute 1, $3 kB at the end"
+expect_eq daemon-fds-flat "$4" "$2"
+
+bad=$(awk -v a="$hot0" -v b="$hot1" '($1 < a || $1 > b) && ($2 != "enabled" || $3 != "ghostbrew")' "$SAMPLES" | head -n 3)
+samples=$(wc -l <"$SAMPLES")
+data soak.state_samples "$samples"
+[ "$samples" -ge 300 ] && [ -z "$bad" ] && pass enabled-throughout ||
+  fail enabled-throughout "$samples samples; not enabled/ghostbrew at: $(echo "$bad" | tr '\n' ';')"
+grep -q 'ejected' "$LOG" && fail not-ejected "$(grep ejected "$LOG")" || pass not-ejected
+errs=$(scx_kernel_errors)
+[ -z "$errs" ] && pass kernel-log-clean || fail kernel-log-clean "$errs"
+data soak.restarts "$(grep -c 'ghost-sched: restarted' "$LOG")"
+
+for p in $pids; do kill "$p" 2>/dev/null; done
+pids=
+ghost_sched_stop && expect_eq clean-exit "$EXIT_STATUS" 0 || fail clean-exit "ghost-sched had to be killed"
+# The saved database's record count: the u32 at byte 12 of its header.
+count=$(od -An -tu4 -j12 -N4 "$STATE/procdb.bin" 2>/dev/null | tr -d ' ')
+data soak.procdb_profiles "$count"
+[ -n "$count" ] && [ "$count" -le 4096 ] && [ "$count" -gt 0 ] && pass procdb-within-cap ||
+  fail procdb-within-cap "$STATE/procdb.bin holds '$count' profiles (cap 4096)"
+finish
