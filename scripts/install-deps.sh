@@ -24,6 +24,7 @@ readonly PKGS_MAIN=(
   stress-ng rt-tests
   python3 python3-matplotlib python3-sklearn
   systemd help2man doxygen bash-completion
+  libxml2-dev
 )
 # From bookworm-backports: libbpf >= 1.4, a bpftool that reads new kernels' BTF, QEMU >= 10.
 readonly PKGS_BPO=(libbpf-dev bpftool qemu-system-x86)

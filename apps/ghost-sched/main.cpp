@@ -10,6 +10,7 @@
 
 #include "ghostbrew/core/state_file.hpp"
 #include "ghostbrew/core/text.hpp"
+#include "ghostbrew/frames/command.hpp"
 #include "ghostbrew/sched/daemon.hpp"
 #include "ghostbrew/tuning/commands.hpp"
 #include "ghostbrew/tuning/settings.hpp"
@@ -60,8 +61,17 @@ int main(int argc, char** argv) {
   bool json = false;
   auto* settings = app.add_subcommand("settings", "print every setting: default, bounds, unit and help");
   settings->add_flag("--json", json, "as JSON (what tools/ml/train.py --settings reads)");
+  std::string frames_log, frames_vs, frames_plot;  // frames: MangoHud logs (ghostbrew/frames/)
+  auto* frames = app.add_subcommand("frames", "frame-time statistics of a MangoHud CSV log, or two compared");
+  frames->add_option("LOG", frames_log, "MangoHud log (CSV)")->required();
+  frames->add_option("--vs", frames_vs, "a second log, printed beside the first with ratios (OTHER / LOG)");
+  frames->add_option("--plot", frames_plot, "write frame time over time and its distribution as SVG");
   app.require_subcommand(0, 1);
   CLI11_PARSE(app, argc, argv);
+  if (frames->parsed())
+    return ghostbrew::frames::run_frames(
+        frames_log, frames_vs, frames_plot, std::cout,
+        [](const std::string& s) { std::cerr << "ghost-sched: " << ghostbrew::text::escape(s) << "\n"; });
 
   if (settings->parsed()) {
     if (json)

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include <fmt/format.h>
@@ -123,6 +124,24 @@ TEST(GhostSchedCliTest, HostileNamesInTheDaemonsLinesAreEscaped) {
   EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("another sched_ext scheduler is loaded: evil\\x1b]0;x\\x07\\xc3"), std::string::npos)
       << r.out;
+}
+
+TEST(GhostSchedCliTest, FramesComparesTwoMangoHudLogs) {
+  const std::string dir = std::string(GHOSTBREW_TEST_FIXTURES) + "/frames/";
+  TempDir out("cli");
+  const auto svg = out.path() / "frames.svg";
+  auto r = run("frames " + dir + "eevdf-v1.csv --vs " + dir + "ghostbrew-plain.csv --plot " + svg.string());
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("avg fps                             81.6                100.0     1.225\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(std::filesystem::exists(svg));
+  auto bad = run("frames " + dir + "README.md");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_EQ(bad.out, "ghost-sched: " + dir +
+                         "README.md: no column header (a line starting with 'fps,'): not a "
+                         "MangoHud log\n");
+  EXPECT_NE(run("frames").status, 0) << "LOG is required";
 }
 
 }  // namespace
