@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Scheduler A/B on a real sched_ext machine, no guest: runs bench/vm/guest-ab.sh's workloads (game
 # under load, cyclictest, hackbench, batch, mixed) directly on this host under each scheduler in
 # turn, REPEAT rounds interleaved, and feeds the log to bench/vm/report.py (the same table, plot and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew dispatching and balancing (ops.dispatch): which queue a CPU takes its next task from.
  * One DSQ per CPU, ordered by deadline. A CPU takes the head of its own DSQ unless another DSQ of its
  * LLC has a head due more than a slice earlier (then that one), looking at the heads without their

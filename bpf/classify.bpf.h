@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Workload classification for ghostbrew.bpf.c: the rules that give a task a fixed class.
  *
  * The chain, first match wins (the behaviour rule, evaluated at every enqueue, lives in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause */
 /* The sched_ext kfunc compatibility layer shared by the ghostbrew BPF schedulers.
  *
  * One object has to load on every kernel from 6.12 to the newest. vmlinux.h comes from a 7.2 kernel

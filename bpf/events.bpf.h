@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew and its daemon: whether userspace's maps are trusted (the heartbeat), and the exec/exit
  * events that wake the daemon (the events ring buffer). */
 #ifndef GHOSTBREW_EVENTS_BPF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew: a sched_ext scheduler for desktops that game, build and run VMs at the same time.
  * This file holds the callbacks and the ops; each concern has its own file:
  *   ghostbrew.bpf.h  configuration, maps, task and CPU contexts, knob readers

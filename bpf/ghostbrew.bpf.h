@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew's internal BPF header: the configuration, the maps, the per-task and per-CPU contexts and
  * the small accessors every concern uses. Each concern file (stats, topology, events, learn,
  * task_class, vtime, idle, preempt, balance) includes what it uses and compiles on its own; all are

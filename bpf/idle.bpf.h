@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew idle-CPU picking (ops.select_cpu, and the CPU ops.enqueue wakes for queued work).
  * For tasks allowed on every CPU (others get the kernel's default pick within their mask): the class's
  * preferred CPUs first (topology.bpf.h's role masks), then the previous CPU if idle (cache hot), then

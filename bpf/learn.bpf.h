@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew learning: what BPF tells the daemon's process database, and what it takes back.
  * A task without a fixed class is observed from its exec (or comm change) on: bursts (CPU time until
  * it sleeps), their sum and sum of squares, wake-ups, context switches. After GB_OBSERVE_BURSTS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew wake-up preemption: which running task a waking one may take the CPU from, when no CPU is
  * idle. As EEVDF lets a waking task with an earlier deadline preempt: without it a wake-up waits for
  * the running task's slice to end, the largest part of a periodic thread's latency beside hogs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* refsched: the reference scheduler, the floor for BPF scheduling overhead in the benchmarks.
  *
  * The kernel's scx_simple in weighted-vtime mode, and nothing more: one global DSQ ordered by virtual

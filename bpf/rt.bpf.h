@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew under the scheduling classes above it (RT, deadline, stop). When one of their tasks takes
  * a CPU, sched_ext calls ops.cpu_release: the tasks ghostbrew had already put on that CPU's local DSQ
  * would wait there, behind a SCHED_FIFO task that may never sleep, until the watchdog ejects the

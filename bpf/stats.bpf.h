@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew statistics: the per-CPU counters userspace sums (struct gb_stats) and, with
  * GB_KNOB_HISTOGRAMS, the log2 histograms of each callback's run time and each wake-up's latency by
  * class (struct gb_hist). Off, the histograms cost one array lookup per callback. */

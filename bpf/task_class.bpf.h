@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew classification: the class a task is queued in. A fixed class comes from classify.bpf.h's
  * chain (userspace pid maps, comm patterns, cgroup map, a gaming ancestor), cached in task local
  * storage and evaluated again when an input changes: userspace bumps gb_knobs.generation, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew topology: the per-CPU facts userspace writes into cpu_info (LLC, CCD, node, V-Cache,
  * preferred core, P/E type), the accessors the hot paths use, and ops.init's construction of the
  * domain (LLC, CCD, node) and role (games, interactive, batch) cpumasks from them.

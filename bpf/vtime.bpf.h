@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew virtual time: the order of every queue.
  *
  * Every task has a virtual runtime (tctx->vtime) that advances with the CPU time it uses, scaled by

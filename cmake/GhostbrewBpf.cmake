@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # ghostbrew_add_bpf_object(NAME SOURCE [INCLUDES dir...])
 #   Compiles SOURCE (a .bpf.c) with clang -target bpf into NAME.bpf.o and embeds the object into a
 #   static library NAME_bpfobj, which exports:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Every third-party dependency, with its minimum version, found in one place.
 # All come from Debian packages: scripts/install-deps.sh installs them (libbpf and bpftool from
 # bookworm-backports). Nothing is downloaded at build time.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # The install tree: the tools (apps/), the headers, the BPF-side headers and the BPF build function
 # for embedders, the CMake package (find_package(ghostbrew CONFIG COMPONENTS ...)), one pkg-config
 # file per component, the license texts, and dist/'s service unit and config example when present.

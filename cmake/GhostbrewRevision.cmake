@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # cmake -DSOURCE_DIR=dir -DOUTPUT=file [-DREVISION=text] -P GhostbrewRevision.cmake
 # Writes OUTPUT, a header defining GHOSTBREW_GIT_REVISION: REVISION when given (a packager building
 # from a tarball), else `git describe --always --dirty` of SOURCE_DIR, else "unknown". Run at every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # The header-only library as targets, so an embedder links only what it includes and needs only
 # those dependencies (the installed package offers the same names as find_package components):
 #   ghostbrew::core      core/ (errors, cpu sets, files, event loop, state files): fmt, tl-expected, zlib

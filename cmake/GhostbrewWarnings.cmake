@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # ghostbrew_warnings(target): the project's warning set, errors when GHOSTBREW_WERROR is on, and the
 # sanitizers when GHOSTBREW_SANITIZE is on. Applied to every binary the project builds.
 function(ghostbrew_warnings target)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # gen-bash-completion.sh BINARY NAME OUT: writes to OUT a bash completion for tool NAME, generated from BINARY's
 # --help (CLI11 has none built in): its long options and subcommands, and each subcommand's options.
 # Words that are not options fall back to file names (complete -o default).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 """Conan 2 recipe for ghostbrew's header-only library, in ConanCenter's layout (recipe and
 test_package/ beside each other). The recipe lives in the repository it packages: export_sources()
 copies the headers from the parent folder. Conan cannot be installed on the project's machines, so

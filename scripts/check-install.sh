@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # check-install.sh PREFIX: the install tree `cmake --install` made holds what users, packagers and
 # embedders need, and it works: the three tools (each answering --version), their man pages (each
 # naming the tool's own options) and bash completions (each completing an option), the license texts,

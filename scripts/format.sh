@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # clang-format over the project's own C/C++ sources (vmlinux.h is generated and left alone).
 # --check: report files that differ and fail; otherwise rewrite them in place.
 set -euo pipefail

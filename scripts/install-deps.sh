@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Installs every Debian package ghostbrew needs to build, test and benchmark.
 # Idempotent: packages already present are left alone; runs as root on Debian 12 (bookworm).
 # This is the one place the dependencies are chosen and pinned (minimum versions below).

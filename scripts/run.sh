@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # The main job: install dependencies (idempotent), build, boot the sched_ext guest kernel and run a
 # game-like workload under background load with the kernel's default scheduler (EEVDF), with EEVDF
 # and the game at SCHED_FIFO (what priority alone buys) and with ghostbrew, printing ghost-sched's

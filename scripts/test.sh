@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Runs every test ghostbrew has, after installing what they need (idempotent). As root on Debian 12:
 #   sudo ./scripts/test.sh
 # Stages: format check, release build (warnings are errors), packager builds, clang-tidy, unit +
@@ -20,6 +21,7 @@ stage "dependencies"
 if wants format; then
   stage "clang-format"
   ./scripts/format.sh --check
+  ./scripts/check-spdx.sh   # every source file names its license (LICENSE)
 fi
 
 stage "release build (warnings are errors)"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghost-probe: what ghostbrew's workload detection sees on this machine (or under --root): classified
 // processes and threads with the rule that decided each, VMs, containers, classified cgroups, GPUs,
 // VFIO devices and the amd-pstate/prefcore state. Text by default, one JSON document with --json.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghost-sched: the ghostbrew sched_ext scheduler daemon. Parses flags and runs the daemon; the
 // embedded BPF object comes from the build (ghostbrew_bpfobj).
 #include <CLI/CLI.hpp>

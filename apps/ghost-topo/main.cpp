@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghost-topo: prints the CPU topology ghostbrew sees, as a tree or (--json) one JSON document.
 // Exit status: 0 on success, 2 when the root is not a usable sysfs tree (one line on stderr). Facts
 // recorded as unknown (an id of -1) are one "ghost-topo: warning:" line each on stderr, exit status 0.

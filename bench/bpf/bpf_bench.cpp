@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Benchmarks of the typed libbpf layer on the host kernel (needs root; skipped otherwise).
 // Each states its budget next to it and in its label; the `budget_met` counter is 1 when the run
 // met it. The budgets are what the scheduler daemon needs with a wide margin, not records.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Workload detection cost: the daemon rescans all of /proc periodically and classifies one pid per
 // exec event, so both must stay cheap next to a frame (16.7 ms at 60 Hz) on a 2-core machine.
 // Budgets are CPU time (the CPU column): wall time on a loaded 2-core box also counts waiting for a core.

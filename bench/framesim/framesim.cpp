@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // framesim: a synthetic game for scheduler A/B runs. A render thread paces frames at a fixed period,
 // fans each frame's work out to a job system of worker threads and joins them; an input thread wakes
 // at 1 kHz and an audio-like thread every 5 ms. It measures frame times (start of frame to join),

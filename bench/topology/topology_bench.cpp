@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Topology discovery time (discover(): every sysfs read and the model build) on generated Zen 4
 // style trees: 2 threads per core, private L1/L2, one 32 MiB L3 per 8 cores, amd-pstate prefcore
 // ranks and max frequencies behind cpufreq symlinks. The trees live on tmpfs (/dev/shm), which is

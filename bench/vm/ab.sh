@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Scheduler A/B: boots the sched_ext guest once and runs the same game-under-load, cyclictest,
 # hackbench, batch and mixed workloads (bench/vm/guest-ab.sh) under each scheduler in turn, REPEAT
 # rounds interleaved (eevdf, eevdf-fifo, ..., ghostbrew, eevdf, eevdf-fifo, ...), then prints the

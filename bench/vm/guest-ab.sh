@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Scheduler A/B workloads: the same workloads under each scheduler in turn, same machine, same
 # seeds, REPEAT rounds interleaved (eevdf, ghostbrew, eevdf, ghostbrew, ...). Run inside the guest
 # by bench/vm/ab.sh through tests/vm/run-guest.sh, and on a real sched_ext host by bench/host-ab.sh.

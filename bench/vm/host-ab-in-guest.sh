@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # host-ab-in-guest: proves bench/host-ab.sh on a real sched_ext kernel (the guest's), since this
 # project's hosts have none. Run by tests/vm/run-guest.sh with bash, host-ab.sh, guest-ab.sh and the
 # three binaries added (the command is in bench/README.md). It rebuilds the repository and build

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 """Turns the serial log of a bench/vm A/B run (or bench/host-ab.sh's log) into a comparison table, a
 machine-readable ratios line (the last line printed) and a plot of frame-time and wake-latency
 distributions.

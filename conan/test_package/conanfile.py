@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 """ConanCenter's test_package: builds and runs a consumer of the packaged headers."""
 import os
 

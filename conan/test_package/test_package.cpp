@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Compiles against the packaged headers of two components and runs without privileges.
 #include <ghostbrew/bpf/object.hpp>
 #include <ghostbrew/core/cpuset.hpp>

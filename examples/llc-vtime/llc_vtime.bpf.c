@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* llc_vtime: a small sched_ext scheduler built on ghostbrew's installed package: one DSQ per
  * last-level cache, ordered by weighted virtual time.
  *

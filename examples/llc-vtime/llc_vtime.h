@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause */
 /* What llc_vtime.bpf.c and main.cpp share: limits, the counters and the ring-buffer event. Plain C
  * over fixed-width types (vmlinux.h's in BPF, <linux/types.h> in userspace). */
 #ifndef LLC_VTIME_H

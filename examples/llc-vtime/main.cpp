@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // gb-llc-vtime: loads and runs llc_vtime.bpf.c, a per-LLC virtual-time sched_ext scheduler, using
 // only ghostbrew's installed package: topology discovery (ghostbrew::topology) for the CPU -> LLC
 // table, the typed object/map/link layer and ring-buffer consumer (ghostbrew::bpf), and the object

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Every tool's --version: "TOOL VERSION (git REVISION)", VERSION from CMakeLists.txt's project() and
 // REVISION what git says of the source tree the tools were built from (or "unknown" outside git).
 #include <gtest/gtest.h>

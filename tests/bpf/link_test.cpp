@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Links on the host kernel: a tp_btf program attached and detached (its effect starts and stops),
 // and a struct_ops map registered and unregistered (a do-nothing TCP congestion control, the
 // struct_ops kind this host kernel has; sched_ext itself is tested in the guest).

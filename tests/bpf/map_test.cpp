@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Typed maps on the host kernel: element operations, full-map errors, LRU eviction, per-CPU values.
 #include <sched.h>
 

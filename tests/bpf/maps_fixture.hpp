@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The fixture shared by the tests that need the maps_test object opened (and loaded) for real.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Object on the host kernel: load errors carry the verifier's words, autoload, syscall programs,
 // and global data (.rodata set before load, .bss/.data read and written after load).
 #include <algorithm>

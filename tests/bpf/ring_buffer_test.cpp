@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // RingBuffer<E> fed by a real BPF producer: the `emit` syscall program writes records with
 // bpf_ringbuf_output, and the consumer must deliver them typed, in order, and count malformed ones.
 #include <sys/epoll.h>

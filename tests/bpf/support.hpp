@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Shared by the BPF layer tests: the root check and a Result assertion that prints the error.
 #pragma once
 

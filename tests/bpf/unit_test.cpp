@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Root-free checks of the BPF layer: Fd ownership, the libbpf log hook, opening embedded ELF
 // objects, and every check that happens before load (map types/sizes, global sizes via BTF).
 #include <fcntl.h>

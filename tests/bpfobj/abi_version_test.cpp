@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The ABI version check between the embedded object and the loader (sched::check_abi): the object
 // built here carries abi.h's GB_ABI_VERSION, and an object carrying another number is refused with one
 // line naming both.

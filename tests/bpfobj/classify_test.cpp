@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The comm rule of the classification chain (bpf/classify.bpf.h), executed by the host kernel's BPF
 // through BPF_PROG_TEST_RUN (label bpf: needs root): each case is a comm and the class the scheduler
 // must give it, or none.

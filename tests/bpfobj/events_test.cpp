@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The exec/exit event stream of ghostbrew.bpf.c on the host kernel (label bpf: needs root). The host
 // has no sched_ext, so the object is loaded without its struct_ops map and callbacks: what runs is
 // the real tp_btf programs writing the real ring buffer, observed from a real fork + exec.

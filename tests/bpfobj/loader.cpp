@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // gb-bpfobj-loader: a bare test loader for bpf/ghostbrew.bpf.c, used by VM scenarios to drive the
 // object the way the daemon does (topology, config, heartbeat) without depending on the daemon.
 // It follows the order documented in <ghostbrew/bpf/abi.h>: size maps and set the config before

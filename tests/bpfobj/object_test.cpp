@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The embedded BPF objects as libbpf and the kernel will see them, checked without loading (the host
 // kernel has no sched_ext): the struct_ops maps, every program with its attach section, every map
 // with the key/value sizes of the ABI in <ghostbrew/bpf/abi.h>, and the BPF compiler's own layout

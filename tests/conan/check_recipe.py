@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 """check_recipe.py PREFIX: checks conan/conanfile.py without Conan (it cannot be installed on the
 project's machines), against the CMake install in PREFIX:
   - export_sources() then package() (run against a minimal stand-in for the few conan.tools calls the

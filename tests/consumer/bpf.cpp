@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghostbrew::bpf: opens the object the installed ghostbrew_add_bpf_object() embedded (no load, so no
 // root) and finds its program and its map, sized by the installed abi.h.
 #include <ghostbrew/bpf/abi.h>

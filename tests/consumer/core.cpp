@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghostbrew::core alone: cpu lists and the version header.
 #include <ghostbrew/core/cpuset.hpp>
 #include <ghostbrew/version.hpp>

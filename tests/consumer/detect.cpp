@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghostbrew::detect alone (no libbpf): classifies every process of this machine.
 #include <ghostbrew/detect/scan.hpp>
 #include <ghostbrew/detect/workload_class.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghostbrew::ghostbrew: everything, down to the daemon's loader; an empty image is refused by name.
 #include <ghostbrew/sched/scheduler.hpp>
 #include <ghostbrew/tuning/settings.hpp>

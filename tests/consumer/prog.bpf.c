@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A BPF program built by the installed ghostbrew_add_bpf_object() from the installed BPF-side
  * headers: the sched_ext compatibility layer (and vmlinux.h through it) and the ABI. */
 #include <ghostbrew/bpf/compat.bpf.h> /* first: vmlinux.h's types, which abi.h then uses */

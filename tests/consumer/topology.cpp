@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghostbrew::topology alone (no libbpf): discovers this machine's topology and prints it as JSON.
 #include <ghostbrew/topology/discover.hpp>
 #include <ghostbrew/topology/json.hpp>

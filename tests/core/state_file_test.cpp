@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The daemon's files, as another user on the machine would attack them: a state directory or file
 // others can write, a state file replaced by a symbolic link (to make root read or clobber something
 // else) or by a FIFO (to hang the daemon in open()).

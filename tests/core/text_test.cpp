@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // core/text.hpp: hostile strings (not UTF-8, control and escape characters, quotes, backslashes,
 // 15-byte and empty names) escaped for a terminal, made valid UTF-8, and dumped as JSON without a throw.
 #include "ghostbrew/core/text.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The control protocol's parser and replies on hostile lines: each bad request is an error Reply with
 // a non-zero errno and a message saying what is wrong, never an exception.
 #include <gtest/gtest.h>

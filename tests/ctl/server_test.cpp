@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The control socket for real: a ctl::Server on a socket in a temp directory, its event loop on a
 // thread, and clients that behave and misbehave (invalid lines, huge lines, floods they never read,
 // too many of them, a non-root peer). After each misbehaving client the server still serves others.

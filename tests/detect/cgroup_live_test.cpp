@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Live cgroup v2 (root only, label bpf): a process moved into a cgroup whose path matches a pattern
 // is classified by it, and the cgroup walk keys that cgroup by the id the kernel gives it (checked
 // with name_to_handle_at, the kernel's own cgroup id, not with stat()).

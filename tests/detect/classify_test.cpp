@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Every classification rule on fixture trees, and a full scan over them (races included).
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Builds fake /proc, /sys and cgroupfs trees in a temp directory for detection tests and benchmarks:
 // pid directories with stat/comm/cmdline/environ/exe/cgroup/fd/task written the way the kernel
 // writes them, so the code under test reads them exactly as it reads the live /proc.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Detection on the live /proc: real children named like games, with game environments and vCPU-named
 // threads, classified with the right rule, and gone from a rescan once they exit.
 #include <pthread.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // detect/print.hpp: the text and JSON ghost-probe prints of a detection report.
 #include "ghostbrew/detect/print.hpp"
 

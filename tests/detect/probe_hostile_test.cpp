@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghost-probe on real processes whose names any user can set with prctl(PR_SET_NAME): bytes that are
 // not UTF-8, escape sequences, quotes, backslashes, newlines, 15 bytes cut inside a character, an
 // empty name. It must exit 0, print valid JSON, and never write a raw control character.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // `ghost-probe --procdb` end to end: a database saved with procdb::save() in a temp state directory is
 // printed as a table and as JSON (comm, class, task count); a missing database and a corrupted one each
 // exit 1 with one line on stderr naming the file.

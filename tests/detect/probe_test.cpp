@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghost-probe end to end on a fixture root: the JSON document carries every section, text mode prints
 // the rows, and a root without proc/ exits 2 with one line naming what is missing.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // procfs readers on fixture trees: stat parsing, the race re-check, denied and vanished files.
 #include <fcntl.h>
 #include <grp.h>

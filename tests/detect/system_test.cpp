@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // cgroup walk, containers, VMs, VFIO, GPUs and amd-pstate on fixture trees.
 #include <sys/stat.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // MangoHud frame logs: the parser on the real layouts and on hostile input (one error naming
 // file:line), the statistics against values worked out by hand, the SVG parsed by libxml2.
 #include <libxml/parser.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Writes the seed corpus of procdb_load_fuzz into the directory given as argv[1]: a valid version-2
 // file saved by procdb::save() and a valid version-1 file.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // libFuzzer target for procdb::load() and procdb::decode(): whatever the bytes of a process database
 // file, loading it returns a Database or an Error, never crashes, reads out of bounds or trips UBSan.
 // Each input is tried twice: as a whole file (header checks, checksum), and with its header fields

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // libFuzzer target for the readers of /proc: whatever a process puts in its command line, environment,
 // name or cgroup path (any user controls those), and whatever a /proc file holds, reading and
 // classifying it yields a value or an Error, never a crash, an out-of-bounds read or UB.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // libFuzzer target for the configuration ghost-sched reads: the cgroup rules file (--cgroup-rules,
 // re-read on SIGHUP) and per-game profiles (JSON in the state directory). Whatever the text, parsing
 // yields rules/a profile or an Error naming the place, never a crash or UB; parsed rules are then used

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // libFuzzer target for the tuning sample store: whatever the bytes of a sample file, loading it yields
 // the samples or an Error naming the file, never a crash, an out-of-bounds read or UB. Like
 // procdb_load_fuzz, each input is tried as a whole file and with its header trusted and the checksum

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Writes the seed corpus of samples_fuzz into the directory given as argv[1]: a sample file of two
 // samples as the store saves them (save_samples()).
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // A real file for fuzz targets whose parser reads a path: readers of state files refuse symbolic links
 // (O_NOFOLLOW), /proc/self/fd/N of a memfd among them, so each input is written to a regular file in a
 // private directory (on /dev/shm when there is one: no disk traffic per input).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Writes a fuzz target's seed corpus of real files into DIR: seed-files.sh KIND DIR, KIND one of
 #   procfs  this process's /proc/self files (stat, cmdline, environ, cgroup, mountinfo, status)
 #   sysfs   CPU lists and masks, a cache size, a PCI resource file, the first CPU of /proc/cpuinfo

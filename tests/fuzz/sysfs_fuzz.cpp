@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // libFuzzer target for the readers of sysfs values and CPU lists, and of /proc/cpuinfo: whatever the
 // kernel (or a fixture, or a future kernel's format) writes there, parsing yields a value or an Error
 // naming the file, never a crash, an out-of-bounds read or UB. The seed corpus holds this machine's

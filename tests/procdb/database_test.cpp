@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // procdb/database.hpp: profiles by comm within a cap and an age, and the predictions they give.
 #include "ghostbrew/procdb/database.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // procdb/print.hpp: the table and the JSON of `ghost-probe --procdb`.
 #include "ghostbrew/procdb/print.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // procdb/profile.hpp: the merge and decay rules, confidence and when a profile predicts. Expected
 // numbers are worked out here from the documented rules.
 #include "ghostbrew/procdb/profile.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // procdb/store.hpp: the saved database round-trips, version 1 files are upgraded, and every kind of
 // broken file is refused with one line naming it, never read out of bounds.
 #include "ghostbrew/procdb/store.hpp"

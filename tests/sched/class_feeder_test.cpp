@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ClassFeeder against a fake /proc and fake class maps: what it writes for each detected process,
 // when it bumps the generation, and that an exit removes exactly what was written.
 #include "ghostbrew/sched/class_feeder.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Collector against fake knobs and counters: it samples only while the feeder has a game, applies
 // the game's saved profile when the game appears, and restores the load-time settings when it ends.
 #include "ghostbrew/sched/collector.hpp"

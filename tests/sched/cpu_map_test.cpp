@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The topology model as the BPF scheduler's cpu_info map gets it, on the fixture machines.
 #include "ghostbrew/sched/cpu_map.hpp"
 

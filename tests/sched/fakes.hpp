@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // In-memory fakes of the daemon parts' interfaces (sched/ports.hpp): what a part wrote, how often,
 // and what it will read, so ClassFeeder, Learner and Collector run on the host without BPF.
 #pragma once

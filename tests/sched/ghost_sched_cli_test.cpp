@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The real ghost-sched binary's command line and refusals, on any host: help, version, bad flags,
 // bad values, and the preflight refusals (not root, no sched_ext, another scheduler loaded) against a
 // fake --root. Each refusal is one line naming what is wrong, with a non-zero status, and the system

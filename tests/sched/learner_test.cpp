@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Learner against fake learning maps: it merges what it drains into the database, publishes the
 // predictions that pass the confidence threshold, and rewrites the map only when they change.
 #include "ghostbrew/sched/learner.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghost-sched's options against the settings table: defaults, bounds, and what the loader writes
 // into the BPF object's gb_config.
 #include "ghostbrew/sched/options.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 #include "ghostbrew/sched/preflight.hpp"
 
 #include <gtest/gtest.h>

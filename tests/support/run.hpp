@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Runs a command line through the shell, as the CLI tests drive the apps: its exit status and what
 // it printed.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // A scratch directory for a test: created fresh under the temp directory (see base()), removed with
 // everything in it when the test's TempDir goes out of scope.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The real ghost-topo binary: exit status 2 and one line naming what is missing on a root that is
 // not a sysfs tree; a JSON document that parses back on a good fixture; the tree by default.
 #include <sys/wait.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Conformance with hwloc on real sysfs snapshots from hwloc's own test suite
 // (GHOSTBREW_SHARED_FIXTURES/hwloc-sysfs: *.test, *.tar.bz2, and the expected `lstopo -v` output in
 // *.console or lstopo's XML in *.xml). Every snapshot is extracted to a temp dir, read by

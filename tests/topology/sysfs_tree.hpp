@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Expands a compact machine description (tests/fixtures/topology/*.topo) into a real sysfs/procfs
 // tree in a directory, so discovery reads real files. Used by the topology tests and benchmark.
 //

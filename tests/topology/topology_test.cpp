@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Topology discovery on hand-made sysfs trees modelled on real machines (tests/fixtures/topology).
 #include <algorithm>
 #include <filesystem>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Percentiles of hand-built histograms: expected values follow from the bucket rule in bpf/abi.h
 // (bucket b holds [2^(b+6), 2^(b+7)) ns), worked out by hand below.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The settings table (tuning/settings.hpp) and its copies outside C++: tools/ml/settings.json must be
 // what `ghost-sched settings --json` prints, and train.py must take its bounds from the table it reads.
 #include "ghostbrew/tuning/settings.hpp"

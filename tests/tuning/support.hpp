@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Shared by the tuning tests: a scratch directory and a plausible sample.
 #pragma once
 

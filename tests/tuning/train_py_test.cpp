@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // tools/ml/train.py on bad input (exit 2 and one line naming the file) and on a small CSV whose best
 // configuration is known.
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Extracts the uncompressed kernel ELF (with its BTF) from a bzImage whose payload is zstd.
 # Usage: extract-vmlinux.sh VMLINUZ OUT
 set -euo pipefail

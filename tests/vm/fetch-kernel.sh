@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Fetches one of Debian's sched_ext cloud kernels into a cache folder, without touching the system's
 # apt configuration: a private sources list (trixie-backports and sid), lists folder and no install.
 # Prints the path of the cached vmlinuz on stdout.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # /init of the ghostbrew VM guest (busybox sh, PID 1). run-guest.sh packs it into the initramfs.
 # Mounts what a sched_ext scenario needs, reports the kernel and sched_ext state, runs
 # `sh /scenario.sh`, prints the end marker the host waits for, and powers the guest off.

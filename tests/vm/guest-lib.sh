@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Helpers for scenario scripts run inside the ghostbrew VM guest (busybox sh). Source it first:
 #   . /guest-lib.sh
 # Protocol (read by run-guest.sh on the serial console):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Boots the sched_ext guest kernel under qemu (TCG; one thread unless --parallel) with a busybox
 # initramfs holding our binaries, runs SCENARIO.sh inside it, and judges the run from the serial
 # console.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # train-on-guest-csv.sh LOG TRAIN_PY OUTDIR: extract the CSV vm.collect exported in the guest (its
 # GHOSTBREW-CSV lines in the serial LOG) and run the offline trainer on it; pass when it fits a model
 # and prints a best configuration as a ghost-sched command line.

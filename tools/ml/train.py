@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 """Learn which scheduler configuration scores best from ghostbrew tuning samples.
 
 Usage: train.py CSV [--out DIR] [--game NAME] [--settings FILE]

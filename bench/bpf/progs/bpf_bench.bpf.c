@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Producer and maps for the BPF layer benchmarks: `fill` writes a requested number of events into
  * a large ring buffer in one BPF_PROG_TEST_RUN (bpf_loop), so the benchmark can time consumption
  * alone; `hash` and `array` are the maps the typed lookup/update benchmarks use. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause */
 /* Layouts shared by bpf_bench.bpf.c and bpf_bench.cpp. */
 #ifndef GHOSTBREW_BENCH_BPF_BENCH_H
 #define GHOSTBREW_BENCH_BPF_BENCH_H

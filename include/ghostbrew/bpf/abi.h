@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause */
 /* The BPF <-> userspace ABI of the ghostbrew scheduler: enums, map value layouts and limits shared by
  * bpf/ghostbrew.bpf.c (C, compiled with clang -target bpf) and the C++ library/daemon.
  * Every struct has a size assertion, so a layout drift fails the build, not the machine.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // bpf::Fd: the BPF layer's name for core's UniqueFd (one fd owner in the library).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Link: an owned libbpf attachment (program or struct_ops map), detached when destroyed.
 #pragma once
 

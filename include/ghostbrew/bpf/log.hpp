@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The libbpf log hook: libbpf's messages (including the verifier log of a failed load) go to a sink
 // (stderr when verbose, nowhere otherwise) and into every LogCapture alive on the calling thread, so
 // a failed Object::load can report the verifier's last lines as part of its Error.

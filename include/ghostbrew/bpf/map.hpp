@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Typed views of an Object's maps: HashMap<K,V>, LruHashMap<K,V>, ArrayMap<V>, PerCpuArray<V>.
 // from() checks the map's type and its key/value sizes against the C++ types (works before load);
 // element operations need the loaded map and return errors as values (an absent key is not an error).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Object: an owned libbpf bpf_object opened from an ELF image embedded in the executable, with
 // checked access to its programs, maps and global variables (.rodata tunables, .bss/.data counters).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // RingBuffer<E>: consumes a BPF_MAP_TYPE_RINGBUF map and delivers each record as a typed event.
 // It plugs into the caller's epoll loop (epoll_fd()) or polls by itself.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // A set of CPU ids sized by what it holds (no compile-time CPU limit), with the kernel's two
 // text forms: the list form "0-3,8,10-11" (cpulist) and the hex mask form "ff,0000000f" (cpumask).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Errors as values: every reader of the system returns Result<T>, and the caller decides what is fatal.
 #pragma once
 

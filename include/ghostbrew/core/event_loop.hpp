@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // An epoll loop over file descriptors, with signalfd and timerfd owners: the daemon's only clock is
 // what it registers here, so an idle daemon with no timer does not wake.
 #pragma once

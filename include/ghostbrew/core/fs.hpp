@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Small, strict readers for sysfs/procfs files: text, one integer, one word. Every error names the file.
 #pragma once
 

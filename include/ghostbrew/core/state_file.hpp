@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Versioned, checksummed binary state files written crash-safely (temporary file, fsync, rename,
 // fsync of the directory), and the directory they live in.
 // The daemon runs as root: its state directory and files are writable by their owner only (a

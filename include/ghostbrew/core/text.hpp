@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Strings from outside the program (process names, command lines, cgroup paths, sysfs values, names
 // read back from BPF maps or state files) made safe to show. Any user can name a process with
 // prctl(PR_SET_NAME) bytes that are not UTF-8, that hold escape sequences for the admin's terminal

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The client end of the control socket (ghost-sched --monitor, ctl): one connection, one request
 // and its reply at a time, each bounded in time and size. Errors say what a person should do: no
 // daemon running, not root, a daemon that stopped answering.

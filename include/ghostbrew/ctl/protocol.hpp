@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The control socket's wire format, scx_stats' protocol: one JSON object per line each way.
 //   request  {"req":"stats","args":{"target":"top"}}     (args: string values, optional)
 //   reply    {"errno":0,"args":{"resp":{...}}}            errno 0: resp is the answer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The daemon's control socket: a UNIX stream socket (mode 0600) in the daemon's event loop, speaking
 // protocol.hpp's line-delimited JSON. Only the allowed uid (root) is served, checked per connection
 // with SO_PEERCRED; anyone else gets one refusal line and is hung up on. Every fd is non-blocking and

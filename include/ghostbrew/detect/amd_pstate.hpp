@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // AMD P-State driver mode and preferred-core ("prefcore") state: whether the per-core performance
 // rankings (highest_perf / amd_pstate_prefcore_ranking, what PBO's best cores show up as) are live.
 #pragma once

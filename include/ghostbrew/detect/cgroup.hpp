@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // cgroup v2 classification: configurable glob patterns over the components of a cgroup path
 // ("gaming.slice", "app-steam*", "docker-*.scope", "system.slice" ...), and a walk of the cgroup2
 // mount that keys each classified cgroup by its id as BPF sees it: bpf_get_current_cgroup_id() is the

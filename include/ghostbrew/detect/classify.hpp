@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Per-process workload classification: which class a process belongs to and the rule that decided
 // it, as text ("env:WINEPREFIX", "exe:wine64-preloader", "comm:*.exe", "parent:4242(steam reaper)",
 // "cgroup:/user.slice/.../app-steam@1.scope"). Rules run in a fixed order, first match wins:

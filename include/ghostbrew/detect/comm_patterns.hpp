@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The process names that decide a class by themselves (detect/comm_patterns.def, the table the BPF
 // scheduler matches comms against too), as C++ data, and how a name matches a row.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Containers from cgroup paths: Docker ("docker-ID.scope" or ".../docker/ID"), Podman
 // ("libpod-ID.scope"), containerd ("cri-containerd-ID.scope" or ".../containerd/ID") and
 // systemd-nspawn ("systemd-nspawn@NAME.service", "machine-NAME.scope"), with the processes in each.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Detection results for people and scripts (what ghost-probe prints): the classified processes and
 // threads with the rule that decided each, VMs, containers, classified cgroups, GPUs, VFIO devices
 // and the amd-pstate state, as text or as one JSON document. Every string read from the system is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // A full scan: every pid under <root>/proc and every one of its threads, read and classified.
 // Pids that exit or are reused mid-read are skipped (and counted); they never stop the scan.
 #pragma once

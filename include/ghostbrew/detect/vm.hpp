@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Virtual machines: QEMU processes, their vCPU threads ("CPU N/KVM"), the VM's kind read from its
 // command line, and the PCI devices bound to vfio-pci in sysfs (with their IOMMU groups).
 #pragma once

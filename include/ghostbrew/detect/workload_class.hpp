@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The workload classes of the BPF ABI (enum gb_class in ghostbrew/bpf/abi.h) as a C++ enum with the
 // same values, and their names for output.
 #pragma once

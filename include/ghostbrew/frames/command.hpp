@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // `ghost-sched frames LOG.csv [--vs OTHER.csv] [--plot OUT.svg]`: the frame-time table of a MangoHud
 // log (or two side by side) on `out`, and optionally the SVG picture of them.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // MangoHud's CSV frame logs, read into typed rows (what `ghost-sched frames` works on).
 //
 // The layout, as MangoHud's src/logging.cpp writes it (writeFileHeaders, writeToFile):

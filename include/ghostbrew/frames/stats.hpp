@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Frame-time statistics of a MangoHud log, and the table `ghost-sched frames` prints (one log, or two
 // side by side with ratios).
 //

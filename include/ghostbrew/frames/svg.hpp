@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // One SVG picture of one or two MangoHud logs (`ghost-sched frames --plot`): frame time over time
 // on top, the distribution of frame times (a CDF: the share of frames at or below each frame time)
 // below. Hand-written SVG 1.1, no scripts, no external references.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Task command names (comm) as the process database keys them: 1..15 printable ASCII characters, and
 // their NUL-padded 16-byte form in the BPF maps (struct gb_comm_key) and the saved database.
 #pragma once

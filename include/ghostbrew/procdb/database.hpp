@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The process database: what has been learned per comm (procdb::Profile), bounded in size and age,
 // fed with the BPF observations and read back as the predictions BPF starts new tasks with.
 #pragma once

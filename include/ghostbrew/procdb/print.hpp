@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The process database for people and scripts (what `ghost-probe --procdb [--json]` prints): a text
 // table with one row per profile (comms escaped: text::escape), and the same as JSON (print it with
 // text::dump: a comm need not be UTF-8).

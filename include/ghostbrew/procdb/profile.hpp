@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // What ghostbrew has learned about one command name (comm): the decayed averages of its tasks'
 // behaviour folded in from the BPF observations, how confident that knowledge is, and the prediction
 // (class to start in, runtime per burst) BPF may act on for the next task with that comm.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The process database on disk: a state file (core/state_file.hpp, magic "GBPROCDB") holding one
 // fixed-size record per profile. Version 2 is written; version 1 (an older, smaller record) is read
 // and upgraded. Every record is checked before it is believed: a file that is truncated, corrupted,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Reading procfs files where the errno matters: a pid that vanished (ENOENT/ESRCH) is a normal race
 // and a denied file (EACCES/EPERM) is a normal limit, and callers must tell both from real errors.
 // core/fs.hpp's readers turn the errno into text; these keep it as a value.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // /proc/self/mountinfo: where a filesystem type is mounted. Used to find the cgroup2 mount, which is
 // /sys/fs/cgroup on unified hosts but /sys/fs/cgroup/unified on hybrid ones (never assume).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // One process as workload detection sees it, read from <root>/proc/PID, with the races of a live
 // /proc handled: a pid that exits or is reused while we read it is an error for that pid only (never
 // a half-read process), a denied file (another user's environ) leaves that field marked unreadable,

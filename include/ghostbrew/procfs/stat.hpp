@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // /proc/PID/stat and /proc/PID/task/TID/stat: the fields workload detection needs.
 // comm may hold any bytes, spaces and parentheses included ("a) (b"), so the fields after it are
 // found from the LAST ')' in the line, as the kernel's own tools do.

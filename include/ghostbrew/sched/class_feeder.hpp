@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Feeds the BPF class maps from the detectors: a full /proc and cgroup scan at start (and on
 // request), then one pid at a time from exec events, and removal on exit events. It remembers what
 // it wrote so an exit removes exactly that process's entries.

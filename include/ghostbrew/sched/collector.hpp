@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The daemon's side of tuning: while a game runs, sample the configuration in force and the metrics
 // it produced (latency histograms, counters, CPU utilisation) every collect_secs into the state
 // directory (one file per game per CPU model, tuning/sample_store.hpp); apply the game's saved

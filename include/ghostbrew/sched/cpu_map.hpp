@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The topology model as the BPF scheduler's cpu_info map wants it: one struct gb_cpu_info per CPU id
 // (0 .. nr_cpu_ids-1, holes left invalid) and the number of LLCs, CCDs and NUMA nodes.
 #pragma once

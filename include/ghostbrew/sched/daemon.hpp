@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The ghost-sched daemon: preflight, load, feed, attach, then an event loop that sleeps until
 // something happens: a signal (SIGINT/SIGTERM detach and exit, SIGHUP re-reads the cgroup rules
 // and rescans), an exec/exit event

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The daemon's side of learning: keeps the process database (procdb), drains BPF's observations a
 // second after exec/exit events woke the daemon anyway (a one-shot timer: a build storm costs one
 // drain per second, and an idle system, with no events, no wake-up at all), merges them, writes the confident

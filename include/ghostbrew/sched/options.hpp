@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghost-sched's settings and how they become the BPF object's load-time configuration.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // What the daemon's parts use of a loaded scheduler, as four small interfaces: ClassFeeder writes the
 // class maps, Learner drains observations and writes predictions, Collector sets the runtime knobs
 // and reads the counters. Scheduler implements all four over the real BPF maps; host unit tests give

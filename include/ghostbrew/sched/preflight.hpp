@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Checks before loading a sched_ext scheduler: root, a kernel with sched_ext, no other scheduler.
 // Each refusal is one clear line; nothing is changed on the system.
 #pragma once

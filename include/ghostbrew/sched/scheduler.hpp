@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // One loaded instance of the ghostbrew BPF scheduler: opened from the embedded object, configured,
 // loaded, fed the topology, attached; with typed access to its class maps, knobs, stats, events and
 // exit info. Destroying it detaches the scheduler (the kernel returns to its default scheduler).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The scheduler's per-CPU counters, summed and turned into one line per stats period.
 #pragma once
 

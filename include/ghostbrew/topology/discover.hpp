@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // discover(): builds the Topology (model.hpp) from sysfs and procfs under a filesystem root.
 //
 // What it reads, below `root`:

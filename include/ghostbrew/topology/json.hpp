@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Topology as one JSON document (what `ghost-topo --json` prints).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The CPU topology model: package -> NUMA node -> CCD -> LLC (L3 domain) -> core -> CPU.
 //
 // Every domain is a flat vector indexed by a dense index, and every online CPU records the index of

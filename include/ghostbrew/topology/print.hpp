@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Topology as a readable tree (what `ghost-topo` prints): package, NUMA node, CCD, LLC, core, CPUs,
 // with V-Cache marks, prefcore ranks and P/E types.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The decisions topology discovery makes from what sysfs offers, each a small function over a
 // Topology whose CPUs, cores, LLCs and packages are already filled in:
 //

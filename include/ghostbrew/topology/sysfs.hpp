@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The sysfs and procfs readers topology discovery is built from: numbered directories, CPU sets with
 // their list/mask fallback, optional numbers, cache sizes, /proc/cpuinfo identity. Optional facts
 // come back as std::optional (empty = the file is missing); a file that exists but holds garbage is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The tuning pipeline's offline commands (ghost-sched export-csv, ghost-sched best): read every
 // sample in the state directory and print or save what they say. Errors are one line each.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The settings the tuner may change at run time (gb_tunables plus the placement mode; their defaults
 // and bounds are rows of tuning/settings.hpp), and the two forms they leave the library in: gb_tunables for
 // GB_MAP_KNOBS and a ghost-sched command line.

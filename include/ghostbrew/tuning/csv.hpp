@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Tuning samples as CSV, the input of tools/ml/train.py.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Latency histograms of the scheduler (struct gb_hist, GB_MAP_HIST): summing the per-CPU copies, the
 // difference between two snapshots, and percentiles of one row.
 #pragma once

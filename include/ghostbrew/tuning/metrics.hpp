@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // What one measurement period of the scheduler looked like: the numbers a tuning sample keeps, derived
 // from the counter and histogram deltas of the period.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Opt-in online exploration: try neighbouring configurations one measurement period at a time, keep
 // the best, fall back to it when a trial hurts, and settle on it once nothing better turns up.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Per-game profiles: the best known TuningConfig of a game, as JSON under <state>/profiles.
 //
 //   {"version": 1, "game": "Cyberpunk2077.exe", "mode": "gaming", "slice_us": 4000,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // One tuning sample: which configuration ran, for which game on which CPU, and how it went.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Tuning samples on disk: one state file per game per CPU model,
 // <state>/samples/<cpu-model-slug>/<game-slug>.gbs, written atomically through core/state_file.hpp
 // (magic "GBSAMPLE", version 1, fixed-size records with the strings in NUL-padded fields).

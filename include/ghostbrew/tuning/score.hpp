@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // How good one measurement period was (one number, higher is better), and the best configuration a
 // game's samples show.
 #pragma once

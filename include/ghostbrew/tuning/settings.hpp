@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghost-sched's settings, declared once: each setting's name, default, bounds, unit and help text, and
 // the placement modes with their names. Every consumer reads this table: the ghost-sched flags and
 // their validation (sched/options.hpp), the tuner's bounds and steps, profiles and CSV columns

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // File names for free-form names (games, CPU models): what the sample store and the profiles use.
 #pragma once
 

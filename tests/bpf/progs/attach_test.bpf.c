@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Test program for attaching and detaching links on the host kernel: counts the execs done by
  * children of one process (the test), through the sched_process_exec tracepoint. */
 #include "vmlinux.h"

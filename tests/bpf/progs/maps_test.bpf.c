@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Test program for the typed libbpf layer (include/ghostbrew/bpf), run on the host kernel with
  * BPF_PROG_TEST_RUN: one map of each kind the C++ wrappers type, global data in every section, and
  * two SEC("syscall") programs. `record` copies the .rodata tunables into .bss and counts its runs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause */
 /* Layouts shared by maps_test.bpf.c and the C++ tests/benchmarks that drive it. */
 #ifndef GHOSTBREW_TESTS_MAPS_TEST_H
 #define GHOSTBREW_TESTS_MAPS_TEST_H

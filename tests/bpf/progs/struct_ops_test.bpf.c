@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Test program for attach_struct_ops on the host kernel, which has no sched_ext: a do-nothing TCP
  * congestion control ("gb_test_cc") in a .struct_ops.link map. Registering it makes it appear in
  * /proc/sys/net/ipv4/tcp_available_congestion_control; destroying the link removes it. It is never

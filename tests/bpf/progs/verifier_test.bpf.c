@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Test program for load errors and autoload: `good` is a valid syscall program; `bad` dereferences
  * a map lookup result without the NULL check, which the verifier must reject. */
 #include "vmlinux.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Runs bpf/classify.bpf.h's comm rule on a comm given by the test (BPF_PROG_TEST_RUN on the host):
  * the pattern table of the scheduler, executed by the kernel's BPF, not a C++ copy of it. */
 #include "classify.bpf.h"

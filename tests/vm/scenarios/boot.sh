@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # boot: the proving ground itself works. The guest kernel has sched_ext with nothing attached,
 # cgroup2 and bpffs are mounted and usable, and the load tools the other scenarios need run.
 . /guest-lib.sh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # vm-requires: ghostbrew_bpf
 # vm-args: --smp 4 --icount 2
 # ghostbrew's starvation bound: a nice-19 CPU hog (BATCH) keeps running under a flood of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # vm-requires: ghostbrew_bpf gb-bpfobj-loader
 # vm-args: --smp 4 --icount 2
 # ghostbrew with a topology from "userspace" (gb-bpfobj-loader, a bare loader from tests/bpfobj):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # vm-requires: ghostbrew_bpf
 # vm-args: --smp 4 --threads-per-core 2 --icount 2
 # ghostbrew loaded and attached by bpftool alone: no loader, so no topology, no config changes, no

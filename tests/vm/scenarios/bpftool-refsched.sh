@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # vm-requires: refsched_bpf
 # vm-args: --smp 4 --icount 2
 # refsched loaded and attached by bpftool alone (no loader): the verifier accepts it on this kernel,

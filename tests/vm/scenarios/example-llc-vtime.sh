@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # vm-requires: gb-llc-vtime
 # vm-args: --smp 2 --icount 2
 # The example scheduler (examples/llc-vtime, built on the library alone) attaches as `llc_vtime`,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # vm-requires: ghost-sched
 # vm-timeout: 600
 # reload: attach and detach ghost-sched 10 times. Every cycle attaches (`enabled`, `ghostbrew`) and

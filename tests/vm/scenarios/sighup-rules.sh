@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # vm-requires: ghost-sched
 # vm-args: --smp 4 --icount 2
 # SIGHUP reloads ghost-sched's configuration (the --cgroup-rules file) and rescans: a hog in a cgroup

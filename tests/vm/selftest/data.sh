@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # selftest: a clean run passes, and GHOSTBREW-DATA lines reach the .data file beside the log.
 # A normal detach message on the console is not mistaken for an ejection, by the host or guest-lib.
 . /guest-lib.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Checks run-guest.sh itself: runs it and asserts how the run ended.
 # Usage: expect-run.sh --log LOG (--fails-with REGEX... | --passes) [--data LINE]... -- RUN-GUEST-ARGS...
 #   --fails-with REGEX  run-guest must exit 1 and its report must match REGEX (grep -E); repeatable

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # selftest: --smp 4 --threads-per-core 2 gives the guest one socket of 2 cores with 2 SMT threads each
 # (what topology-aware placement scenarios rely on).
 . /guest-lib.sh

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // errno_text(): the text of an errno value as libbpf returns it (negative) or sets it (positive).
 #pragma once
 
