@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* ghostbrew and its daemon: whether userspace's maps are trusted (the heartbeat), and the exec/exit
- * events that wake the daemon (the events ring buffer). */
+ * events that wake the daemon (the events ring buffer): every exec, and the exits of the processes and
+ * threads the daemon classified. A full ring drops events (ringbuf_drops); the daemon then rescans. */
 #ifndef GHOSTBREW_EVENTS_BPF_H
 #define GHOSTBREW_EVENTS_BPF_H
 
@@ -25,6 +26,14 @@ static bool userspace_is_alive(const struct gb_knobs* k) {
   if (!(k->flags & GB_KNOB_EVENT_DRIVEN)) return false;
   if (!bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA)) return true;
   return within_stale(now, events_pending_since_ns);
+}
+
+/* Whether the daemon has something to undo when p exits: a process it put in tgid_class, or a thread
+ * in tid_class. Other exits (a build's thousands of compilers) are not sent, so they do not wake it. */
+static bool exit_concerns_daemon(struct task_struct* p) {
+  u32 tid = BPF_CORE_READ(p, pid), tgid = BPF_CORE_READ(p, tgid);
+  if (tid == tgid) return class_in_map(&tgid_class, &tgid) != GB_CLASS_NONE;
+  return class_in_map(&tid_class, &tid) != GB_CLASS_NONE;
 }
 
 static void emit_event(struct task_struct* p, u32 kind) {

@@ -345,7 +345,7 @@ int BPF_PROG(gb_exec_event, struct task_struct* p, pid_t old_pid, struct linux_b
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(gb_exit_event, struct task_struct* p) {
-  if (BPF_CORE_READ(p, pid) == BPF_CORE_READ(p, tgid)) emit_event(p, GB_EVENT_EXIT);
+  if (exit_concerns_daemon(p)) emit_event(p, GB_EVENT_EXIT);
   return 0;
 }
 

@@ -115,4 +115,25 @@ TEST(ClassFeederTest, ExitRemovesTheProcessAndItsThreadsOwnClasses) {
   EXPECT_EQ(maps.tgid.size(), 1U);
 }
 
+// BPF also sends the exit of a thread with a class of its own (a vCPU unplugged): only that thread
+// leaves the maps, the process and its other threads keep their classes.
+TEST(ClassFeederTest, ExitOfAThreadRemovesOnlyThatThread) {
+  FakeRoot root;
+  auto vmm = proc(500, "vmm");
+  vmm.nice = 5;
+  vmm.threads = {{501, "CPU 0/KVM"}, {502, "CPU 1/KVM"}};
+  root.add(vmm);
+  FakeClassMaps maps;
+  gs::ClassFeeder feeder(root.root());
+  ASSERT_TRUE(feeder.full_scan(maps));
+  auto e = event(GB_EVENT_EXIT, 500, "CPU 1/KVM");
+  e.pid = 502;
+  feeder.on_exit(maps, e);
+  constexpr auto kVm = static_cast<std::uint32_t>(gd::WorkloadClass::Vm);
+  EXPECT_EQ(maps.tid, (std::map<std::uint32_t, std::uint32_t>{{501, kVm}}));
+  EXPECT_TRUE(maps.tgid.contains(500));
+  ASSERT_TRUE(feeder.entries().contains(500));
+  EXPECT_EQ(feeder.entries().at(500).tids, std::vector<std::uint32_t>{501});
+}
+
 }  // namespace

@@ -203,7 +203,7 @@ GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 14) * 8, "gb_st
 /* ---- Exec/exit events: GB_MAP_EVENTS ---------------------------------------------------------- */
 enum gb_event_kind {
   GB_EVENT_EXEC = 1, /* a task called execve: comm is the new one */
-  GB_EVENT_EXIT = 2, /* a thread group leader exited (whole-process exit) */
+  GB_EVENT_EXIT = 2, /* a process in GB_MAP_TGID_CLASS exited (its leader), or a thread in GB_MAP_TID_CLASS */
 };
 
 #define GB_COMM_LEN 16

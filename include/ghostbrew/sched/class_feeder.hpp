@@ -84,11 +84,17 @@ class ClassFeeder {
     if (record(s, pid, name.empty() ? main->comm : name, main->cls, *rows)) (void)s.bump_generation();
   }
 
-  /// An exit event of a process: removes what was written for it.
+  /// An exit event of a process: removes what was written for it. An exit event of a thread with a
+  /// class of its own (BPF sends those too) removes that thread only.
   void on_exit(ClassMaps& s, const gb_event& ev) {
     const int pid = static_cast<int>(ev.tgid);
     auto it = entries_.find(pid);
     if (it == entries_.end()) return;
+    if (ev.pid != ev.tgid) {
+      auto& tids = it->second.tids;
+      if (std::erase(tids, ev.pid) > 0) s.erase_tid_class(ev.pid);
+      return;
+    }
     if (log_)
       log_(fmt::format("pid {} ({}) exited: removed from {}", pid, it->second.comm,
                        detect::to_string(it->second.cls.cls)));

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The ghost-sched daemon: preflight, load, feed, attach, then an event loop that sleeps until
 // something happens: a signal (SIGINT/SIGTERM detach and exit, SIGHUP re-reads the cgroup rules
-// and rescans), an exec/exit event
-// (classify or forget that pid), the kernel ejecting the scheduler (the struct_ops link hangs up:
-// restart in-process when the kernel asks for it, as after CPU hotplug), or the stats timer, which
-// exists only when stats are on. No other wake-ups.
+// and rescans), an exec/exit event (classify or forget that pid; when a full ring dropped some:
+// rescan), the kernel ejecting the scheduler (the struct_ops link hangs up: restart in-process when
+// the kernel asks for it, as after CPU hotplug), or the stats timer, which exists only when stats are
+// on. No other wake-ups.
 #pragma once
 
 #include <unistd.h>
@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -105,6 +106,9 @@ class Daemon {
     std::chrono::steady_clock::time_point last_at;
     std::optional<EventLoop> loop;
     UniqueFd stats_timer;
+    UniqueFd rescan_timer;  // armed when events were lost (see note_lost_events())
+    bool rescan_armed = false;
+    std::uint64_t drops_seen = 0;  // ringbuf_drops when the events were last known complete
     LoopEnd end = LoopEnd::stop;
     ExitInfo exit{};
   };
@@ -228,6 +232,11 @@ class Daemon {
     Scheduler& s = *inst.sched;
     (void)l.add(sig_.get(), [this, &inst] { on_signal(inst); });
     (void)l.add(s.events_fd(), [this, &inst] { on_events(inst); });
+    auto rescan = make_oneshot_timerfd();
+    if (!rescan) return err(rescan.error().message()), 1;
+    inst.rescan_timer = std::move(*rescan);
+    if (auto st = s.stats()) inst.drops_seen = st->ringbuf_drops;
+    (void)l.add(inst.rescan_timer.get(), [this, &inst] { on_rescan(inst); });
     if (learner_) (void)l.add(learner_->timer_fd(), [this, &s] { drain_learner(s); });
     if (inst.collector) {
       (void)l.add(inst.collector->timer_fd(), [&inst, &s] { inst.collector->tick(s, s); });
@@ -298,7 +307,33 @@ class Daemon {
       if (auto r = learner_->on_activity(); !r) err("learning: " + r.error().message());
     if (inst.collector && !inst.pending.empty()) inst.collector->on_classes_changed(s, s, *feeder_);
     inst.pending.clear();
+    note_lost_events(inst);
     check_exit(inst);
+  }
+
+  /// Exec/exit events the full ring dropped (a storm, a stalled daemon) are unknown: the whole of /proc
+  /// is read again, once per kRescanDelay at most, after the burst of losses.
+  static constexpr std::chrono::milliseconds kRescanDelay{250};
+  void note_lost_events(Instance& inst) {
+    if (!opts_.detect || inst.rescan_armed) return;
+    auto st = inst.sched->stats();
+    if (!st || st->ringbuf_drops == inst.drops_seen) return;
+    inst.rescan_armed = arm_timer(inst.rescan_timer.get(), kRescanDelay).has_value();
+  }
+
+  void on_rescan(Instance& inst) {
+    (void)read_timer(inst.rescan_timer.get());
+    inst.rescan_armed = false;
+    Scheduler& s = *inst.sched;
+    auto st = s.stats();
+    if (!st) return err("stats: " + st.error().message());
+    const auto lost = st->ringbuf_drops - inst.drops_seen;
+    inst.drops_seen = st->ringbuf_drops;
+    if (auto n = feeder_->full_scan(s))
+      info(fmt::format("{} exec/exit events lost (ring full): rescanned, {} classified processes", lost, *n));
+    else
+      err("rescan after lost events failed: " + n.error().message());
+    if (inst.collector) inst.collector->on_classes_changed(s, s, *feeder_);
   }
 
   /// Prints the counters of the last period (with stats on) and checks the scheduler still runs.
