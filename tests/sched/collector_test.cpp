@@ -3,13 +3,23 @@
 // the game's saved profile when the game appears, and restores the load-time settings when it ends.
 #include "ghostbrew/sched/collector.hpp"
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "../detect/fake_proc.hpp"
 #include "fakes.hpp"
+#include "ghostbrew/core/fs.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gs = ghostbrew::sched;
@@ -157,6 +167,81 @@ TEST(CurrentGameTest, PrefersTheExeOverItsHelpers) {
   EXPECT_EQ(gs::current_game(feeder), std::nullopt);
   ASSERT_TRUE(feeder.full_scan(maps));
   EXPECT_EQ(gs::current_game(feeder), "game.exe");
+}
+
+/// The kernel cuts comms to 15 bytes: a game whose binary is Cyberpunk2077.exe runs as
+/// "Cyberpunk2077.e". A real child exec'd from a copy of /bin/sleep with that name, seen through the
+/// live /proc and an exec event carrying the comm BPF reports, is still followed as
+/// "Cyberpunk2077.exe" (its argv[0]) and preferred over a GAMING helper with a lower pid.
+TEST(CurrentGameTest, ALongNameCutTo15BytesIsFollowedByItsFullName) {
+  // Not TempDir: its base may be a tmpfs mounted noexec.
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("ghostbrew-long-comm-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  struct RemoveDir {
+    std::filesystem::path path;
+    ~RemoveDir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } remove_dir{dir};
+  const std::string name = "Cyberpunk2077.exe";
+  const auto exe = dir / name;
+  std::filesystem::copy_file("/bin/sleep", exe);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::string arg0 = exe.string(), arg1 = "30";
+    char* argv[] = {arg0.data(), arg1.data(), nullptr};
+    char* envp[] = {nullptr};
+    ::execve(exe.c_str(), argv, envp);
+    ::_exit(127);
+  }
+  struct Reap {
+    pid_t pid;
+    ~Reap() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reap{pid};
+  std::string comm;
+  for (int i = 0; i < 500 && comm != "Cyberpunk2077.e\n"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto c = ghostbrew::fs::read_text(fmt::format("/proc/{}/comm", pid));
+    comm = c ? *c : "";
+  }
+  ASSERT_EQ(comm, "Cyberpunk2077.e\n") << "the kernel's comm of the exec'd copy";
+
+  FakeClassMaps maps;
+  gs::ClassFeeder feeder("/");
+  gb_event e{};
+  e.kind = GB_EVENT_EXEC;
+  e.pid = e.tgid = static_cast<std::uint32_t>(pid);
+  std::memcpy(e.comm, "Cyberpunk2077.e", 15);  // as BPF reports it: 15 bytes and a NUL
+  feeder.on_exec(maps, e);
+
+  ASSERT_EQ(feeder.entries().size(), 1U);
+  const auto& entry = feeder.entries().begin()->second;
+  EXPECT_EQ(entry.comm, "Cyberpunk2077.e");
+  EXPECT_EQ(entry.program.name, name);
+  EXPECT_EQ(entry.program.exe, name);
+  EXPECT_EQ(gs::current_game(feeder), name);
+}
+
+/// A Wine game's argv[0] is a Windows path; its comm is cut; a GAMING helper with a lower pid is not
+/// taken for the game.
+TEST(CurrentGameTest, AWindowsPathInArgv0NamesTheCutComm) {
+  FakeRoot root;
+  auto helper = proc(50, "wineserver");
+  helper.exe = "/usr/bin/wineserver";
+  root.add(helper);
+  auto game = proc(60, "Cyberpunk2077.e");
+  game.exe = "/usr/bin/wine64-preloader";
+  game.cmdline = {"Z:\\games\\Cyberpunk 2077\\bin\\x64\\Cyberpunk2077.exe"};
+  root.add(game);
+  FakeClassMaps maps;
+  gs::ClassFeeder feeder(root.root());
+  ASSERT_TRUE(feeder.full_scan(maps));
+  EXPECT_EQ(gs::current_game(feeder), "Cyberpunk2077.exe");
 }
 
 }  // namespace

@@ -208,6 +208,39 @@ inline std::optional<Classification> parent_rule(const procfs::ProcessInfo& p, c
 }
 }  // namespace detail
 
+/// What names a program, beyond its (truncated) comm: what profiles, samples and logs key it by.
+struct Program {
+  std::string name;          ///< the program's full name (program_name())
+  std::string exe;           ///< the executable's file name ("wine64-preloader"), empty when unknown
+  std::string cmdline;       ///< argv joined by spaces
+  std::string steam_app_id;  ///< SteamAppId, else SteamGameId, from its environment; empty without
+
+  friend bool operator==(const Program&, const Program&) = default;
+};
+
+/// The program's name: its comm, unless the kernel cut that to 15 bytes and argv[0]'s file name or
+/// the executable's file name is the longer name it was cut from. A Windows game's comm is
+/// "Cyberpunk2077.e"; its argv[0] ("Z:\\...\\Cyberpunk2077.exe") holds "Cyberpunk2077.exe". `comm`
+/// defaults to the process's own (pass an exec event's comm: a game may rename its main thread later).
+[[nodiscard]] inline std::string program_name(const procfs::ProcessInfo& p, std::string_view comm = {}) {
+  if (comm.empty()) comm = p.comm();
+  if (comm.size() == GB_COMM_LEN - 1)
+    for (const auto full : {detail::argv0_name(p), p.exe_name()})
+      if (full.size() > comm.size() && full.starts_with(comm)) return std::string(full);
+  return std::string(comm);
+}
+
+/// The Program of process `p` (see program_name() for `comm`).
+[[nodiscard]] inline Program program_of(const procfs::ProcessInfo& p, std::string_view comm = {}) {
+  Program out{program_name(p, comm), std::string(p.exe_name()), {}, {}};
+  for (const auto& a : p.cmdline) out.cmdline += (out.cmdline.empty() ? "" : " ") + a;
+  if (auto id = p.env("SteamAppId"))
+    out.steam_app_id = *id;
+  else if (auto gid = p.env("SteamGameId"))
+    out.steam_app_id = *gid;
+  return out;
+}
+
 /// True for a QEMU vCPU thread name: "CPU 0/KVM", "CPU 12/KVM".
 [[nodiscard]] inline bool is_vcpu_thread_name(std::string_view comm) {
   if (!comm.starts_with("CPU ") || !comm.ends_with("/KVM")) return false;

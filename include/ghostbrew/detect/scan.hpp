@@ -58,18 +58,34 @@ struct ScanResult {
   return out;
 }
 
-/// Reads and classifies one pid, e.g. on an exec event: the process and its threads' rows.
-/// Parents for the parent-chain rule are read from `root`.
-[[nodiscard]] inline Result<std::vector<Row>> classify_pid(const std::filesystem::path& root, int pid,
+/// One process read and classified: the process, its class and its threads' rows.
+struct ProcessClass {
+  procfs::ProcessInfo process;
+  Classification cls;
+  std::vector<Row> rows;
+};
+
+/// Reads and classifies one pid, e.g. on an exec event. Parents for the parent-chain rule are read
+/// from `root`.
+[[nodiscard]] inline Result<ProcessClass> classify_process(const std::filesystem::path& root, int pid,
                                                            const Rules& rules = {}) {
   auto p = procfs::read_process(root, pid);
   if (!p) return tl::unexpected(p.error());
   const Context ctx{root, rules, {}};
-  const auto pc = classify(*p, ctx);
-  std::vector<Row> rows;
-  if (p->threads.empty()) rows.push_back({pid, pid, p->comm(), pc});
-  for (const auto& t : p->threads) rows.push_back({pid, t.tid, t.comm, classify_thread(t, pc)});
-  return rows;
+  ProcessClass out{std::move(*p), {}, {}};
+  out.cls = classify(out.process, ctx);
+  if (out.process.threads.empty()) out.rows.push_back({pid, pid, out.process.comm(), out.cls});
+  for (const auto& t : out.process.threads)
+    out.rows.push_back({pid, t.tid, t.comm, classify_thread(t, out.cls)});
+  return out;
+}
+
+/// classify_process()'s rows only: the process and its threads.
+[[nodiscard]] inline Result<std::vector<Row>> classify_pid(const std::filesystem::path& root, int pid,
+                                                           const Rules& rules = {}) {
+  auto pc = classify_process(root, pid, rules);
+  if (!pc) return tl::unexpected(pc.error());
+  return std::move(pc->rows);
 }
 
 }  // namespace ghostbrew::detect

@@ -29,6 +29,7 @@ class ClassFeeder {
   /// One process the feeder has put into the maps.
   struct Entry {
     std::string comm;
+    detect::Program program;          ///< its full name, exe, command line, Steam app id
     detect::Classification cls;       ///< the process's class (tgid map)
     std::vector<std::uint32_t> tids;  ///< threads with a class of their own (tid map), e.g. vCPUs
   };
@@ -51,7 +52,7 @@ class ClassFeeder {
       const auto& p = scan->processes[i];
       std::vector<detect::Row> rows;
       for (; row != scan->rows.end() && row->pid == p.pid(); ++row) rows.push_back(*row);
-      record(s, p.pid(), p.comm(), scan->classes[i], rows);
+      record(s, p.pid(), p.comm(), detect::program_of(p), scan->classes[i], rows);
     }
     if (auto cg = detect::scan_cgroups(root_, rules_.cgroups)) {
       for (auto id : cgroup_ids_) s.erase_cgroup_class(id);  // rules may have changed
@@ -73,15 +74,14 @@ class ClassFeeder {
       forget(s, pid, it->second);
       entries_.erase(it);
     }
-    auto rows = detect::classify_pid(root_, pid, rules_);
-    if (!rows || rows->empty()) return;
-    auto main = std::find_if(rows->begin(), rows->end(), [&](const detect::Row& r) { return r.tid == pid; });
-    if (main == rows->end())
-      main = rows->begin();  // the leader's task entry is gone: any thread has the class
+    auto pc = detect::classify_process(root_, pid, rules_);
+    if (!pc || pc->rows.empty()) return;
     // Named by the program it executed (the event's comm), not by what its main thread calls itself
     // by now: games rename their main thread ("render"), and the name keys profiles and samples.
-    const std::string name(ev.comm, strnlen(ev.comm, sizeof ev.comm));
-    if (record(s, pid, name.empty() ? main->comm : name, main->cls, *rows)) (void)s.bump_generation();
+    std::string name(ev.comm, strnlen(ev.comm, sizeof ev.comm));
+    if (name.empty()) name = pc->process.comm();
+    if (record(s, pid, name, detect::program_of(pc->process, name), pc->cls, pc->rows))
+      (void)s.bump_generation();
   }
 
   /// An exit event of a process: removes what was written for it. An exit event of a thread with a
@@ -112,9 +112,9 @@ class ClassFeeder {
  private:
   /// Writes one process's class (when it is not the default) and its threads' own classes.
   /// Returns true when anything was written.
-  bool record(ClassMaps& s, int pid, const std::string& comm, const detect::Classification& cls,
-              const std::vector<detect::Row>& rows) {
-    Entry e{comm, cls, {}};
+  bool record(ClassMaps& s, int pid, const std::string& comm, detect::Program program,
+              const detect::Classification& cls, const std::vector<detect::Row>& rows) {
+    Entry e{comm, std::move(program), cls, {}};
     bool wrote = false;
     if (cls.cls != detect::WorkloadClass::Default) {
       wrote =

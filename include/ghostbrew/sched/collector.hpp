@@ -58,16 +58,26 @@ inline Result<CpuTimes> read_cpu_times(const std::filesystem::path& root) {
   return t;
 }
 
-/// The game the feeder has classified, if any: a *.exe process first (the game itself rather than
-/// its wine/proton helpers), else the GAMING process with the lowest pid.
-inline std::optional<std::string> current_game(const ClassFeeder& feeder) {
-  std::optional<std::string> any;
+/// The game the feeder has classified, if any: a *.exe program first (the game itself rather than
+/// its wine/proton helpers), else the GAMING process with the lowest pid. Programs go by their full
+/// name (detect::program_name()): the kernel cuts comms to 15 bytes, "Cyberpunk2077.exe" to
+/// "Cyberpunk2077.e".
+inline std::optional<detect::Program> current_program(const ClassFeeder& feeder) {
+  std::optional<detect::Program> any;
   for (const auto& [pid, e] : feeder.entries()) {
     if (e.cls.cls != detect::WorkloadClass::Gaming) continue;
-    if (e.comm.size() > 4 && e.comm.ends_with(".exe")) return e.comm;
-    if (!any) any = e.comm;
+    const auto& name = e.program.name;
+    if (name.size() > 4 && name.ends_with(".exe")) return e.program;
+    if (!any) any = e.program;
   }
   return any;
+}
+
+/// The name of current_program(), if any.
+inline std::optional<std::string> current_game(const ClassFeeder& feeder) {
+  auto p = current_program(feeder);
+  if (!p) return std::nullopt;
+  return std::move(p->name);
 }
 
 class Collector {
