@@ -10,6 +10,7 @@ find_package(Microsoft.GSL 4.0 REQUIRED CONFIG)
 find_package(tl-expected 1.0 REQUIRED CONFIG)
 find_package(nlohmann_json 3.11 REQUIRED CONFIG)
 find_package(ZLIB 1.2 REQUIRED)  # CRC-32 of the state files (core/state_file.hpp)
+find_package(tomlplusplus 3.3 REQUIRED CONFIG)  # the configuration file (config/config.hpp)
 
 if(GHOSTBREW_BUILD_APPS)
   find_package(CLI11 2.1 REQUIRED CONFIG)

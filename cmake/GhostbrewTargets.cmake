@@ -5,7 +5,7 @@
 #   ghostbrew::topology  topology/ + core: nlohmann_json; no libbpf, no clang
 #   ghostbrew::detect    detect/, procfs/, procdb/ + core: nlohmann_json; no libbpf, no clang
 #   ghostbrew::bpf       bpf/ (typed libbpf objects, maps, links, ring buffers) + core: libbpf
-#   ghostbrew::ghostbrew everything (sched/, tuning/ too): all of the above and Microsoft.GSL
+#   ghostbrew::ghostbrew everything (sched/, tuning/, config/ too): all of the above, Microsoft.GSL, toml++
 # bpf/abi.h is plain C over <linux/types.h>: detect/ and procdb/ use it without libbpf.
 # <ghostbrew/version.hpp>, from project(VERSION): generated into the build tree, installed with the rest.
 configure_file(${CMAKE_CURRENT_LIST_DIR}/version.hpp.in ${PROJECT_BINARY_DIR}/include/ghostbrew/version.hpp @ONLY)
@@ -29,5 +29,6 @@ ghostbrew_component(ghostbrew_lib_topology topology ghostbrew::core nlohmann_jso
 ghostbrew_component(ghostbrew_lib_detect detect ghostbrew::core nlohmann_json::nlohmann_json)
 # PkgConfig::LIBBPF exists only with GHOSTBREW_BUILD_BPF; the name is resolved where it is linked.
 ghostbrew_component(ghostbrew_lib_bpf bpf ghostbrew::core PkgConfig::LIBBPF)
-ghostbrew_component(ghostbrew ghostbrew ghostbrew::topology ghostbrew::detect ghostbrew::bpf Microsoft.GSL::GSL)
+ghostbrew_component(ghostbrew ghostbrew ghostbrew::topology ghostbrew::detect ghostbrew::bpf Microsoft.GSL::GSL
+  tomlplusplus::tomlplusplus)
 set(GHOSTBREW_COMPONENT_TARGETS ghostbrew_lib_core ghostbrew_lib_topology ghostbrew_lib_detect ghostbrew_lib_bpf ghostbrew)

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "ghostbrew/config/config.hpp"
 #include "ghostbrew/core/state_file.hpp"
 #include "ghostbrew/core/text.hpp"
 #include "ghostbrew/frames/command.hpp"
@@ -31,17 +32,31 @@ int main(int argc, char** argv) {
     for (auto* other : mode_flags) f->excludes(other);
     mode_flags.push_back(f);
   }
+  std::vector<std::pair<tuning::Setting, CLI::Option*>> setting_flags;
   ghostbrew::sched::for_each_setting(o, [&](const tuning::SettingInfo& s, auto& value) {
-    app.add_option(std::string(s.flag), value, fmt::format("{} ({}, {}..{})", s.help, s.unit, s.min, s.max))
-        ->capture_default_str();
+    setting_flags.emplace_back(s.id,
+                               app.add_option(std::string(s.flag), value,
+                                              fmt::format("{} ({}, {}..{})", s.help, s.unit, s.min, s.max))
+                                   ->capture_default_str());
   });
+  std::string config_file, check_file;
+  app.add_option("--config", config_file,
+                 fmt::format("configuration file (default {} when it exists); re-read on SIGHUP, flags win "
+                             "over it",
+                             ghostbrew::config::kDefaultPath));
+  auto* check_config =
+      app.add_option("--check-config", check_file,
+                     "check a configuration file (default: --config's) and exit: 0 and one line when good, "
+                     "1 and the file, line and what is wrong when not")
+          ->expected(0, 1);
   app.add_flag("!--no-learn", o.learn, "do not learn per-program behaviour (the process database)");
-  app.add_option("--state-dir", o.state_dir,
-                 "where learned state is kept (default /var/lib/ghostbrew as root, else XDG state dir)");
+  auto* state_dir_flag =
+      app.add_option("--state-dir", o.state_dir,
+                     "where learned state is kept (default /var/lib/ghostbrew as root, else XDG state dir)");
   app.add_flag("--verbose,-v", o.verbose, "print every classification decision and libbpf's messages");
   app.add_flag("!--no-detect", o.detect, "do not feed the class maps from /proc and cgroup detection");
-  app.add_option("--cgroup-rules", o.cgroup_rules,
-                 "cgroup rules file (PATTERN CLASS lines); re-read on SIGHUP");
+  auto* cgroup_rules_flag = app.add_option("--cgroup-rules", o.cgroup_rules,
+                                           "cgroup rules file (PATTERN CLASS lines); re-read on SIGHUP");
   app.add_flag("--collect", o.collect,
                "while a game runs, sample settings and latency metrics into the state dir (see export-csv)");
   app.add_flag(
@@ -91,9 +106,26 @@ int main(int argc, char** argv) {
     return ghostbrew::tuning::print_best(
         *dir, game, save_profile, [](const std::string& s) { std::cout << s << "\n"; }, err);
   }
+  if (check_config->count() > 0) {
+    const std::string file = !check_file.empty()    ? check_file
+                             : !config_file.empty() ? config_file
+                                                    : std::string(ghostbrew::config::kDefaultPath);
+    auto c = ghostbrew::config::load_config(file);
+    if (!c) return err(c.error().message()), 1;
+    std::cout << ghostbrew::config::summary(*c, file) << "\n";
+    return 0;
+  }
   if (o.tune) o.collect = true;
+  // The flags given on the command line win over the configuration file.
+  ghostbrew::sched::ConfigSource src{o, {}, ghostbrew::sched::config_file_to_read(config_file, o.root)};
   for (const auto& m : tuning::kModes)
-    if (picked[m.mode]) o.mode = m.mode;
+    if (picked[m.mode]) src.flags.mode = src.cli.mode = m.mode;
+  ghostbrew::sched::for_each_setting(src.cli, [&](const tuning::SettingInfo& s, const auto& value) {
+    for (const auto& [id, flag] : setting_flags)
+      if (id == s.id && flag->count() > 0) src.flags.setting(id) = value;
+  });
+  if (state_dir_flag->count() > 0) src.flags.state_dir = o.state_dir;
+  if (cgroup_rules_flag->count() > 0) src.flags.cgroup_rules_file = o.cgroup_rules;
   ghostbrew::bpf::set_libbpf_verbose(o.verbose);
-  return ghostbrew::sched::run_daemon(o, ghostbrew_bpf_object());
+  return ghostbrew::sched::run_daemon(std::move(src), ghostbrew_bpf_object());
 }

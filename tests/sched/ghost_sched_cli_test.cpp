@@ -145,4 +145,57 @@ TEST(GhostSchedCliTest, FramesComparesTwoMangoHudLogs) {
   EXPECT_NE(run("frames").status, 0) << "LOG is required";
 }
 
+TEST(GhostSchedCliTest, CheckConfigPassesAGoodFileInOneLine) {
+  TempDir dir("cli");
+  const auto path = dir.write("good.toml", "mode = \"gaming\"\n[settings]\nslice_us = 4000\n");
+  auto r = run("--check-config " + path.string());
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(lines(r.out), 1U) << r.out;
+  EXPECT_NE(r.out.find(path.string() + ": ok (mode gaming, 1 settings"), std::string::npos) << r.out;
+  auto via = run("--config " + path.string() + " --check-config");
+  EXPECT_EQ(via.status, 0) << via.out;
+  EXPECT_EQ(via.out, r.out) << "without FILE it checks --config's";
+}
+
+TEST(GhostSchedCliTest, CheckConfigRefusesABadFileNamingFileAndLine) {
+  TempDir dir("cli");
+  const auto path = dir.write("bad.toml", "mode = \"gaming\"\n[settings]\nslice_us = 40\n");
+  auto r = run("--check-config " + path.string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, fmt::format("ghost-sched: {}:3: settings.slice_us = 40 is outside 500..20000 us\n",
+                               path.string()));
+}
+
+TEST(GhostSchedCliTest, TheDaemonDoesNotStartOnABadConfigFile) {
+  TempDir dir("cli");
+  const auto path = dir.write("bad.toml", "mode = \"gaming\"\nturbo = true\n");
+  auto r = run("--config " + path.string() + " --root " + dir.path().string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(lines(r.out), 1U) << r.out;
+  EXPECT_NE(r.out.find(path.string() + ":2: unknown key 'turbo'"), std::string::npos) << r.out;
+  auto missing = run("--config " + (dir / "none.toml").string() + " --root " + dir.path().string());
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.out.find("none.toml: cannot read"), std::string::npos) << missing.out;
+}
+
+TEST(GhostSchedCliTest, TheDefaultConfigFileIsReadWhenPresent) {
+  TempDir root("cli-root");
+  const auto path = root.write("etc/ghostbrew/config.toml", "[settings]\nslice_us = 7\n");
+  auto r = run("--root " + root.path().string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, fmt::format("ghost-sched: {}:2: settings.slice_us = 7 is outside 500..20000 us\n",
+                               path.string()));
+}
+
+TEST(GhostSchedCliTest, AFlagAndTheFileTogetherOutOfBoundsAreRefused) {
+  TempDir dir("cli");
+  const auto path = dir.write("c.toml", "[settings]\nburst_threshold_us = 3000\n");
+  auto r = run("--config " + path.string() + " --interactive-burst-us 4000 --root " + dir.path().string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(lines(r.out), 1U) << r.out;
+  EXPECT_NE(r.out.find("--interactive-burst-us: 4000 is not below the burst threshold (3000 us)"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace

@@ -57,11 +57,13 @@ struct CgroupRule {
 
 /// Parses cgroup rules from configuration text: one "PATTERN CLASS" per line (e.g. "app-steam* gaming",
 /// classes as named by to_string()), in priority order; '#' starts a comment, blank lines are skipped.
-/// Errors name `where` and the line number: a missing class, an unknown class, extra words.
+/// Errors name `where` and the line number: a missing class, an unknown class, extra words. Lines are
+/// numbered from `first_line` (the text's first line in the file that holds it).
 [[nodiscard]] inline Result<std::vector<CgroupRule>> parse_cgroup_rules(std::string_view text,
-                                                                        const std::string& where) {
+                                                                        const std::string& where,
+                                                                        int first_line = 1) {
   std::vector<CgroupRule> out;
-  int line_no = 0;
+  int line_no = first_line - 1;
   while (!text.empty()) {
     ++line_no;
     const auto nl = text.find('\n');

@@ -35,6 +35,8 @@ struct Rules {
   /// Names that decide a class (matched against the exe file name, comm and argv[0]): by default the
   /// table shared with BPF, comm_patterns.def. Replacing it changes userspace detection only.
   std::vector<CommPattern> names{std::begin(kCommPatterns), std::end(kCommPatterns)};
+  /// Names from configuration, tried before `names` (userspace detection only: BPF keeps its table).
+  std::vector<NamePattern> extra_names;
   /// Environment variables only a Wine/Proton/Steam game has.
   std::vector<std::string> game_env{"WINEPREFIX", "STEAM_COMPAT_DATA_PATH", "SteamGameId", "SteamAppId"};
   /// Python AI servers, matched against command-line words ("python -m vllm...", ".../ComfyUI/main.py");
@@ -71,10 +73,12 @@ inline std::string_view argv0_name(const procfs::ProcessInfo& p) {
   return cut == std::string_view::npos ? a : a.substr(cut + 1);
 }
 
-/// The rows of `names` with class `cls`.
-inline std::vector<CommPattern> rows_of(const std::vector<CommPattern>& names, WorkloadClass cls) {
+/// The rows of class `cls`: the configured extra names first, then the table's (they view `r`).
+inline std::vector<CommPattern> rows_of(const Rules& r, WorkloadClass cls) {
   std::vector<CommPattern> out;
-  for (const auto& n : names)
+  for (const auto& n : r.extra_names)
+    if (n.cls == cls) out.push_back(n.row());
+  for (const auto& n : r.names)
     if (n.cls == cls) out.push_back(n);
   return out;
 }
@@ -117,7 +121,7 @@ inline bool arg_names(std::string_view arg, std::string_view n) {
 }
 
 inline std::optional<Classification> game_rule(const procfs::ProcessInfo& p, const Rules& r) {
-  const auto games = rows_of(r.names, WorkloadClass::Gaming);
+  const auto games = rows_of(r, WorkloadClass::Gaming);
   std::string which;
   if (named(p, games, &which, /*exe_only=*/true)) return Classification{WorkloadClass::Gaming, which};
   for (const auto& key : r.game_env)
@@ -128,7 +132,7 @@ inline std::optional<Classification> game_rule(const procfs::ProcessInfo& p, con
 
 inline std::optional<Classification> ai_rule(const procfs::ProcessInfo& p, const Rules& r) {
   std::string which;
-  if (named(p, rows_of(r.names, WorkloadClass::Ai), &which)) return Classification{WorkloadClass::Ai, which};
+  if (named(p, rows_of(r, WorkloadClass::Ai), &which)) return Classification{WorkloadClass::Ai, which};
   // Python servers: "python -m vllm.entrypoints...", "vllm serve", ".../ComfyUI/main.py".
   for (const auto& arg : p.cmdline)
     for (const auto& n : r.ai_names)
@@ -143,7 +147,7 @@ inline bool is_qemu(const procfs::ProcessInfo& p) {
 
 inline std::optional<Classification> desktop_rule(const procfs::ProcessInfo& p, const Rules& r) {
   std::string which;
-  if (named(p, rows_of(r.names, WorkloadClass::Interactive), &which))
+  if (named(p, rows_of(r, WorkloadClass::Interactive), &which))
     return Classification{WorkloadClass::Interactive, which};
   for (const auto& dev : p.device_fds)
     if (std::string_view(dev).starts_with("/dev/input/event"))
@@ -154,8 +158,7 @@ inline std::optional<Classification> desktop_rule(const procfs::ProcessInfo& p, 
 /// Compilers, linkers and build drivers.
 inline std::optional<Classification> build_rule(const procfs::ProcessInfo& p, const Rules& r) {
   std::string which;
-  if (named(p, rows_of(r.names, WorkloadClass::Batch), &which))
-    return Classification{WorkloadClass::Batch, which};
+  if (named(p, rows_of(r, WorkloadClass::Batch), &which)) return Classification{WorkloadClass::Batch, which};
   return std::nullopt;
 }
 
@@ -169,11 +172,16 @@ inline std::optional<std::string> game_launcher(const procfs::ProcessInfo& p, co
   if (p.comm().starts_with("pressure-vessel") || p.exe_name().starts_with("pressure-vessel") ||
       p.comm() == "pv-adverb" || p.exe_name() == "pv-adverb")
     return "pressure-vessel";
-  for (const auto& n : r.names) {
-    if (!n.games_below) continue;
+  const auto launcher = [&](const CommPattern& n) -> std::optional<std::string> {
+    if (!n.games_below) return std::nullopt;
     if (n.matches(p.comm())) return n.describe(p.comm());
     if (n.matches(p.exe_name())) return n.describe(p.exe_name());
-  }
+    return std::nullopt;
+  };
+  for (const auto& n : r.extra_names)
+    if (auto what = launcher(n.row())) return what;
+  for (const auto& n : r.names)
+    if (auto what = launcher(n)) return what;
   return std::nullopt;
 }
 

@@ -88,4 +88,54 @@ static_assert(comm_patterns_fit_bpf(),
   return std::nullopt;
 }
 
+/// A name pattern from configuration (beside the compiled-in table): owns its text. Written
+/// "name" (exact), "name*" (prefix) or "*.ext" (suffix, compared in lower case).
+struct NamePattern {
+  CommMatch match = CommMatch::exact;
+  std::string text;
+  WorkloadClass cls = WorkloadClass::Default;
+  bool games_below = false;
+
+  /// This pattern as a table row (valid while this NamePattern lives).
+  [[nodiscard]] CommPattern row() const { return {match, text, cls, games_below}; }
+  /// How it was written: "name", "name*" or "*suffix".
+  [[nodiscard]] std::string written() const {
+    switch (match) {
+      case CommMatch::prefix:
+        return text + "*";
+      case CommMatch::suffix:
+        return "*" + text;
+      case CommMatch::exact:
+        break;
+    }
+    return text;
+  }
+
+  friend bool operator==(const NamePattern&, const NamePattern&) = default;
+};
+
+/// Parses `written` ("name", "name*", "*.ext"); nullopt (the caller names the input) when it is
+/// empty, only a '*', holds another '*', a '/' or a control character, or is longer than 255 bytes.
+[[nodiscard]] inline std::optional<NamePattern> parse_name_pattern(std::string_view written,
+                                                                   WorkloadClass cls,
+                                                                   bool games_below = false) {
+  NamePattern p{CommMatch::exact, {}, cls, games_below};
+  if (written.size() > 255) return std::nullopt;
+  if (written.size() > 1 && written.starts_with('*')) {
+    p.match = CommMatch::suffix;
+    written.remove_prefix(1);
+  } else if (written.size() > 1 && written.ends_with('*')) {
+    p.match = CommMatch::prefix;
+    written.remove_suffix(1);
+  }
+  if (written.empty()) return std::nullopt;
+  for (char c : written)
+    if (c == '*' || c == '/' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;
+  p.text = written;
+  if (p.match == CommMatch::suffix)
+    for (auto& c : p.text)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return p;
+}
+
 }  // namespace ghostbrew::detect

@@ -31,6 +31,7 @@
 #include "ghostbrew/sched/learner.hpp"
 #include "ghostbrew/sched/options.hpp"
 #include "ghostbrew/sched/preflight.hpp"
+#include "ghostbrew/sched/reconfigure.hpp"
 #include "ghostbrew/sched/scheduler.hpp"
 #include "ghostbrew/sched/stats.hpp"
 #include "ghostbrew/topology/discover.hpp"
@@ -51,16 +52,24 @@ struct DaemonOutput {
 
 namespace detail {
 
-/// How one run of the event loop ended.
-enum class LoopEnd { stop, restart, ejected };
+/// How one run of the event loop ended: stopped by a signal, the kernel asked for a restart, the
+/// kernel ejected the scheduler, or a reloaded configuration needs the scheduler loaded again.
+enum class LoopEnd { stop, restart, ejected, reconfigure };
 
-/// The configuration SIGHUP reloads: the cgroup rules file, when one is given.
+/// The detection rules the options give: the configured extra names and the cgroup rules (a file,
+/// read now, else the inline ones, else the built-in ones).
 inline Result<detect::Rules> load_rules(const Options& opts) {
   detect::Rules rules;
-  if (opts.cgroup_rules.empty()) return rules;
-  auto cg = detect::read_cgroup_rules(opts.cgroup_rules);
-  if (!cg) return tl::unexpected(cg.error());
-  rules.cgroups = std::move(*cg);
+  rules.extra_names = opts.extra_names;
+  rules.game_env.insert(rules.game_env.end(), opts.extra_game_env.begin(), opts.extra_game_env.end());
+  rules.ai_names.insert(rules.ai_names.end(), opts.extra_ai_names.begin(), opts.extra_ai_names.end());
+  if (!opts.cgroup_rules.empty()) {
+    auto cg = detect::read_cgroup_rules(opts.cgroup_rules);
+    if (!cg) return tl::unexpected(cg.error());
+    rules.cgroups = std::move(*cg);
+  } else if (opts.cgroup_rule_list) {
+    rules.cgroups = *opts.cgroup_rule_list;
+  }
   return rules;
 }
 
@@ -80,8 +89,8 @@ inline std::string attached_line(const Options& opts, const topology::Topology& 
 /// instances it runs one after the other (a new one when the kernel asks for a restart).
 class Daemon {
  public:
-  Daemon(const Options& opts, std::span<const std::byte> elf, DaemonOutput out)
-      : opts_(opts), elf_(elf), out_(std::move(out)) {}
+  Daemon(ConfigSource src, std::span<const std::byte> elf, DaemonOutput out)
+      : src_(std::move(src)), opts_(src_.cli), elf_(elf), out_(std::move(out)) {}
 
   /// Runs until SIGINT/SIGTERM (0), a fatal error (1) or a bad configuration (2).
   int run() {
@@ -89,7 +98,7 @@ class Daemon {
     for (int restarts = 0;; ++restarts) {
       auto end = run_instance(restarts > 0);
       if (!end) return end.error();
-      if (*end != LoopEnd::restart) return *end == LoopEnd::stop ? 0 : 1;
+      if (*end != LoopEnd::restart && *end != LoopEnd::reconfigure) return *end == LoopEnd::stop ? 0 : 1;
     }
   }
 
@@ -117,10 +126,13 @@ class Daemon {
   void info(const std::string& s) const { out_.info("ghost-sched: " + text::escape(s)); }
   void err(const std::string& s) const { out_.error("ghost-sched: " + text::escape(s)); }
 
-  /// Checks the options, blocks the signals, reads the rules, runs the preflight and opens the
-  /// learner. Returns the exit status when the daemon cannot start.
+  /// Reads the configuration file and checks the options, blocks the signals, reads the rules, runs
+  /// the preflight and opens the learner. Returns the exit status when the daemon cannot start.
   std::optional<Status> init() {
-    if (auto v = validate(opts_); !v) return err(v.error().message()), 2;
+    auto opts = load_options(src_);
+    if (!opts) return err(opts.error().message()), 2;
+    opts_ = std::move(*opts);
+    if (!src_.file.empty()) info(fmt::format("configuration {}", src_.file));
     auto sig = make_signalfd({SIGINT, SIGTERM, SIGHUP});
     if (!sig) return err(sig.error().message()), 1;
     sig_ = std::move(*sig);
@@ -170,6 +182,9 @@ class Daemon {
         break;  // the instance (and its link) is destroyed here; load again on the new topology
       case LoopEnd::ejected:
         err(fmt::format("ejected by the kernel: {}", inst.exit.describe()));
+        break;
+      case LoopEnd::reconfigure:  // loaded again with the new options
+        if (auto d = s.detach(); !d) err("detach: " + d.error().message());
         break;
     }
     return inst.end;
@@ -272,6 +287,7 @@ class Daemon {
     Scheduler& s = *inst.sched;
     switch (read_signal(sig_.get())) {
       case SIGHUP:
+        if (reload_config(inst)) break;
         if (auto r = load_rules(opts_))
           feeder_->set_rules(std::move(*r));
         else
@@ -351,6 +367,25 @@ class Daemon {
     check_exit(inst);
   }
 
+  /// Re-reads the configuration file (SIGHUP). Returns true when the scheduler must be loaded again
+  /// (the loop stops); false when only the detection rules are to be re-read, or the file was bad
+  /// and the last good options stay.
+  bool reload_config(Instance& inst) {
+    if (src_.file.empty()) return false;
+    auto r = reload(opts_, src_);
+    if (r.kind == Reload::Kind::kept) return err(r.line), false;
+    info(r.line);
+    opts_ = std::move(r.opts);
+    if (r.kind != Reload::Kind::restart) return false;
+    if (auto rules = load_rules(opts_))
+      feeder_->set_rules(std::move(*rules));
+    else
+      err("reload kept the previous rules: " + rules.error().message());
+    inst.end = LoopEnd::reconfigure;
+    inst.loop->stop();
+    return true;
+  }
+
   void drain_learner(LearningMaps& s) {
     if (!learner_) return;
     if (auto d = learner_->drain(s, [this](const std::string& m) { err(m); }); !d)
@@ -360,7 +395,8 @@ class Daemon {
                        d->predictions));
   }
 
-  const Options& opts_;
+  ConfigSource src_;
+  Options opts_;  ///< in force: src_ resolved at start, replaced by each good reload
   std::span<const std::byte> elf_;
   DaemonOutput out_;
   UniqueFd sig_;
@@ -371,10 +407,15 @@ class Daemon {
 
 }  // namespace detail
 
-/// Runs the daemon until SIGINT/SIGTERM (exit status 0) or a fatal error (1). `elf` is the embedded
-/// BPF object.
+/// Runs the daemon until SIGINT/SIGTERM (exit status 0), a fatal error (1) or a bad configuration
+/// (2). `src` is its command line and configuration file; `elf` is the embedded BPF object.
+inline int run_daemon(ConfigSource src, std::span<const std::byte> elf, DaemonOutput out = {}) {
+  return detail::Daemon(std::move(src), elf, std::move(out)).run();
+}
+
+/// run_daemon() with options and no configuration file.
 inline int run_daemon(const Options& opts, std::span<const std::byte> elf, DaemonOutput out = {}) {
-  return detail::Daemon(opts, elf, std::move(out)).run();
+  return run_daemon(ConfigSource{opts, {}, {}}, elf, std::move(out));
 }
 
 }  // namespace ghostbrew::sched

@@ -9,8 +9,13 @@
 #include <string_view>
 #include <type_traits>
 
+#include <optional>
+#include <vector>
+
 #include "ghostbrew/bpf/abi.h"
 #include "ghostbrew/core/error.hpp"
+#include "ghostbrew/detect/cgroup.hpp"
+#include "ghostbrew/detect/comm_patterns.hpp"
 #include "ghostbrew/tuning/settings.hpp"
 
 namespace ghostbrew::sched {
@@ -51,6 +56,17 @@ struct Options {
   bool profiles = true;
   /// Where learned state lives; empty: core/state_file.hpp's state_dir() (/var/lib/ghostbrew for root).
   std::string state_dir;
+  /// The configuration file read at start and on SIGHUP (config/config.hpp); empty: none.
+  std::string config_file;
+  /// Inline cgroup rules (the configuration file's [cgroups] rules), used when cgroup_rules is empty.
+  std::optional<std::vector<detect::CgroupRule>> cgroup_rule_list;
+  /// Names beside detect/comm_patterns.def, environment variables beside the built-in game ones, and
+  /// Python AI server names (from the configuration file; userspace detection only).
+  std::vector<detect::NamePattern> extra_names;
+  std::vector<std::string> extra_game_env;
+  std::vector<std::string> extra_ai_names;
+  /// Where hand-written per-game profiles (*.toml, config/game_profile.hpp) are; empty: none.
+  std::string profiles_dir = "/etc/ghostbrew/profiles";
 
   /// The latency histograms cost two clock reads per callback: only when the collector reads them.
   [[nodiscard]] bool histograms() const { return collect || tune; }

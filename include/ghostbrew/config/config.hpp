@@ -1,0 +1,392 @@
+// ghost-sched's configuration file, /etc/ghostbrew/config.toml (TOML, read with toml++): the mode,
+// the numeric settings (rows of tuning/settings.hpp: same names, defaults and bounds), extra names
+// per class beside detect/comm_patterns.def, cgroup rules, the state and profile directories.
+//
+//   mode = "gaming"
+//   state_dir = "/var/lib/ghostbrew"
+//   profiles_dir = "/etc/ghostbrew/profiles"
+//   [settings]
+//   slice_us = 4000
+//   [names]
+//   gaming = ["factorio", "*.x86_64"]      # "name" exact, "name*" prefix, "*.ext" suffix
+//   audio = ["easyeffects"]
+//   [cgroups]
+//   rules = """
+//   gaming.slice gaming
+//   """                                      # or: file = "/etc/ghostbrew/cgroup-rules"
+//
+// Every key is optional: what the file leaves out keeps its default, and ghost-sched's flags win over
+// the file (resolve()). A bad file is an Error naming the file, the line and what is wrong (not TOML,
+// an unknown key, a wrong type, a value out of bounds); nothing is ever clamped or ignored.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "ghostbrew/core/error.hpp"
+#include "ghostbrew/core/fs.hpp"
+#include "ghostbrew/detect/cgroup.hpp"
+#include "ghostbrew/detect/comm_patterns.hpp"
+#include "ghostbrew/sched/options.hpp"
+#include "ghostbrew/tuning/settings.hpp"
+
+namespace ghostbrew::config {
+
+/// Where ghost-sched looks for its configuration when --config is not given.
+inline constexpr std::string_view kDefaultPath = "/etc/ghostbrew/config.toml";
+/// A configuration (or profile) file larger than this is refused before parsing.
+inline constexpr std::size_t kMaxFileBytes = 1U << 20;
+
+/// The [names] lists: the key, the class its names get, and whether what they start is a game.
+struct NameList {
+  std::string_view key;
+  detect::WorkloadClass cls;
+  bool games_below;
+  std::string_view help;
+};
+inline constexpr std::array<NameList, 7> kNameLists = {{
+    {"gaming", detect::WorkloadClass::Gaming, false, "games (native or Windows binaries)"},
+    {"game_launchers", detect::WorkloadClass::Default, true,
+     "launchers: what they start is a game (they themselves are not)"},
+    {"interactive", detect::WorkloadClass::Interactive, false, "interactive programs"},
+    {"audio", detect::WorkloadClass::Interactive, false, "audio servers and tools (interactive)"},
+    {"compositor", detect::WorkloadClass::Interactive, false, "compositors, display servers (interactive)"},
+    {"ai", detect::WorkloadClass::Ai, false, "local AI inference servers with their own binary"},
+    {"batch", detect::WorkloadClass::Batch, false, "compilers, build tools, background work"},
+}};
+
+/// What a configuration file says; every field is optional (unset: the default, or the flag).
+struct Config {
+  std::optional<gb_mode> mode;
+  /// By tuning::Setting, in table order.
+  std::array<std::optional<std::uint64_t>, tuning::kSettingTable.size()> settings{};
+  std::vector<detect::NamePattern> names;  ///< [names] lists, in kNameLists order
+  std::vector<std::string> game_env;       ///< [names] game_env: environment variables only games have
+  std::vector<std::string> ai_cmdline;     ///< [names] ai_cmdline: Python AI servers' module/directory
+  std::optional<std::vector<detect::CgroupRule>> cgroup_rules;  ///< [cgroups] rules (inline)
+  std::optional<std::string> cgroup_rules_file;                 ///< [cgroups] file
+  std::optional<std::string> state_dir;
+  std::optional<std::string> profiles_dir;
+
+  [[nodiscard]] std::optional<std::uint64_t>& setting(tuning::Setting s) {
+    return settings[static_cast<std::size_t>(s)];
+  }
+  [[nodiscard]] const std::optional<std::uint64_t>& setting(tuning::Setting s) const {
+    return settings[static_cast<std::size_t>(s)];
+  }
+};
+
+namespace detail {
+
+/// "FILE:LINE" of a node or key.
+inline std::string at(const std::string& where, const toml::source_region& src) {
+  return src.begin.line > 0 ? fmt::format("{}:{}", where, src.begin.line) : where;
+}
+
+inline std::string_view type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time:
+      return "a date/time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+/// The entries of table `t` in the order the file has them (toml++ keeps them sorted by key): the
+/// first wrong one is the one reported, and lists keep their order.
+inline std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& t) {
+  std::vector<std::pair<const toml::key*, const toml::node*>> out;
+  for (const auto& [k, v] : t) out.emplace_back(&k, &v);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    const auto &x = a.first->source().begin, &y = b.first->source().begin;
+    return x.line != y.line ? x.line < y.line : x.column < y.column;
+  });
+  return out;
+}
+
+/// The text of a string node, or an error naming `key` and what it is instead.
+inline Result<std::string> string_of(const std::string& where, std::string_view key, const toml::node& n) {
+  if (const auto* s = n.as_string()) return s->get();
+  return fail(at(where, n.source()), "{} must be a string, not {}", key, type_name(n));
+}
+
+/// An array of strings.
+inline Result<std::vector<std::string>> strings_of(const std::string& where, std::string_view key,
+                                                   const toml::node& n) {
+  const auto* arr = n.as_array();
+  if (arr == nullptr)
+    return fail(at(where, n.source()), "{} must be an array of strings, not {}", key, type_name(n));
+  std::vector<std::string> out;
+  for (const auto& e : *arr) {
+    auto s = string_of(where, fmt::format("each entry of {}", key), e);
+    if (!s) return tl::unexpected(s.error());
+    out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+/// The table under `key`, or an error.
+inline Result<const toml::table*> table_of(const std::string& where, std::string_view key,
+                                           const toml::node& n) {
+  if (const auto* t = n.as_table()) return t;
+  return fail(at(where, n.source()), "{} must be a table ([{}]), not {}", key, key, type_name(n));
+}
+
+inline tl::unexpected<Error> unknown_key(const std::string& where, const toml::key& k, std::string_view table,
+                                         std::string_view known) {
+  return fail(at(where, k.source()), "unknown key '{}'{} (known: {})", k.str(),
+              table.empty() ? std::string() : fmt::format(" in [{}]", table), known);
+}
+
+/// The [settings] row named `name`, if any.
+inline const tuning::SettingInfo* setting_named(std::string_view name) {
+  for (const auto& s : tuning::kSettingTable)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+inline std::string setting_names(bool tuned_only) {
+  std::string out;
+  for (const auto& s : tuning::kSettingTable)
+    if (!tuned_only || s.tuned()) out += fmt::format("{}{}", out.empty() ? "" : ", ", s.name);
+  return out;
+}
+
+/// A setting's value: an integer within its row's bounds.
+inline Result<std::uint64_t> setting_value(const std::string& where, const tuning::SettingInfo& s,
+                                           std::string_view table, const toml::node& n) {
+  const auto* v = n.as_integer();
+  if (v == nullptr)
+    return fail(at(where, n.source()), "{}.{} must be an integer ({}), not {}", table, s.name, s.unit,
+                type_name(n));
+  const std::int64_t x = v->get();
+  if (x < 0 || !s.contains(static_cast<std::uint64_t>(x)))
+    return fail(at(where, n.source()), "{}.{} = {} is outside {}..{} {}", table, s.name, x, s.min, s.max,
+                s.unit);
+  return static_cast<std::uint64_t>(x);
+}
+
+/// Reads a [settings] table into `out` (by tuning::Setting); `tuned_only` refuses the daemon's own
+/// settings (profiles change only what can change while a game runs). Checks the interactive burst
+/// against the burst threshold (each the file's or the default).
+inline Result<void> parse_settings(
+    const std::string& where, const toml::table& t, bool tuned_only,
+    std::array<std::optional<std::uint64_t>, tuning::kSettingTable.size()>& out) {
+  for (const auto& [kp, vp] : in_file_order(t)) {
+    const auto& k = *kp;
+    const auto& v = *vp;
+    const auto* s = setting_named(k.str());
+    if (s == nullptr || (tuned_only && !s->tuned()))
+      return unknown_key(where, k, "settings", setting_names(tuned_only));
+    auto x = setting_value(where, *s, "settings", v);
+    if (!x) return tl::unexpected(x.error());
+    out[static_cast<std::size_t>(s->id)] = *x;
+  }
+  using tuning::Setting;
+  const auto value = [&](Setting s) {
+    return out[static_cast<std::size_t>(s)].value_or(tuning::default_value(s));
+  };
+  if (value(Setting::interactive_burst) >= value(Setting::burst_threshold)) {
+    const auto* node = t.get(tuning::info(Setting::interactive_burst).name);
+    if (node == nullptr) node = t.get(tuning::info(Setting::burst_threshold).name);
+    return fail(at(where, node != nullptr ? node->source() : t.source()),
+                "settings.interactive_burst_us ({}) must be below settings.burst_threshold_us ({})",
+                value(Setting::interactive_burst), value(Setting::burst_threshold));
+  }
+  return {};
+}
+
+inline Result<gb_mode> mode_of(const std::string& where, const toml::node& n) {
+  auto s = string_of(where, "mode", n);
+  if (!s) return tl::unexpected(s.error());
+  return tuning::parse_mode(*s, at(where, n.source()));
+}
+
+/// Parses TOML text, refusing what toml++ cannot read as one line "FILE:LINE: what".
+inline Result<toml::table> parse_toml(std::string_view text, const std::string& where) {
+  if (text.size() > kMaxFileBytes)
+    return fail(where, "{} bytes: larger than {} bytes", text.size(), kMaxFileBytes);
+  try {
+    return toml::parse(text, where);
+  } catch (const toml::parse_error& e) {
+    return fail(at(where, e.source()), "not valid TOML: {}", e.description());
+  }
+}
+
+/// Reads a file of at most kMaxFileBytes (checked before reading it).
+inline Result<std::string> read_limited(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(file, ec);
+  if (ec) return fail(file.string(), "cannot read: {}", ec.message());
+  if (!std::filesystem::is_regular_file(st)) return fail(file.string(), "not a regular file");
+  const auto size = std::filesystem::file_size(file, ec);
+  if (!ec && size > kMaxFileBytes)
+    return fail(file.string(), "{} bytes: larger than {} bytes", size, kMaxFileBytes);
+  return ghostbrew::fs::read_text(file);
+}
+
+}  // namespace detail
+
+/// Parses a configuration file's text; `where` (the file) starts each error: "FILE:LINE: what".
+[[nodiscard]] inline Result<Config> parse_config(std::string_view text, const std::string& where) {
+  auto doc = detail::parse_toml(text, where);
+  if (!doc) return tl::unexpected(doc.error());
+  Config c;
+  for (const auto& [kp, vp] : detail::in_file_order(*doc)) {
+    const auto& k = *kp;
+    const auto& v = *vp;
+    const std::string_view key = k.str();
+    if (key == "mode") {
+      auto m = detail::mode_of(where, v);
+      if (!m) return tl::unexpected(m.error());
+      c.mode = *m;
+    } else if (key == "state_dir" || key == "profiles_dir") {
+      auto s = detail::string_of(where, key, v);
+      if (!s) return tl::unexpected(s.error());
+      if (s->empty()) return fail(detail::at(where, v.source()), "{} must not be empty", key);
+      (key == "state_dir" ? c.state_dir : c.profiles_dir) = std::move(*s);
+    } else if (key == "settings") {
+      auto t = detail::table_of(where, key, v);
+      if (!t) return tl::unexpected(t.error());
+      if (auto r = detail::parse_settings(where, **t, false, c.settings); !r)
+        return tl::unexpected(r.error());
+    } else if (key == "names") {
+      auto t = detail::table_of(where, key, v);
+      if (!t) return tl::unexpected(t.error());
+      for (const auto& [nkp, nvp] : detail::in_file_order(**t)) {
+        const auto& nk = *nkp;
+        const auto& nv = *nvp;
+        const std::string name = fmt::format("names.{}", nk.str());
+        const bool plain = nk.str() == "game_env" || nk.str() == "ai_cmdline";
+        const auto* nl = std::find_if(kNameLists.begin(), kNameLists.end(),
+                                      [&](const NameList& l) { return l.key == nk.str(); });
+        if (!plain && nl == kNameLists.end())
+          return detail::unknown_key(where, nk, "names",
+                                     "gaming, game_launchers, interactive, audio, compositor, ai, batch, "
+                                     "game_env, ai_cmdline");
+        auto list = detail::strings_of(where, name, nv);
+        if (!list) return tl::unexpected(list.error());
+        if (plain) {
+          for (const auto& s : *list)
+            if (s.empty()) return fail(detail::at(where, nv.source()), "{} holds an empty name", name);
+          auto& into = nk.str() == "game_env" ? c.game_env : c.ai_cmdline;
+          into.insert(into.end(), list->begin(), list->end());
+          continue;
+        }
+        for (const auto& s : *list) {
+          auto p = detect::parse_name_pattern(s, nl->cls, nl->games_below);
+          if (!p)
+            return fail(detail::at(where, nv.source()),
+                        "{}: '{}' is not a name pattern (\"name\", \"name*\" or \"*suffix\", no '/', at most "
+                        "255 bytes)",
+                        name, s);
+          c.names.push_back(std::move(*p));
+        }
+      }
+    } else if (key == "cgroups") {
+      auto t = detail::table_of(where, key, v);
+      if (!t) return tl::unexpected(t.error());
+      for (const auto& [ckp, cvp] : detail::in_file_order(**t)) {
+        const auto& ck = *ckp;
+        const auto& cv = *cvp;
+        auto s = detail::string_of(where, fmt::format("cgroups.{}", ck.str()), cv);
+        if (!s) return tl::unexpected(s.error());
+        if (ck.str() == "file") {
+          if (s->empty()) return fail(detail::at(where, cv.source()), "cgroups.file must not be empty");
+          c.cgroup_rules_file = std::move(*s);
+        } else if (ck.str() == "rules") {
+          // The text's first line in the file: its last line (the closing quotes' line, or the one
+          // before when the text ends with a newline) less its newlines.
+          const auto first = static_cast<int>(cv.source().end.line) -
+                             static_cast<int>(std::count(s->begin(), s->end(), '\n'));
+          auto rules = detect::parse_cgroup_rules(*s, where + " [cgroups] rules", std::max(first, 1));
+          if (!rules) return tl::unexpected(rules.error());
+          c.cgroup_rules = std::move(*rules);
+        } else {
+          return detail::unknown_key(where, ck, "cgroups", "rules, file");
+        }
+      }
+      if (c.cgroup_rules && c.cgroup_rules_file)
+        return fail(detail::at(where, v.source()), "[cgroups] takes rules or file, not both");
+    } else {
+      return detail::unknown_key(where, k, "",
+                                 "mode, state_dir, profiles_dir, [settings], [names], [cgroups]");
+    }
+  }
+  return c;
+}
+
+/// Reads and parses the configuration file `file` (errors name it).
+[[nodiscard]] inline Result<Config> load_config(const std::filesystem::path& file) {
+  auto text = detail::read_limited(file);
+  if (!text) return tl::unexpected(text.error());
+  return parse_config(*text, file.string());
+}
+
+/// Writes what `c` sets into `o` (what it leaves unset stays as it is).
+inline void apply(const Config& c, sched::Options& o) {
+  if (c.mode) o.mode = *c.mode;
+  sched::for_each_setting(o, [&](const tuning::SettingInfo& s, auto& field) {
+    if (const auto& v = c.setting(s.id)) field = static_cast<std::remove_reference_t<decltype(field)>>(*v);
+  });
+  if (!c.names.empty()) o.extra_names = c.names;
+  if (!c.game_env.empty()) o.extra_game_env = c.game_env;
+  if (!c.ai_cmdline.empty()) o.extra_ai_names = c.ai_cmdline;
+  if (c.cgroup_rules_file) {
+    o.cgroup_rules = *c.cgroup_rules_file;
+    o.cgroup_rule_list.reset();
+  } else if (c.cgroup_rules) {
+    o.cgroup_rules.clear();
+    o.cgroup_rule_list = c.cgroup_rules;
+  }
+  if (c.state_dir) o.state_dir = *c.state_dir;
+  if (c.profiles_dir) o.profiles_dir = *c.profiles_dir;
+}
+
+/// The options in force: `cli` (the command line as parsed, defaults where no flag was given), then
+/// what the file says, then the flags that were given (`flags`), which win over the file.
+[[nodiscard]] inline sched::Options resolve(sched::Options cli, const Config& file, const Config& flags) {
+  apply(file, cli);
+  apply(flags, cli);
+  return cli;
+}
+
+/// One line about a good file, for --check-config and the reload log: "FILE: ok (mode gaming, 2
+/// settings, 3 names, 1 cgroup rule)".
+[[nodiscard]] inline std::string summary(const Config& c, const std::string& where) {
+  std::size_t settings = 0;
+  for (const auto& s : c.settings) settings += s.has_value() ? 1 : 0;
+  return fmt::format("{}: ok (mode {}, {} settings, {} names, {} cgroup rules)", where,
+                     c.mode ? tuning::mode_name(*c.mode) : "not set", settings,
+                     c.names.size() + c.game_env.size() + c.ai_cmdline.size(),
+                     c.cgroup_rules ? fmt::format("{}", c.cgroup_rules->size())
+                                    : (c.cgroup_rules_file ? "file " + *c.cgroup_rules_file : "built-in"));
+}
+
+}  // namespace ghostbrew::config
