@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "ghostbrew/config/game_profile.hpp"
 #include "ghostbrew/core/fs.hpp"
 #include "ghostbrew/core/state_file.hpp"
 #include "ghostbrew/core/text.hpp"
@@ -19,6 +20,7 @@
 #include "ghostbrew/detect/scan.hpp"
 #include "ghostbrew/procdb/print.hpp"
 #include "ghostbrew/procdb/store.hpp"
+#include "ghostbrew/tuning/profile.hpp"
 #include "ghostbrew/version.hpp"
 #include "ghostbrew_revision.h"
 
@@ -53,6 +55,26 @@ int print_procdb(const std::string& state_dir_override, bool as_json) {
   return 0;
 }
 
+/// The profile ghost-sched would apply to `program` were it a game, and why: a hand-written one of
+/// `profiles_dir` first, else a learned one of the default state directory. One line; bad profile
+/// files are warnings on stderr.
+std::string profile_line(const gd::Program& program, const std::string& profiles_dir) {
+  auto set = ghostbrew::config::load_game_profiles(profiles_dir);
+  for (const auto& e : set.errors)
+    fmt::print(stderr, "ghost-probe: warning: profile skipped: {}\n", ghostbrew::text::escape(e.message()));
+  if (auto m = ghostbrew::config::match_game_profile(set.profiles, program))
+    return fmt::format("profile: {} ({})", m->profile->file, m->why);
+  if (const auto dir = ghostbrew::state_dir("")) {
+    if (auto learned = ghostbrew::tuning::find_profile(*dir, program.name); learned && *learned)
+      return fmt::format("profile: {} (learned, for {})",
+                         ghostbrew::tuning::profile_path(*dir, program.name).string(), program.name);
+  }
+  return fmt::format(
+      "profile: none ({} hand-written in {}, none for '{}'{})", set.profiles.size(), profiles_dir,
+      program.name,
+      program.steam_app_id.empty() ? "" : fmt::format(" or steam app id {}", program.steam_app_id));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -74,6 +96,10 @@ int main(int argc, char** argv) {
                  "state directory holding procdb.bin (default /var/lib/ghostbrew for root, else XDG state)")
       ->needs(procdb_flag);
   app.set_version_flag("--version", ghostbrew::version_line("ghost-probe", GHOSTBREW_GIT_REVISION));
+  std::string profiles_dir = "/etc/ghostbrew/profiles";
+  app.add_option("--profiles-dir", profiles_dir,
+                 "hand-written per-game profiles (*.toml) that --pid matches against")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   if (procdb) return print_procdb(state_dir, as_json);
@@ -96,15 +122,27 @@ int main(int argc, char** argv) {
   }
 
   if (pid > 0) {
-    auto rows = gd::classify_pid(rootp, pid, rules);
-    if (!rows) {
-      fmt::print(stderr, "ghost-probe: {}\n", ghostbrew::text::escape(rows.error().message()));
+    auto pc = gd::classify_process(rootp, pid, rules);
+    if (!pc) {
+      fmt::print(stderr, "ghost-probe: {}\n", ghostbrew::text::escape(pc.error().message()));
       return 1;
     }
-    if (as_json)
-      fmt::print("{}\n", ghostbrew::text::dump(gd::rows_to_json(*rows), 2));
-    else
-      fmt::print("{}", gd::rows_to_text(*rows));
+    const auto program = gd::program_of(pc->process);
+    const auto profile = profile_line(program, profiles_dir);
+    if (as_json) {
+      auto j = gd::rows_to_json(pc->rows);
+      j["program"] = {{"name", program.name},
+                      {"exe", program.exe},
+                      {"steam_app_id", program.steam_app_id},
+                      {"profile", profile.substr(profile.find(' ') + 1)}};
+      fmt::print("{}\n", ghostbrew::text::dump(j, 2));
+    } else {
+      fmt::print("{}program: {}{}\n{}\n", gd::rows_to_text(pc->rows), ghostbrew::text::escape(program.name),
+                 program.steam_app_id.empty()
+                     ? ""
+                     : fmt::format(" (steam app id {})", ghostbrew::text::escape(program.steam_app_id)),
+                 ghostbrew::text::escape(profile));
+    }
     return 0;
   }
 

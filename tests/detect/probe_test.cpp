@@ -98,12 +98,16 @@ TEST_F(ProbeTest, TextRowsAndOnePid) {
       << r.out;
   EXPECT_EQ(r.out.find(" bash "), std::string::npos) << r.out;  // unclassified: not listed
 
-  const auto one = run("--pid 100 --root " + fr_.root().string());
+  const auto one = run("--pid 100 --profiles-dir /nonexistent --root " + fr_.root().string());
   ASSERT_EQ(one.status, 0) << one.out;
   EXPECT_NE(one.out.find("     100      101 render           gaming       exe:wine64-preloader"),
             std::string::npos)
       << one.out;
   EXPECT_EQ(one.out.find("qemu"), std::string::npos) << one.out;
+
+  EXPECT_NE(one.out.find("program: wine64-preloader\nprofile: none (0 hand-written in /nonexistent"),
+            std::string::npos)
+      << one.out;
 
   const auto gone = run("--pid 999 --root " + fr_.root().string());
   EXPECT_EQ(gone.status, 1);
@@ -136,6 +140,30 @@ TEST(ProbeMissingProcTest, ExitsTwoWithOneLineNamingTheMissingProc) {
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.out,
             "ghost-probe: " + (fr.root() / "proc").string() + ": missing: no proc directory under --root\n");
+}
+
+TEST_F(ProbeTest, PidShowsWhichHandWrittenProfileWouldApplyAndWhy) {
+  FakeProc game;
+  game.pid = 500;
+  game.comm = "Cyberpunk2077.e";
+  game.exe = "/usr/lib/wine/wine64-preloader";
+  game.cmdline = {"Z:\\games\\Cyberpunk2077.exe"};
+  game.environ = {"SteamAppId=1091500"};
+  fr_.add(game);
+  fr_.write("profiles/by-exe.toml", "[match]\nexe = \"Cyberpunk2077.exe\"\n");
+  fr_.write("profiles/by-steam.toml", "mode = \"gaming\"\n[match]\nsteam_app_id = 1091500\n");
+  fr_.write("profiles/broken.toml", "[match]\nexe = \"x\"\nfoo = 1\n");
+  const auto r =
+      run("--pid 500 --profiles-dir " + fr_.path("profiles").string() + " --root " + fr_.root().string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("program: Cyberpunk2077.exe (steam app id 1091500)\nprofile: " +
+                       fr_.path("profiles/by-steam.toml").string() + " (steam app id 1091500)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("warning: profile skipped: " + fr_.path("profiles/broken.toml").string() +
+                       ":3: unknown key 'foo'"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace

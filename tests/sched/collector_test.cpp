@@ -50,11 +50,12 @@ class CollectorTest : public ::testing::Test {
     opts_.collect = true;
     opts_.profiles = true;
     opts_.tune = false;
+    opts_.profiles_dir = profiles_.path().string();
   }
 
   gs::Collector collector() {
     auto c = gs::Collector::create(
-        opts_, state_.path(), "Test CPU", [](const std::string&) {},
+        opts_, state_.path(), "Test CPU", [this](const std::string& s) { info_.push_back(s); },
         [](const std::string& e) { ADD_FAILURE() << e; });
     EXPECT_TRUE(c) << c.error().message();
     return std::move(*c);
@@ -82,6 +83,8 @@ class CollectorTest : public ::testing::Test {
 
   FakeRoot root_;
   TempDir state_{"collector"};
+  TempDir profiles_{"collector-profiles"};
+  std::vector<std::string> info_;  ///< the collector's info lines
   gs::Options opts_;
   FakeClassMaps maps_;
   gs::ClassFeeder feeder_{root_.root()};
@@ -154,6 +157,32 @@ TEST_F(CollectorTest, TheGamesSavedProfileIsAppliedWhenItStarts) {
   auto all = tuning::load_all(state_.path());
   ASSERT_EQ(all.samples.size(), 1U);
   EXPECT_EQ(all.samples[0].config, cfg);
+}
+
+TEST_F(CollectorTest, AHandWrittenProfileWinsOverTheLearnedOneAndSaysWhy) {
+  auto learned = gs::Collector::configured(opts_);
+  learned.slice_us = 2000;
+  ASSERT_TRUE(tuning::save_profile(state_.path(), tuning::Profile{"game.exe", learned}));
+  profiles_.write("game.toml", "[match]\nexe = \"game.exe\"\n[settings]\nslice_us = 3000\n");
+  profiles_.write("broken.toml", "[match]\nexe = 1\n");
+  std::vector<std::string> errors;
+  auto c = gs::Collector::create(
+      opts_, state_.path(), "Test CPU", [this](const std::string& s) { info_.push_back(s); },
+      [&](const std::string& e) { errors.push_back(e); });
+  ASSERT_TRUE(c) << c.error().message();
+  start_game();
+  c->on_classes_changed(knobs_, counters_, feeder_);
+  ASSERT_EQ(knobs_.writes.size(), 1U);
+  EXPECT_EQ(knobs_.writes[0].slice_ns, 3000U * 1000) << "the hand-written profile's slice";
+  EXPECT_EQ(knobs_.writes[0].game_window_ns, opts_.game_window_us * 1000)
+      << "what it leaves out is as configured";
+  ASSERT_EQ(errors.size(), 1U);
+  EXPECT_NE(errors[0].find("broken.toml:2: match.exe"), std::string::npos) << errors[0];
+  const auto applied = (profiles_ / "game.toml").string() + " (exe game.exe)";
+  EXPECT_TRUE(std::any_of(info_.begin(), info_.end(), [&](const std::string& l) {
+    return l.starts_with("applied the profile of game.exe from " + applied);
+  })) << ::testing::PrintToString(info_);
+  EXPECT_EQ(info_.front(), "game detected: game.exe");
 }
 
 TEST(CurrentGameTest, PrefersTheExeOverItsHelpers) {

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "ghostbrew/config/game_profile.hpp"
 #include "ghostbrew/core/error.hpp"
 #include "ghostbrew/core/event_loop.hpp"
 #include "ghostbrew/core/fs.hpp"
@@ -103,11 +104,16 @@ class Collector {
 
   /// The classified processes changed (scan, exec, exit): start or stop following a game.
   void on_classes_changed(Knobs& knobs, const Counters& counters, const ClassFeeder& feeder) {
-    auto game = current_game(feeder);
+    auto program = current_program(feeder);
+    auto game = program ? std::optional<std::string>(program->name) : std::nullopt;
     if (game == game_) return;
     if (game_) finish_game(knobs);
     game_ = std::move(game);
+    program_ = std::move(program);
     if (!game_) return;
+    info_(fmt::format(
+        "game detected: {}{}", *game_,
+        program_->steam_app_id.empty() ? "" : fmt::format(" (steam app id {})", program_->steam_app_id)));
     in_force_ = configured(opts_);
     if (opts_.profiles && !opts_.tune) apply_profile(knobs);
     if (opts_.tune) {
@@ -145,6 +151,7 @@ class Collector {
   void stop(Knobs& knobs) {
     if (game_) finish_game(knobs);
     game_.reset();
+    program_.reset();
   }
 
  private:
@@ -157,17 +164,31 @@ class Collector {
         info_(std::move(info)),
         err_(std::move(err)) {}
 
+  /// Applies the game's profile: a hand-written one (config/game_profile.hpp) that matches it, else
+  /// the learned one of the state directory (tuning/profile.hpp), else none.
   void apply_profile(Knobs& knobs) {
+    if (!opts_.profiles_dir.empty()) {
+      auto set = config::load_game_profiles(opts_.profiles_dir);
+      for (const auto& e : set.errors) err_("profile skipped: " + e.message());
+      if (auto m = config::match_game_profile(set.profiles, *program_)) {
+        auto cfg = m->profile->applied_to(in_force_);
+        if (!cfg) return err_("profile not applied: " + cfg.error().message());
+        return use_profile(knobs, *cfg, fmt::format("{} ({})", m->profile->file, m->why));
+      }
+    }
     auto p = tuning::find_profile(state_dir_, *game_);
     if (!p) return err_("profile not applied: " + p.error().message());
     if (!*p) return;
-    if ((*p)->mode != in_force_.mode)
-      info_(fmt::format("profile for {} wants mode {}: placement mode changes need a restart with that flag",
-                        *game_, tuning::mode_name((*p)->mode)));
-    auto cfg = **p;
+    use_profile(knobs, **p, fmt::format("{} (learned)", tuning::profile_path(state_dir_, *game_).string()));
+  }
+
+  void use_profile(Knobs& knobs, tuning::TuningConfig cfg, const std::string& which) {
+    if (cfg.mode != in_force_.mode)
+      info_(fmt::format("profile {} wants mode {}: placement mode changes need a restart with that mode",
+                        which, tuning::mode_name(cfg.mode)));
     cfg.mode = in_force_.mode;
     apply(knobs, cfg);
-    info_(fmt::format("applied the profile of {}: {}", *game_, tuning::to_command_line(cfg)));
+    info_(fmt::format("applied the profile of {} from {}: {}", *game_, which, tuning::to_command_line(cfg)));
   }
 
   void apply(Knobs& knobs, const tuning::TuningConfig& cfg) {
@@ -228,6 +249,7 @@ class Collector {
   UniqueFd timer_;
   Log info_, err_;
   std::optional<std::string> game_;
+  std::optional<detect::Program> program_;  ///< the game's program (what hand-written profiles match)
   tuning::TuningConfig in_force_;
   std::optional<tuning::OnlineTuner> tuner_;
   std::size_t samples_ = 0;
