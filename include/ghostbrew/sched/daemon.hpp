@@ -29,6 +29,7 @@
 #include "ghostbrew/sched/collector.hpp"
 #include "ghostbrew/sched/cpu_map.hpp"
 #include "ghostbrew/sched/learner.hpp"
+#include "ghostbrew/sched/log.hpp"
 #include "ghostbrew/sched/options.hpp"
 #include "ghostbrew/sched/preflight.hpp"
 #include "ghostbrew/sched/reconfigure.hpp"
@@ -48,6 +49,8 @@ struct DaemonOutput {
     std::fputs((s + "\n").c_str(), stderr);
     std::fflush(stderr);
   };
+  /// Start each line with its priority's sd-daemon prefix (sched/log.hpp): when stderr is the journal.
+  bool journal = is_journal_stream(STDERR_FILENO);
 };
 
 namespace detail {
@@ -120,11 +123,18 @@ class Daemon {
     std::uint64_t drops_seen = 0;  // ringbuf_drops when the events were last known complete
     LoopEnd end = LoopEnd::stop;
     ExitInfo exit{};
+    std::uint64_t stale_seen = 0;  // BPF's stale_heartbeat counter at the last check
   };
 
-  // Every line is escaped: it may carry process names, paths and file contents (text.hpp).
-  void info(const std::string& s) const { out_.info("ghost-sched: " + text::escape(s)); }
-  void err(const std::string& s) const { out_.error("ghost-sched: " + text::escape(s)); }
+  /// The daemon's log (sched/log.hpp): errors and warnings on the error stream, the rest on the other.
+  /// Every line is escaped: it may carry process names, paths and file contents (text.hpp).
+  void log(Priority p, const std::string& s) const {
+    (p <= Priority::warning ? out_.error : out_.info)(log_line(p, text::escape(s), out_.journal));
+  }
+  void err(const std::string& s) const { log(Priority::err, s); }
+  void warn(const std::string& s) const { log(Priority::warning, s); }
+  void info(const std::string& s) const { log(Priority::info, s); }
+  void debug(const std::string& s) const { log(Priority::debug, s); }
 
   /// Reads the configuration file and checks the options, blocks the signals, reads the rules, runs
   /// the preflight and opens the learner. Returns the exit status when the daemon cannot start.
@@ -141,7 +151,7 @@ class Daemon {
     if (auto p = preflight(opts_.root, ::geteuid() == 0); !p) return err(p.error().message()), 1;
     feeder_.emplace(
         opts_.root, std::move(*rules),
-        opts_.verbose ? ClassFeeder::Log([this](const std::string& s) { info(s); }) : ClassFeeder::Log());
+        opts_.verbose ? ClassFeeder::Log([this](const std::string& s) { debug(s); }) : ClassFeeder::Log());
     if (opts_.learn || follows_games()) {
       auto dir = state_dir(opts_.state_dir);
       if (!dir) return err(dir.error().message()), 1;
@@ -149,7 +159,7 @@ class Daemon {
     }
     // What is learned outlives a restart of the scheduler: one Learner for the daemon's life.
     if (opts_.learn) {
-      auto l = Learner::open(procdb::default_procdb_path(state_), [this](const std::string& s) { err(s); });
+      auto l = Learner::open(procdb::default_procdb_path(state_), [this](const std::string& s) { warn(s); });
       if (!l) return err(l.error().message()), 1;
       learner_.emplace(std::move(*l));
     }
@@ -168,7 +178,7 @@ class Daemon {
     if (inst.collector) inst.collector->stop(s);
     drain_learner(s);
     if (learner_)
-      if (auto r = learner_->save(); !r) err("process database not saved: " + r.error().message());
+      if (auto r = learner_->save(); !r) warn("process database not saved: " + r.error().message());
 
     switch (inst.end) {
       case LoopEnd::stop: {
@@ -200,7 +210,7 @@ class Daemon {
     if (follows_games() && opts_.detect) {
       auto c = Collector::create(
           opts_, state_, topo->identity.model_name.value_or("unknown CPU"),
-          [this](const std::string& s) { info(s); }, [this](const std::string& s) { err(s); });
+          [this](const std::string& s) { info(s); }, [this](const std::string& s) { warn(s); });
       if (!c) return err(c.error().message()), 1;
       inst.collector.emplace(std::move(*c));
     }
@@ -215,7 +225,7 @@ class Daemon {
       if (auto n = feeder_->full_scan(s))
         classified = *n;
       else
-        err("detection scan failed, continuing with BPF's own rules: " + n.error().message());
+        warn("detection scan failed, continuing with BPF's own rules: " + n.error().message());
     }
     if (learner_) {
       learner_->forget_published();  // a fresh instance: its predictions map is empty
@@ -223,7 +233,7 @@ class Daemon {
         info(fmt::format("process database {}: {} profiles, {} predictions", learner_->path().string(),
                          learner_->database().size(), *n));
       else
-        err("predictions not loaded: " + n.error().message());
+        warn("predictions not loaded: " + n.error().message());
     }
     if (auto a = s.attach(); !a) {
       auto st = read_sched_ext(opts_.root);
@@ -252,6 +262,7 @@ class Daemon {
     inst.rescan_timer = std::move(*rescan);
     if (auto st = s.stats()) inst.drops_seen = st->ringbuf_drops;
     (void)l.add(inst.rescan_timer.get(), [this, &inst] { on_rescan(inst); });
+    if (auto st = s.stats()) inst.stale_seen = st->stale_heartbeat;
     if (learner_) (void)l.add(learner_->timer_fd(), [this, &s] { drain_learner(s); });
     if (inst.collector) {
       (void)l.add(inst.collector->timer_fd(), [&inst, &s] { inst.collector->tick(s, s); });
@@ -291,11 +302,11 @@ class Daemon {
         if (auto r = load_rules(opts_))
           feeder_->set_rules(std::move(*r));
         else
-          err("reload kept the previous rules: " + r.error().message());
+          warn("reload kept the previous rules: " + r.error().message());
         if (auto n = feeder_->full_scan(s))
           info(fmt::format("reloaded: {} classified processes, {} cgroups", *n, feeder_->cgroups()));
         else
-          err("rescan failed: " + n.error().message());
+          warn("rescan failed: " + n.error().message());
         if (inst.collector) inst.collector->on_classes_changed(s, s, *feeder_);
         break;
       case SIGINT:
@@ -320,8 +331,9 @@ class Daemon {
         feeder_->on_exit(s, e);
     }
     if (learner_ && !inst.pending.empty())
-      if (auto r = learner_->on_activity(); !r) err("learning: " + r.error().message());
+      if (auto r = learner_->on_activity(); !r) warn("learning: " + r.error().message());
     if (inst.collector && !inst.pending.empty()) inst.collector->on_classes_changed(s, s, *feeder_);
+    if (!inst.pending.empty()) check_heartbeat(inst);
     inst.pending.clear();
     note_lost_events(inst);
     check_exit(inst);
@@ -355,16 +367,31 @@ class Daemon {
   /// Prints the counters of the last period (with stats on) and checks the scheduler still runs.
   void on_stats_tick(Instance& inst) {
     (void)read_timer(inst.stats_timer.get());
+    check_heartbeat(inst);
     if (opts_.stats_secs > 0) {
       if (auto st = inst.sched->stats()) {
         const auto now = std::chrono::steady_clock::now();
         const double secs = std::chrono::duration<double>(now - inst.last_at).count();
-        out_.info(format_stats(delta(*st, inst.last), secs));
+        out_.info(std::string(out_.journal ? journal_prefix(Priority::info) : "") +
+                  format_stats(delta(*st, inst.last), secs));
         inst.last = *st;
         inst.last_at = now;
       }
     }
     check_exit(inst);
+  }
+
+  /// Says so when BPF classified tasks without the daemon's class maps since the last check: the
+  /// daemon's heartbeat went stale (it was stopped, or drained no events for heartbeat_stale_ms).
+  void check_heartbeat(Instance& inst) {
+    auto st = inst.sched->stats();
+    if (!st) return;
+    if (st->stale_heartbeat > inst.stale_seen)
+      warn(
+          fmt::format("heartbeat went stale: BPF classified {} tasks without the daemon's class maps (no "
+                      "events drained for over {} ms)",
+                      st->stale_heartbeat - inst.stale_seen, opts_.heartbeat_stale_ms));
+    inst.stale_seen = st->stale_heartbeat;
   }
 
   /// Re-reads the configuration file (SIGHUP). Returns true when the scheduler must be loaded again
@@ -373,14 +400,14 @@ class Daemon {
   bool reload_config(Instance& inst) {
     if (src_.file.empty()) return false;
     auto r = reload(opts_, src_);
-    if (r.kind == Reload::Kind::kept) return err(r.line), false;
+    if (r.kind == Reload::Kind::kept) return warn(r.line), false;
     info(r.line);
     opts_ = std::move(r.opts);
     if (r.kind != Reload::Kind::restart) return false;
     if (auto rules = load_rules(opts_))
       feeder_->set_rules(std::move(*rules));
     else
-      err("reload kept the previous rules: " + rules.error().message());
+      warn("reload kept the previous rules: " + rules.error().message());
     inst.end = LoopEnd::reconfigure;
     inst.loop->stop();
     return true;
@@ -388,11 +415,11 @@ class Daemon {
 
   void drain_learner(LearningMaps& s) {
     if (!learner_) return;
-    if (auto d = learner_->drain(s, [this](const std::string& m) { err(m); }); !d)
-      err("learning: " + d.error().message());
+    if (auto d = learner_->drain(s, [this](const std::string& m) { warn(m); }); !d)
+      warn("learning: " + d.error().message());
     else if (opts_.verbose && d->comms > 0)
-      info(fmt::format("learned from {} tasks of {} comms; {} predictions in BPF", d->tasks, d->comms,
-                       d->predictions));
+      debug(fmt::format("learned from {} tasks of {} comms; {} predictions in BPF", d->tasks, d->comms,
+                        d->predictions));
   }
 
   ConfigSource src_;
