@@ -123,7 +123,7 @@ inline std::string_view type_name(const toml::node& n) {
 inline std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& t) {
   std::vector<std::pair<const toml::key*, const toml::node*>> out;
   for (const auto& [k, v] : t) out.emplace_back(&k, &v);
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {  // keys have distinct places
     const auto &x = a.first->source().begin, &y = b.first->source().begin;
     return x.line != y.line ? x.line < y.line : x.column < y.column;
   });
@@ -228,10 +228,96 @@ inline Result<gb_mode> mode_of(const std::string& where, const toml::node& n) {
   return tuning::parse_mode(*s, at(where, n.source()));
 }
 
+/// The line of the first character toml++ 3.3 cannot safely be given, if any: outside strings and
+/// comments a byte above 0x7e, a backslash or a control character other than tab and line ends, or a
+/// table header whose key does not start with a bare-key character or a quote. TOML allows none of
+/// them, and toml++ 3.3 meets some with undefined behaviour: non-ASCII code points between tokens
+/// (U+00E9, U+0310) reach __builtin_unreachable() in is_non_ascii_horizontal_whitespace(), and a
+/// header like `[$x]` breaks parse_key()'s TOML_ASSERT_ASSUME (an assumption in release builds).
+/// Found by tests/fuzz/config_parse_fuzz.cpp; refused here, before toml++ sees them.
+inline std::optional<std::size_t> stray_character(std::string_view text) {
+  enum class In { code, comment, basic, literal, ml_basic, ml_literal } in = In::code;
+  std::size_t line = 1;
+  int depth = 0;           // arrays and inline tables open in a value
+  bool line_start = true;  // nothing but blanks before, on this line
+  bool header = false;     // inside a [table] header
+  bool want_key = false;   // a header's key must come next (after '[', '[[' or '.')
+  const auto bare = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const auto opens3 = [&](char q) { return text.substr(i, 3) == std::string(3, q); };
+    if (c == '\n') {
+      if (want_key) return line;
+      ++line;
+      line_start = true;
+      header = false;
+      if (in == In::comment || in == In::basic || in == In::literal) in = In::code;
+      continue;
+    }
+    switch (in) {
+      case In::code:
+        if (const auto u = static_cast<unsigned char>(c);
+            u > 0x7e || c == '\\' || (u < 0x20 && c != '\t' && c != '\r'))
+          return line;
+        if (want_key && c != ' ' && c != '\t') {
+          if (!bare(c) && c != '"' && c != '\'') return line;
+          want_key = false;
+        }
+        if (c == '#') {
+          in = In::comment;
+        } else if (c == '"' || c == '\'') {
+          const bool ml = opens3(c);
+          in = c == '"' ? (ml ? In::ml_basic : In::basic) : (ml ? In::ml_literal : In::literal);
+          if (ml) i += 2;
+        } else if (header) {
+          if (c == ']') header = false;
+          if (c == '.') want_key = true;
+        } else if (c == '[' && line_start && depth == 0) {
+          header = want_key = true;
+          if (i + 1 < text.size() && text[i + 1] == '[') ++i;
+        } else if (c == '[' || c == '{') {
+          ++depth;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+          --depth;
+        }
+        line_start = line_start && (c == ' ' || c == '\t');
+        break;
+      case In::comment:
+        break;
+      case In::basic:
+      case In::ml_basic:
+        if (c == '\\') {
+          ++i;  // the escaped character; a newline after a line-ending backslash still counts
+          if (i < text.size() && text[i] == '\n') ++line;
+        } else if (c == '"' && (in == In::basic || opens3('"'))) {
+          if (in == In::ml_basic) i += 2;
+          in = In::code;
+        }
+        break;
+      case In::literal:
+      case In::ml_literal:
+        if (c == '\'' && (in == In::literal || opens3('\''))) {
+          if (in == In::ml_literal) i += 2;
+          in = In::code;
+        }
+        break;
+    }
+  }
+  if (want_key) return line;
+  return std::nullopt;
+}
+
 /// Parses TOML text, refusing what toml++ cannot read as one line "FILE:LINE: what".
 inline Result<toml::table> parse_toml(std::string_view text, const std::string& where) {
   if (text.size() > kMaxFileBytes)
     return fail(where, "{} bytes: larger than {} bytes", text.size(), kMaxFileBytes);
+  if (auto line = stray_character(text))
+    return fail(fmt::format("{}:{}", where, *line),
+                "not valid TOML: a stray character (non-ASCII, control or backslash outside a string or "
+                "comment, or a table header that does not start with a key)");
+
   try {
     return toml::parse(text, where);
   } catch (const toml::parse_error& e) {
