@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The configuration file parser against good and hostile input: every key of a full file read into
 // its field, and each bad file refused with one error naming the file, the line and what is wrong
 // (not TOML, invalid UTF-8, an unknown key, a wrong type, a value out of the settings table's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Hand-written per-game profiles: parsed with errors naming file and line, matched to a program by
 // Steam app id, executable name or command-line pattern (in that order of precedence), and applied
 // over the settings in force.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // libFuzzer target for the configuration file and hand-written profile parsers (config/config.hpp,
 // config/game_profile.hpp): whatever the bytes, parsing returns a value or one Error naming the
 // input, never crashes, reads out of bounds or trips UBSan. What a parser accepts is then used the

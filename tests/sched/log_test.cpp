@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The daemon's log lines: the journal's priority prefixes exactly when the stream is the one
 // $JOURNAL_STREAM names, and the plain "ghost-sched: " line otherwise.
 #include "ghostbrew/sched/log.hpp"

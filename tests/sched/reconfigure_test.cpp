@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // SIGHUP's re-read of the configuration file on the host: a bad file keeps the last good options (and
 // the detection they give: the ClassFeeder, over fake class maps, still classifies by the old names);
 // a good one replaces them, restarting the scheduler only when a load-time setting changed; the flags

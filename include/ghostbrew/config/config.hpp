@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghost-sched's configuration file, /etc/ghostbrew/config.toml (TOML, read with toml++): the mode,
 // the numeric settings (rows of tuning/settings.hpp: same names, defaults and bounds), extra names
 // per class beside detect/comm_patterns.def, cgroup rules, the state and profile directories.

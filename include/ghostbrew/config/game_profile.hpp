@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Hand-written per-game profiles: /etc/ghostbrew/profiles/*.toml (the configuration's profiles_dir),
 // one game each. A profile says which program it is for (any of: its executable name, its Steam app id
 // from the environment, a command-line pattern) and what it wants while that game runs: a placement

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The daemon's log lines: each has a priority, and when its output goes to the journal (systemd sets
 // $JOURNAL_STREAM to the device and inode of the stream it gave the service) each line starts with
 // the priority's sd-daemon prefix ("<3>" error .. "<7>" debug), so `journalctl -p warning` finds the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Where the daemon's options come from (the command line and the configuration file, flags winning)
 // and what re-reading the file on SIGHUP does: a bad file keeps the last good options and says why;
 // a good one replaces them, and the daemon restarts its scheduler when a setting BPF takes at load
