@@ -49,7 +49,7 @@ ghostbrew_pkgconfig(ghostbrew-detect "ghostbrew workload detection, /proc, proce
 ghostbrew_pkgconfig(ghostbrew-bpf "ghostbrew typed libbpf layer: objects, maps, links, ring buffers"
   "ghostbrew-core = ${v}, libbpf >= 1.4")
 ghostbrew_pkgconfig(ghostbrew "${PROJECT_DESCRIPTION} (header-only)"
-  "ghostbrew-topology = ${v}, ghostbrew-detect = ${v}, ghostbrew-bpf = ${v}")
+  "ghostbrew-topology = ${v}, ghostbrew-detect = ${v}, ghostbrew-bpf = ${v}, tomlplusplus >= 3.3")
 
 set(doc_dir ${CMAKE_INSTALL_DATADIR}/doc/ghostbrew)
 install(FILES LICENSE LICENSES/GPL-2.0-only.txt LICENSES/BSD-3-Clause.txt DESTINATION ${doc_dir})

@@ -55,6 +55,7 @@ class GhostbrewConan(ConanFile):
         self.requires("nlohmann_json/[>=3.11 <4]")
         self.requires("zlib/[>=1.2 <2]")
         self.requires("libbpf/[>=1.4 <2]")
+        self.requires("tomlplusplus/[>=3.3 <4]")
 
     def package_id(self):
         self.info.clear()
@@ -101,7 +102,7 @@ class GhostbrewConan(ConanFile):
             "topology": ["core", "nlohmann_json::nlohmann_json"],
             "detect": ["core", "nlohmann_json::nlohmann_json"],
             "bpf": ["core", "libbpf::libbpf"],
-            "ghostbrew": ["topology", "detect", "bpf", "ms-gsl::ms-gsl"],
+            "ghostbrew": ["topology", "detect", "bpf", "ms-gsl::ms-gsl", "tomlplusplus::tomlplusplus"],
         }
         for name, requires in components.items():
             component = self.cpp_info.components[name]
