@@ -9,6 +9,8 @@
  *   topology.bpf.h   CPU facts, domain and role cpumasks    stats.bpf.h    counters, histograms
  *   events.bpf.h     exec/exit events, the daemon's heartbeat
  *   rt.bpf.h         a CPU taken by RT or deadline work: its queued tasks move elsewhere
+ *   wake_chain.bpf.h latency bias along wake-ups (chains, interrupts)
+ *   frame.bpf.h      a game's frame period: detected, shown, used
  *
  * 1. Order: fair virtual time. Every task has a virtual runtime that advances with the CPU time it
  *    uses, scaled by its nice weight; its deadline is its virtual runtime plus a request that grows
@@ -38,6 +40,26 @@
  *    nice 0 (a nice -20 hog on the same CPU stretches that by its weight, as EEVDF does). BATCH
  *    progresses under any flood, later. The kernel's watchdog (timeout_ms = 5 s) ejects the
  *    scheduler if a bug ever breaks this. A task pinned to one CPU queues on that CPU's DSQ.
+ * 4b. The game's critical path (wake_chain.bpf.h, frame.bpf.h). A frame waits on more than the
+ *    game's threads: a helper process no rule names (wineserver, a compositor, an audio server)
+ *    answering through a futex or a pipe, input delivered by the kernel's input layer, and the frame
+ *    has a period. So a GAMING or INTERACTIVE task's wake-up hands its class to the task it wakes for
+ *    the burst that follows (wake_chain_hops 1..3; off by default: in the guest a split game did no
+ *    better with it than with virtual time alone, bpf/NOTES.md). A wake-up from hard or soft interrupt
+ *    context may make its wakee INTERACTIVE for that burst, and what it wakes next in its process
+ *    (irq_wake_hops 1 or 2; off by default: in the guest it has not yet shortened input latency,
+ *    bpf/NOTES.md): a general rule, because an interrupt's wake-up is the start of a reaction to the
+ *    outside world whatever the driver, needs no probes on the input path, and works the same for a
+ *    mouse, a network packet or a vblank. Bounded: one burst (it ends at sleep or past half a
+ *    slice of CPU, an eighth for the interrupt rule), only for tasks whose bursts are short on
+ *    average (a hog that wakes itself from a timer or a pipe gets nothing), a hop limit, and never
+ *    a change to virtual time: it buys order, not share. A GAMING process whose main thread wakes
+ *    from interrupt context at a steady period is paced: its frame period and jitter are published
+ *    (GB_MAP_FRAMES: ghost-sched --stats, ghost-probe --frames) and its threads' requests count at
+ *    most until the frame's end, so the frame's work is due within the frame (open: in the guest no
+ *    game has been detected yet, bpf/NOTES.md). Both only move a
+ *    deadline earlier, within the bounds of 4 (an offset of an existing class, a smaller request),
+ *    so the starvation bound stands.
  * 5. Learning (learn.bpf.h): unclassified tasks are observed and folded by program name for the
  *    daemon's process database; a confident prediction gives the program's next runs its class.
  * 6. Runtime settings: gb_knobs.tune overrides the slice, the learning thresholds and the GAMING
@@ -57,6 +79,7 @@
 #include "ghostbrew.bpf.h"
 #include "balance.bpf.h"
 #include "events.bpf.h"
+#include "frame.bpf.h"
 #include "idle.bpf.h"
 #include "learn.bpf.h"
 #include "preempt.bpf.h"
@@ -65,6 +88,7 @@
 #include "task_class.bpf.h"
 #include "topology.bpf.h"
 #include "vtime.bpf.h"
+#include "wake_chain.bpf.h"
 
 char _license[] SEC("license") = "GPL";
 
@@ -76,12 +100,23 @@ static void task_woke(struct task_ctx* tctx, bool sync) {
   vtime_wake(tctx, gb_now());
 }
 
+/* The class p queues with now: its own, or one it inherited for this burst (wake_chain.bpf.h). */
+static u32 queue_class(struct task_struct* p, struct task_ctx* tctx) {
+  tctx->class = chain_queue_class(tctx, update_task_class(p, tctx));
+  return tctx->class;
+}
+
+/* p's deadline if queued now in class cls: virtual time's, due within its game's frame (frame.bpf.h). */
+static u64 queue_deadline(struct task_struct* p, struct task_ctx* tctx, u32 cls, bool wakeup) {
+  return frame_due(p, tctx, cls, task_deadline(p, tctx, cls, wakeup));
+}
+
 /* ---- ops.select_cpu ---------------------------------------------------------------------------- */
 
 /* Put p straight onto cpu's local DSQ (cpu was idle and is claimed). */
 static void dispatch_to_idle_cpu(struct task_struct* p, struct task_ctx* tctx, s32 cpu) {
   struct gb_stats* s;
-  tctx->deadline = task_deadline(p, tctx, tctx->class, true);
+  tctx->deadline = queue_deadline(p, tctx, tctx->class, true);
   gb_dsq_insert(p, SCX_DSQ_LOCAL, gb_slice_ns(), 0);
   count_start(tctx, tctx->class);
   s = stats_here();
@@ -93,11 +128,14 @@ static void dispatch_to_idle_cpu(struct task_struct* p, struct task_ctx* tctx, s
 
 static s32 select_cpu(struct task_struct* p, s32 prev_cpu, u64 wake_flags) {
   struct task_ctx* tctx = lookup_task_ctx(p);
+  bool irq = in_interrupt_context(); /* the waker's context: read before anything else */
   s32 cpu;
 
   if (!tctx) return prev_cpu;
   task_woke(tctx, wake_flags & SCX_WAKE_SYNC);
-  update_task_class(p, tctx);
+  chain_wake(p, tctx, wake_flags, irq);
+  queue_class(p, tctx);
+  frame_wake(p, tctx, irq, bpf_ktime_get_ns());
   if (p->nr_cpus_allowed < nr_cpus) {
     bool is_idle = false;
     cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
@@ -149,9 +187,9 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
     if (tctx->classified)
       tctx->classified = 0;
     else
-      update_task_class(p, tctx);
+      queue_class(p, tctx);
     cls = tctx->class;
-    deadline = tctx->deadline = task_deadline(p, tctx, cls, enq_flags & SCX_ENQ_WAKEUP);
+    deadline = tctx->deadline = queue_deadline(p, tctx, cls, enq_flags & SCX_ENQ_WAKEUP);
     count_start(tctx, cls);
   }
   s = stats_here();
@@ -250,6 +288,7 @@ void BPF_STRUCT_OPS(ghostbrew_quiescent, struct task_struct* p, u64 deq_flags) {
   struct task_ctx* tctx = lookup_task_ctx(p);
   if (!tctx || !(deq_flags & SCX_DEQ_SLEEP)) return;
   end_burst(p, tctx);
+  chain_sleep(tctx);
   vtime_sleep(tctx);
 }
 
@@ -263,7 +302,9 @@ void BPF_STRUCT_OPS(ghostbrew_cpu_release, s32 cpu, struct scx_cpu_release_args*
  * last burst, cut short by the exit, counts as one. */
 void BPF_STRUCT_OPS(ghostbrew_exit_task, struct task_struct* p, struct scx_exit_task_args* args) {
   struct task_ctx* tctx = lookup_task_ctx(p);
-  if (!tctx || tctx->observed) return;
+  if (!tctx) return;
+  frame_exit(p, tctx);
+  if (tctx->observed) return;
   if (tctx->burst_ns) {
     end_burst(p, tctx);
     tctx->burst_ns = 0;
@@ -280,6 +321,7 @@ s32 BPF_STRUCT_OPS(ghostbrew_init_task, struct task_struct* p, struct scx_init_t
   tctx->predicted_class = GB_CLASS_NONE;
   tctx->class = GB_CLASS_DEFAULT;
   vtime_init(tctx);
+  chain_init(tctx);
   return 0;
 }
 

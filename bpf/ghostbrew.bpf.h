@@ -40,6 +40,8 @@ const volatile struct gb_config gb_config SEC(".rodata.config") = {
     .nr_ccds = 1,
     .nr_nodes = 1,
     .xccd_steal_min = 2,
+    .wake_chain_hops = 0, /* off until proven: bpf/NOTES.md */
+    .irq_wake_hops = 0,   /* off until proven: bpf/NOTES.md */
 };
 
 /* ---- Maps ------------------------------------------------------------------------------------- */
@@ -129,6 +131,13 @@ struct {
   __type(value, struct gb_hist);
 } hist SEC(".maps");
 
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, GB_MAX_PACED_GAMES);
+  __type(key, u32);
+  __type(value, struct gb_frame_pace);
+} frames SEC(".maps");
+
 /* ---- Per-task state --------------------------------------------------------------------------- */
 struct task_ctx {
   /* Classification (classify.bpf.h's chain, cached; see refresh_fixed_class()). */
@@ -163,6 +172,20 @@ struct task_ctx {
   u64 runtime_sq_us; /* sum of their squares (us^2) */
   u32 wakeups;
   u32 switches;
+  /* Wake-up chains (wake_chain.bpf.h). */
+  u64 avg_burst_ns; /* decayed average CPU time per burst (run until sleep) */
+  u32 chain_class;  /* the class inherited for the current burst, GB_CLASS_NONE when none */
+  u8 chain_hops;    /* how many more hops it may pass that class on */
+  u8 chain_process; /* an interrupt's bias: passed on only within its process */
+  u8 woke_other;    /* it woke another task since its last paced wake-up (frame.bpf.h) */
+  u8 pad2;
+  /* Frame pacing (frame.bpf.h): main threads of GAMING processes. */
+  u64 frame_start_ns;  /* its last wake-up from interrupt context (a frame's start) */
+  u64 frame_cpu_ns;    /* runtime_ns at that wake-up */
+  u64 frame_period_ns; /* average interval between those wake-ups, 0 until measured */
+  u64 frame_jitter_ns; /* average deviation from it */
+  u32 frame_count;     /* frames measured in a row */
+  u32 pad3;
 };
 
 struct {

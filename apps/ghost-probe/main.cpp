@@ -3,6 +3,7 @@
 // processes and threads with the rule that decided each, VMs, containers, classified cgroups, GPUs,
 // VFIO devices and the amd-pstate/prefcore state. Text by default, one JSON document with --json.
 // With --procdb: what ghost-sched has learned per comm (the process database in the state directory).
+// With --frames: the games whose frame period the running scheduler detected (needs root).
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -20,6 +21,9 @@
 #include "ghostbrew/detect/scan.hpp"
 #include "ghostbrew/procdb/print.hpp"
 #include "ghostbrew/procdb/store.hpp"
+#ifdef GHOSTBREW_PROBE_FRAMES
+#include "ghostbrew/sched/frames.hpp"
+#endif
 #include "ghostbrew/tuning/profile.hpp"
 #include "ghostbrew/version.hpp"
 #include "ghostbrew_revision.h"
@@ -75,6 +79,27 @@ std::string profile_line(const gd::Program& program, const std::string& profiles
       program.steam_app_id.empty() ? "" : fmt::format(" or steam app id {}", program.steam_app_id));
 }
 
+#ifdef GHOSTBREW_PROBE_FRAMES
+/// `--frames`: the paced games of the loaded scheduler (sched/frames.hpp). 0 when printed; 1 with one
+/// line on stderr when no scheduler's map can be read.
+int print_frames() {
+  namespace gs = ghostbrew::sched;
+  auto fd = gs::find_loaded_frames_map();
+  if (!fd) {
+    fmt::print(stderr, "ghost-probe: {}\n", fd.error().message());
+    return 1;
+  }
+  auto frames = gs::read_frames(fd->get());
+  if (!frames) {
+    fmt::print(stderr, "ghost-probe: {}\n", frames.error().message());
+    return 1;
+  }
+  fmt::print("{}\n", gs::format_frames(std::move(*frames), gs::monotonic_ns()));
+  return 0;
+}
+
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,9 +125,17 @@ int main(int argc, char** argv) {
   app.add_option("--profiles-dir", profiles_dir,
                  "hand-written per-game profiles (*.toml) that --pid matches against")
       ->capture_default_str();
+#ifdef GHOSTBREW_PROBE_FRAMES
+  bool frames = false;
+  app.add_flag("--frames", frames, "print the games whose frame rate the running ghost-sched detected (root)")
+      ->excludes(procdb_flag);
+#endif
   CLI11_PARSE(app, argc, argv);
 
   if (procdb) return print_procdb(state_dir, as_json);
+#ifdef GHOSTBREW_PROBE_FRAMES
+  if (frames) return print_frames();
+#endif
 
   gd::Rules rules;
   if (!rules_file.empty()) {

@@ -149,6 +149,7 @@ TEST_F(GhostbrewObject, MapsHaveTheAbiLayouts) {
       {GB_MAP_OBSERVATIONS, BPF_MAP_TYPE_LRU_HASH, sizeof(gb_comm_key), sizeof(gb_observation)},
       {GB_MAP_PREDICTIONS, BPF_MAP_TYPE_HASH, sizeof(gb_comm_key), sizeof(gb_prediction)},
       {GB_MAP_HIST, BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(gb_hist)},
+      {GB_MAP_FRAMES, BPF_MAP_TYPE_LRU_HASH, 4, sizeof(gb_frame_pace)},
       {GB_MAP_CONFIG, BPF_MAP_TYPE_ARRAY, 4, sizeof(gb_config)},
       {GB_MAP_ABI, BPF_MAP_TYPE_ARRAY, 4, 4},
   };
@@ -165,6 +166,7 @@ TEST_F(GhostbrewObject, MapsHaveTheAbiLayouts) {
   EXPECT_EQ(bpf_map__max_entries(events), static_cast<__u32>(GB_EVENTS_RING_BYTES));
   EXPECT_EQ(bpf_map__max_entries(map_named(obj_.get(), GB_MAP_TGID_CLASS)), GB_MAX_CLASS_PIDS);
   EXPECT_EQ(bpf_map__max_entries(map_named(obj_.get(), GB_MAP_CGROUP_CLASS)), GB_MAX_CLASS_CGROUPS);
+  EXPECT_EQ(bpf_map__max_entries(map_named(obj_.get(), GB_MAP_FRAMES)), GB_MAX_PACED_GAMES);
   bpf_map* tasks = map_named(obj_.get(), GB_MAP_TASK_CTX);
   ASSERT_NE(tasks, nullptr);
   EXPECT_EQ(bpf_map__type(tasks), BPF_MAP_TYPE_TASK_STORAGE);
@@ -223,6 +225,8 @@ TEST_F(GhostbrewObject, ConfigDefaultsAreTheSettingsTableDefaults) {
   EXPECT_EQ(cfg->class_window_ns[GB_CLASS_GAMING], t::default_value(t::Setting::game_window) * 1000);
   EXPECT_EQ(cfg->heartbeat_stale_ns, t::default_value(t::Setting::heartbeat_stale) * 1'000'000);
   EXPECT_EQ(cfg->mode, static_cast<__u32>(t::kDefaultMode));
+  EXPECT_EQ(cfg->wake_chain_hops, t::default_value(t::Setting::wake_chain_hops));
+  EXPECT_EQ(cfg->irq_wake_hops, t::default_value(t::Setting::irq_wake_hops));
   // So the loader, given the default options, changes no byte of the object's configuration.
   gb_config applied = *cfg;
   ghostbrew::sched::apply(ghostbrew::sched::Options{}, applied);
@@ -249,6 +253,7 @@ TEST_F(GhostbrewObject, BpfCompilerLaysOutTheAbiLikeCpp) {
   EXPECT_EQ(btf_struct_size(obj_.get(), "gb_stats"), static_cast<long>(sizeof(gb_stats)));
   EXPECT_EQ(btf_struct_size(obj_.get(), "gb_event"), static_cast<long>(sizeof(gb_event)));
   EXPECT_EQ(btf_struct_size(obj_.get(), "gb_exit_info"), static_cast<long>(sizeof(gb_exit_info)));
+  EXPECT_EQ(btf_struct_size(obj_.get(), "gb_frame_pace"), static_cast<long>(sizeof(gb_frame_pace)));
 #define GB_EXPECT_OFFSET(type, member)                                                                \
   EXPECT_EQ(btf_member_offset(obj_.get(), #type, #member), static_cast<long>(offsetof(type, member))) \
       << #type "." #member
@@ -256,6 +261,7 @@ TEST_F(GhostbrewObject, BpfCompilerLaysOutTheAbiLikeCpp) {
   GB_EXPECT_OFFSET(gb_config, mode);
   GB_EXPECT_OFFSET(gb_config, nr_llcs);
   GB_EXPECT_OFFSET(gb_config, xccd_steal_min);
+  GB_EXPECT_OFFSET(gb_config, irq_wake_hops);
   GB_EXPECT_OFFSET(gb_cpu_info, smt_sibling);
   GB_EXPECT_OFFSET(gb_cpu_info, flags);
   GB_EXPECT_OFFSET(gb_cpu_info, type);
@@ -267,6 +273,8 @@ TEST_F(GhostbrewObject, BpfCompilerLaysOutTheAbiLikeCpp) {
   GB_EXPECT_OFFSET(gb_event, comm);
   GB_EXPECT_OFFSET(gb_exit_info, exit_code);
   GB_EXPECT_OFFSET(gb_exit_info, msg);
+  GB_EXPECT_OFFSET(gb_frame_pace, frames);
+  GB_EXPECT_OFFSET(gb_frame_pace, comm);
 #undef GB_EXPECT_OFFSET
 }
 

@@ -66,6 +66,8 @@ TEST(OptionsTest, LoaderWritesEverySettingBpfHas) {
   o.interactive_burst_us = 200;
   o.game_window_us = 300;
   o.heartbeat_stale_ms = 700;
+  o.wake_chain_hops = 3;
+  o.irq_wake_hops = 2;
   gb_config c{};
   apply(o, c);
   EXPECT_EQ(c.slice_ns, 600'000U);
@@ -74,6 +76,8 @@ TEST(OptionsTest, LoaderWritesEverySettingBpfHas) {
   EXPECT_EQ(c.class_window_ns[GB_CLASS_GAMING], 300'000U);
   EXPECT_EQ(c.heartbeat_stale_ns, 700'000'000U);
   EXPECT_EQ(c.mode, static_cast<__u32>(GB_MODE_WORK));
+  EXPECT_EQ(c.wake_chain_hops, 3U);
+  EXPECT_EQ(c.irq_wake_hops, 2U);
   // Everything else keeps the object's value.
   gb_config untouched{};
   std::memset(&untouched, 0xab, sizeof untouched);

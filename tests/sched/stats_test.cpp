@@ -36,9 +36,10 @@ TEST(StatsTest, CounterListNamesEveryMemberOnce) {
     names.emplace(name);
     bytes += sizeof(gb_stats{}.*member);
   });
-  EXPECT_EQ(names.size(), 16U);
+  EXPECT_EQ(names.size(), 18U);
   EXPECT_EQ(bytes, sizeof(gb_stats));
-  EXPECT_TRUE(names.contains("dispatched") && names.contains("started") && names.contains("observed"));
+  EXPECT_TRUE(names.contains("dispatched") && names.contains("started") && names.contains("observed") &&
+              names.contains("chain_boosts") && names.contains("irq_boosts"));
 }
 
 TEST(StatsTest, PerCpuCopiesSumEveryCounter) {

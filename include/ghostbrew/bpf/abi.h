@@ -41,7 +41,7 @@
  * as `const volatile __u32 gb_abi_version` in its own section GB_MAP_ABI (GB_MAP_CONFIG stays one
  * struct gb_config); the loader refuses an object whose number differs from its own
  * (sched::check_abi), with one line naming both. */
-#define GB_ABI_VERSION 1
+#define GB_ABI_VERSION 2
 #define GB_MAP_ABI ".rodata.abi"
 #define GB_ABI_VERSION_VAR "gb_abi_version"
 
@@ -75,6 +75,7 @@ enum gb_class {
 #define GB_MAP_OBSERVATIONS "observations" /* LRU_HASH struct gb_comm_key -> struct gb_observation */
 #define GB_MAP_PREDICTIONS "predictions"   /* HASH struct gb_comm_key -> struct gb_prediction */
 #define GB_MAP_HIST "hist"                 /* PERCPU_ARRAY u32 0 -> struct gb_hist; sum over CPUs */
+#define GB_MAP_FRAMES "frames"             /* LRU_HASH u32 tgid -> struct gb_frame_pace (paced games) */
 #define GB_PROG_EXEC "gb_exec_event"       /* tp_btf/sched_process_exec -> GB_EVENT_EXEC */
 #define GB_PROG_EXIT "gb_exit_event"       /* tp_btf/sched_process_exit -> GB_EVENT_EXIT */
 
@@ -84,6 +85,7 @@ enum gb_class {
 #define GB_EVENTS_RING_BYTES (256 * 1024)
 #define GB_MAX_OBSERVED_COMMS 4096 /* observations: distinct comms between two drains (LRU beyond) */
 #define GB_MAX_PREDICTIONS 4096    /* predictions: learned comms BPF starts in a class */
+#define GB_MAX_PACED_GAMES 64      /* frames: games whose frame period is being detected */
 
 /* ---- Load-time configuration: `const volatile struct gb_config gb_config` in .rodata.config ---- */
 enum gb_mode {
@@ -105,10 +107,14 @@ struct gb_config {
   __u32 nr_llcs;                        /* LLC ids in gb_cpu_info are 0 .. nr_llcs-1 (default 1) */
   __u32 nr_ccds;                        /* CCD ids 0 .. nr_ccds-1 (default 1) */
   __u32 nr_nodes;                       /* NUMA node ids 0 .. nr_nodes-1 (default 1) */
-  __u32 xccd_steal_min; /* an idle CPU pulls from another CCD's LLC only with >= this queued (2) */
+  __u32 xccd_steal_min;  /* an idle CPU pulls from another CCD's LLC only with >= this queued (2) */
+  __u32 wake_chain_hops; /* how far a GAMING/INTERACTIVE waker's latency bias passes along wake-ups
+                            (1: to the task it wakes; 0: off) */
+  __u32 irq_wake_hops;   /* a wake-up from interrupt context makes the wakee latency-critical for its
+                            burst (1), and what it wakes next in its process (2); 0: off */
   __u32 reserved;
 };
-GB_STATIC_ASSERT(sizeof(struct gb_config) == 6 * 8 + GB_NR_CLASSES * 8 + 6 * 4, "gb_config layout");
+GB_STATIC_ASSERT(sizeof(struct gb_config) == 6 * 8 + GB_NR_CLASSES * 8 + 8 * 4, "gb_config layout");
 
 /* ---- Topology: one entry per CPU id in GB_MAP_CPU_INFO, written after load, before attach ------ */
 enum gb_cpu_flags {
@@ -173,23 +179,25 @@ GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24 + 32, "gb_knobs layout");
 /* The counters, declared once, in struct order: GB_STATS_COUNTERS(C, A) calls C(name) for a plain
  * counter and A(name, n) for an array of n (by class). struct gb_stats below is generated from it, and
  * userspace's summing, deltas and printing (sched/stats.hpp) loop over it: a new counter is one line. */
-#define GB_STATS_COUNTERS(C, A)                                                                            \
-  A(dispatched, GB_NR_CLASSES) /* tasks inserted into a DSQ (shared or local), by class */                 \
-  C(direct_dispatches)         /* inserted straight into an idle CPU's local DSQ from select_cpu */        \
-  C(migrations)                /* a task started running on another CPU than its last run */               \
-  C(xccd_migrations)           /* ... on another CCD */                                                    \
-  C(ccd_local)                 /* a task started running on the same CCD as its last run */                \
-  C(vcache_placements)         /* select_cpu put a GAMING/INTERACTIVE task on a V-Cache CPU */             \
-  C(preemptions)               /* a running task was kicked for a wake-up with an earlier deadline */      \
-  C(ringbuf_drops)             /* events lost because the ring buffer was full */                          \
-  C(llc_steals)                /* an idle CPU ran a task queued on another LLC of its CCD */               \
-  C(xccd_steals)               /* ... queued on another CCD */                                             \
-  C(reclassifications)         /* a task's class was evaluated (first time or after an input changed) */   \
-  C(stale_heartbeat)           /* classifications done without userspace maps (heartbeat stale) */         \
-  A(started, GB_NR_CLASSES)    /* class a task starts in at exec (or first enqueue after a comm change) */ \
-  C(predicted)                 /* ... of which started in a class from GB_MAP_PREDICTIONS */               \
-  C(observed)                  /* tasks folded into GB_MAP_OBSERVATIONS */                                 \
-  C(rt_reenqueues)             /* tasks moved off a CPU that an RT/deadline task took (ops.cpu_release) */
+#define GB_STATS_COUNTERS(C, A)                                                                              \
+  A(dispatched, GB_NR_CLASSES) /* tasks inserted into a DSQ (shared or local), by class */                   \
+  C(direct_dispatches)         /* inserted straight into an idle CPU's local DSQ from select_cpu */          \
+  C(migrations)                /* a task started running on another CPU than its last run */                 \
+  C(xccd_migrations)           /* ... on another CCD */                                                      \
+  C(ccd_local)                 /* a task started running on the same CCD as its last run */                  \
+  C(vcache_placements)         /* select_cpu put a GAMING/INTERACTIVE task on a V-Cache CPU */               \
+  C(preemptions)               /* a running task was kicked for a wake-up with an earlier deadline */        \
+  C(ringbuf_drops)             /* events lost because the ring buffer was full */                            \
+  C(llc_steals)                /* an idle CPU ran a task queued on another LLC of its CCD */                 \
+  C(xccd_steals)               /* ... queued on another CCD */                                               \
+  C(reclassifications)         /* a task's class was evaluated (first time or after an input changed) */     \
+  C(stale_heartbeat)           /* classifications done without userspace maps (heartbeat stale) */           \
+  A(started, GB_NR_CLASSES)    /* class a task starts in at exec (or first enqueue after a comm change) */   \
+  C(predicted)                 /* ... of which started in a class from GB_MAP_PREDICTIONS */                 \
+  C(observed)                  /* tasks folded into GB_MAP_OBSERVATIONS */                                   \
+  C(rt_reenqueues)             /* tasks moved off a CPU that an RT/deadline task took (ops.cpu_release) */   \
+  C(chain_boosts)              /* a GAMING/INTERACTIVE waker (or chain) put its wakee in an earlier class */ \
+  C(irq_boosts)                /* a wake-up from interrupt context put its wakee in an earlier class */
 
 #define GB_STATS_DECLARE_COUNTER(name) __u64 name;
 #define GB_STATS_DECLARE_ARRAY(name, n) __u64 name[n];
@@ -198,7 +206,7 @@ struct gb_stats {
 };
 #undef GB_STATS_DECLARE_COUNTER
 #undef GB_STATS_DECLARE_ARRAY
-GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 14) * 8, "gb_stats layout");
+GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 16) * 8, "gb_stats layout");
 
 /* ---- Exec/exit events: GB_MAP_EVENTS ---------------------------------------------------------- */
 enum gb_event_kind {
@@ -250,6 +258,21 @@ struct gb_prediction {
   __u64 runtime_ns;     /* learned CPU time per burst (informational: the class decides) */
 };
 GB_STATIC_ASSERT(sizeof(struct gb_prediction) == 16, "gb_prediction layout");
+
+/* ---- Frame pacing: GB_MAP_FRAMES (BPF -> userspace; bpf/frame.bpf.h) ------------------------------ */
+/* A GAMING process whose main thread wakes from interrupt context (a timer, the display's vblank) at
+ * a steady period, and hands out work or runs within each period, is paced: its entry says the
+ * period and its jitter. The entry of a game that stops being paced or exits is deleted. */
+struct gb_frame_pace {
+  __u64 period_ns;      /* the frame period: average interval between the main thread's paced wake-ups */
+  __u64 jitter_ns;      /* average deviation of the intervals from the period */
+  __u64 frame_start_ns; /* bpf_ktime_get_ns of the current frame's start (the last paced wake-up) */
+  __u32 frames;         /* frames measured in a row (the estimate is trusted from GB_FRAME_MIN_FRAMES) */
+  __u32 pid;            /* the main thread (= tgid) */
+  char comm[GB_COMM_LEN];
+};
+GB_STATIC_ASSERT(sizeof(struct gb_frame_pace) == 3 * 8 + 2 * 4 + GB_COMM_LEN, "gb_frame_pace layout");
+#define GB_FRAME_MIN_FRAMES 16
 
 /* ---- Latency histograms: GB_MAP_HIST[0] per CPU (with GB_KNOB_HISTOGRAMS) ----------------------- */
 /* Bucket b counts values v (ns) with floor(log2(v)) == b + GB_HIST_SHIFT; bucket 0 also counts every

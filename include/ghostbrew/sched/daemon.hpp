@@ -377,6 +377,10 @@ class Daemon {
         inst.last = *st;
         inst.last_at = now;
       }
+      // The games whose frame rate BPF detected (sched/frames.hpp), when there are any.
+      if (auto f = inst.sched->frames()) {
+        if (auto line = format_frames(std::move(*f), monotonic_ns()); line != kNoPacedGame) out_.info(line);
+      }
     }
     check_exit(inst);
   }

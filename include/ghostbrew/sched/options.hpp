@@ -38,6 +38,10 @@ struct Options {
   std::uint64_t heartbeat_stale_ms = tuning::default_value(tuning::Setting::heartbeat_stale);
   unsigned stats_secs =
       static_cast<unsigned>(tuning::default_value(tuning::Setting::stats));  ///< 0: no timer
+  std::uint32_t wake_chain_hops =
+      static_cast<std::uint32_t>(tuning::default_value(tuning::Setting::wake_chain_hops));
+  std::uint32_t irq_wake_hops =
+      static_cast<std::uint32_t>(tuning::default_value(tuning::Setting::irq_wake_hops));
   bool verbose = false;
   bool detect = true;  ///< feed the class maps from /proc and cgroup detection
   std::string root = "/";
@@ -86,6 +90,8 @@ void for_each_setting(O& o, F&& f) {
   f(info(Setting::heartbeat_stale), o.heartbeat_stale_ms);
   f(info(Setting::collect), o.collect_secs);
   f(info(Setting::stats), o.stats_secs);
+  f(info(Setting::wake_chain_hops), o.wake_chain_hops);
+  f(info(Setting::irq_wake_hops), o.irq_wake_hops);
 }
 
 /// Every setting within its bounds (tuning::kSettingTable) and the interactive burst below the burst
@@ -115,6 +121,8 @@ inline void apply(const Options& o, gb_config& c) {
   c.class_window_ns[GB_CLASS_GAMING] = o.game_window_us * 1000;
   c.heartbeat_stale_ns = o.heartbeat_stale_ms * 1'000'000;
   c.mode = static_cast<std::uint32_t>(o.mode);
+  c.wake_chain_hops = o.wake_chain_hops;
+  c.irq_wake_hops = o.irq_wake_hops;
 }
 
 }  // namespace ghostbrew::sched

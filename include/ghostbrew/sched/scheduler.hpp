@@ -22,6 +22,7 @@
 #include "ghostbrew/bpf/ring_buffer.hpp"
 #include "ghostbrew/core/error.hpp"
 #include "ghostbrew/sched/cpu_map.hpp"
+#include "ghostbrew/sched/frames.hpp"
 #include "ghostbrew/sched/options.hpp"
 #include "ghostbrew/sched/ports.hpp"
 #include "ghostbrew/sched/stats.hpp"
@@ -51,13 +52,6 @@ struct ExitInfo {
     return s;
   }
 };
-
-/// CLOCK_MONOTONIC in ns: bpf_ktime_get_ns()'s clock, for the heartbeat.
-inline std::uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
-}
 
 /// Refuses an object built from another abi.h: its gb_abi_version (GB_MAP_ABI) must equal this
 /// loader's GB_ABI_VERSION. Call before touching any map or global.
@@ -125,6 +119,8 @@ class Scheduler final : public ClassMaps, public LearningMaps, public Knobs, pub
         !r)
       return tl::unexpected(r.error());
     if (auto r = bind<bpf::HashMap<gb_comm_key, gb_prediction>>(o, GB_MAP_PREDICTIONS, s->predictions_); !r)
+      return tl::unexpected(r.error());
+    if (auto r = bind<bpf::LruHashMap<std::uint32_t, gb_frame_pace>>(o, GB_MAP_FRAMES, s->frames_); !r)
       return tl::unexpected(r.error());
     if (auto r = bind<bpf::PerCpuArray<gb_hist>>(o, GB_MAP_HIST, s->hist_); !r)
       return tl::unexpected(r.error());
@@ -245,6 +241,13 @@ class Scheduler final : public ClassMaps, public LearningMaps, public Knobs, pub
     return stats_->fold(0, gb_stats{}, [](gb_stats acc, const gb_stats& v) { return acc += v; });
   }
 
+  /// The games whose frame period BPF detected (sched/frames.hpp prints them).
+  Result<std::vector<gb_frame_pace>> frames() const {
+    auto fd = frames_->raw() ? bpf_map__fd(frames_->raw()) : -1;
+    if (fd < 0) return fail(GB_MAP_FRAMES, "not loaded");
+    return read_frames(fd);
+  }
+
   /// What ops.exit recorded (kind 0 while still running).
   Result<ExitInfo> exit_info() const {
     auto v = exit_info_->lookup(0);
@@ -281,6 +284,7 @@ class Scheduler final : public ClassMaps, public LearningMaps, public Knobs, pub
   std::optional<bpf::LruHashMap<gb_comm_key, gb_observation>> observations_;
   std::optional<bpf::HashMap<gb_comm_key, gb_prediction>> predictions_;
   std::optional<bpf::PerCpuArray<gb_hist>> hist_;
+  std::optional<bpf::LruHashMap<std::uint32_t, gb_frame_pace>> frames_;
   gb_knobs knobs_state_{0, 0, GB_KNOB_EVENT_DRIVEN, {}};  // heartbeats come with draining the events
   std::vector<bpf::Link> event_links_;
   bpf::Link ops_link_;  // last member: destroyed (detached) first

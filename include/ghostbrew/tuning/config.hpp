@@ -64,6 +64,8 @@ auto& field_ref(Config& c, Setting s) {
     case Setting::heartbeat_stale:  // not a TuningConfig field: callers pass one of kSettings
     case Setting::collect:
     case Setting::stats:
+    case Setting::wake_chain_hops:
+    case Setting::irq_wake_hops:
       break;
   }
   return c.game_window_us;

@@ -30,6 +30,8 @@ enum class Setting : std::uint8_t {
   heartbeat_stale,
   collect,
   stats,
+  wake_chain_hops,
+  irq_wake_hops,
 };
 
 /// One row of the settings table.
@@ -64,7 +66,13 @@ struct SettingInfo {
 ///   drains; over 10 min a dead daemon's pid maps would be trusted long after pids were reused.
 /// - collect 1..3600 s: a sample needs at least a second of wake-ups; an hour is a whole session.
 /// - stats 0..3600 s: 0 turns the stats line off.
-inline constexpr std::array<SettingInfo, 7> kSettingTable = {{
+/// - wake chain hops 0..3: 0 turns wake-up chains off (bpf/wake_chain.bpf.h); each hop more lets a
+///   game's latency bias reach one task further from it (and a hog one more way to be handed it).
+///   Off by default: in the guest the split game did no better with chains (bpf/NOTES.md).
+/// - irq wake hops 0..2: 0 turns the interrupt wake-up bias off; 1 biases the woken task, 2 also
+///   what it wakes next in its process (the input thread's hand-off to the game's logic). Off by
+///   default: in the guest it did not yet shorten input latency (bpf/NOTES.md).
+inline constexpr std::array<SettingInfo, 9> kSettingTable = {{
     {Setting::slice, "slice_us", "--slice-us", 5000, 500, 20000, "us", 500, "time slice of every task"},
     {Setting::burst_threshold, "burst_threshold_us", "--burst-threshold-us", 20000, 2000, 100000, "us", 2000,
      "mean CPU burst (run time until sleep) at or above which learning votes batch for a program"},
@@ -78,6 +86,12 @@ inline constexpr std::array<SettingInfo, 7> kSettingTable = {{
      "seconds per sample with --collect or --tune"},
     {Setting::stats, "stats_secs", "--stats", 0, 0, 3600, "s", 0,
      "print one stats line every SECS seconds (0: off)"},
+    {Setting::wake_chain_hops, "wake_chain_hops", "--wake-chain-hops", 0, 0, 3, "hops", 0,
+     "how far a game or interactive task's latency bias passes along the wake-ups it makes (0: off, the "
+     "default until it proves a gain: bpf/NOTES.md)"},
+    {Setting::irq_wake_hops, "irq_wake_hops", "--irq-wake-hops", 0, 0, 2, "hops", 0,
+     "a task woken by an interrupt is latency-critical for its burst (1), and what it wakes next in its "
+     "process (2); 0: off (default: not yet proven, bpf/NOTES.md)"},
 }};
 
 /// The row of setting `s`.
