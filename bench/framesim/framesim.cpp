@@ -5,11 +5,32 @@
 // deadline misses (a frame not joined by the next frame's start) and each periodic thread's
 // wake-up-to-run latency (actual wake minus the absolute time it asked for).
 //
+// A game split across processes: with --helper PATH the render thread needs a reply from a helper
+// process every frame (after the join, before its own work), through a futex in shared memory
+// (--ipc futex, PATH a file both map) or a pair of FIFOs (--ipc pipe, PATH.req and PATH.rep). The
+// helper is framesim itself started with --serve PATH (and the same --ipc), named whatever its
+// binary is called; it does --serve-us of CPU work per request and ends when the game does.
+// With --input-dev /dev/input/eventN the input thread reads that evdev device instead of waking on
+// a timer: each event's latency is from the kernel's timestamp (CLOCK_MONOTONIC) to read()'s return.
+//
+// With --selfwake timer|pipe it is no game but a CPU hog that wakes itself: it runs --burst-us of
+// CPU, then sleeps on a --sleep-us timer, or hands a byte through a pipe to a partner thread that
+// hands it straight back; for --duration seconds; it prints the CPU time it got (cpu_ms).
+//
 // Output: a human summary, plus `GHOSTBREW-DATA key value` lines (read by tests/vm/run-guest.sh) and,
 // with --dump FILE, every frame time and wake latency (us), one `kind value` per line, for plots.
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <linux/input.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,6 +40,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -61,6 +83,14 @@ struct Config {
   double input_hz = 1000.0;
   double audio_ms = 5.0;
   int vcpu_threads = 0;  // VM-like load: threads named "CPU N/KVM" running 2 ms, sleeping 1 ms
+  std::string helper;    // ask this helper for a reply every frame (path of its futex file / FIFOs)
+  std::string serve;     // be the helper at this path
+  std::string ipc = "futex";
+  double serve_us = 500.0;   // the helper's CPU work per request
+  std::string input_dev;     // read input events from this evdev device instead of a timer
+  std::string selfwake;      // be a hog that wakes itself: "timer" or "pipe"
+  double burst_us = 2000.0;  // --selfwake: CPU per burst
+  double sleep_us = 50.0;    // --selfwake timer: the sleep between bursts
   std::string dump;
   std::string label = "framesim";
 };
@@ -145,6 +175,192 @@ class PeriodicThread {
   std::thread thread_;
 };
 
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "framesim: %s: %s\n", what.c_str(), std::strerror(errno));
+  std::exit(1);
+}
+
+/// The request and reply counters a game and its helper share (--ipc futex), in a MAP_SHARED file.
+struct Shared {
+  std::atomic<std::uint32_t> req{0};
+  std::atomic<std::uint32_t> rep{0};
+  std::atomic<std::uint32_t> quit{0};
+};
+
+long futex(std::atomic<std::uint32_t>* word, int op, std::uint32_t val) {
+  return syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), op, val, nullptr, nullptr, 0);
+}
+
+/// Waits until *word differs from `seen` (a shared futex: the other side is another process).
+std::uint32_t wait_change(std::atomic<std::uint32_t>* word, std::uint32_t seen) {
+  std::uint32_t v;
+  while ((v = word->load()) == seen) futex(word, FUTEX_WAIT, seen);
+  return v;
+}
+
+Shared* map_shared(const std::string& path, bool create) {
+  const int fd = open(path.c_str(), create ? O_RDWR | O_CREAT | O_TRUNC : O_RDWR, 0600);
+  if (fd < 0) die("open " + path);
+  if (create && ftruncate(fd, 4096) != 0) die("ftruncate " + path);
+  void* m = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  if (m == MAP_FAILED) die("mmap " + path);
+  return create ? new (m) Shared : static_cast<Shared*>(m);
+}
+
+/// The game's side of the helper: one request and its reply per frame.
+class HelperClient {
+ public:
+  HelperClient(const std::string& path, const std::string& ipc) {
+    if (ipc == "futex") {
+      shared_ = map_shared(path, false);
+    } else {
+      req_ = open((path + ".req").c_str(), O_WRONLY);
+      if (req_ < 0) die("open " + path + ".req");
+      rep_ = open((path + ".rep").c_str(), O_RDONLY);
+      if (rep_ < 0) die("open " + path + ".rep");
+    }
+  }
+  ~HelperClient() {
+    if (shared_) {
+      shared_->quit = 1;
+      shared_->req.fetch_add(1);
+      futex(&shared_->req, FUTEX_WAKE, 1);
+      munmap(shared_, 4096);
+    } else {
+      close(req_);
+      close(rep_);
+    }
+  }
+  HelperClient(const HelperClient&) = delete;
+  HelperClient& operator=(const HelperClient&) = delete;
+  void ask() {
+    if (shared_) {
+      const std::uint32_t n = shared_->req.fetch_add(1) + 1;
+      futex(&shared_->req, FUTEX_WAKE, 1);
+      std::uint32_t r;
+      while ((r = shared_->rep.load()) != n) futex(&shared_->rep, FUTEX_WAIT, r);
+      return;
+    }
+    char b = 'f';
+    if (write(req_, &b, 1) != 1) die("write to the helper");
+    if (read(rep_, &b, 1) != 1) die("read the helper's reply");
+  }
+
+ private:
+  Shared* shared_ = nullptr;
+  int req_ = -1, rep_ = -1;
+};
+
+/// --serve: answer the game's requests, serve_ns of CPU work each, until it quits. Returns the count.
+std::uint64_t serve(const Config& c) {
+  const ns_t work = static_cast<ns_t>(c.serve_us * 1000);
+  std::uint64_t served = 0;
+  if (c.ipc == "futex") {
+    Shared* sh = map_shared(c.serve, true);
+    std::uint32_t seen = 0;
+    std::printf("framesim: serving %s (futex)\n", c.serve.c_str());
+    std::fflush(stdout);
+    for (;;) {
+      seen = wait_change(&sh->req, seen);
+      if (sh->quit) break;
+      spin_cpu(work);
+      ++served;
+      sh->rep = seen;
+      futex(&sh->rep, FUTEX_WAKE, 1);
+    }
+    return served;
+  }
+  for (const char* suffix : {".req", ".rep"})
+    if (mkfifo((c.serve + suffix).c_str(), 0600) != 0 && errno != EEXIST) die("mkfifo " + c.serve + suffix);
+  std::printf("framesim: serving %s (pipe)\n", c.serve.c_str());
+  std::fflush(stdout);
+  const int req = open((c.serve + ".req").c_str(), O_RDONLY);
+  if (req < 0) die("open " + c.serve + ".req");
+  const int rep = open((c.serve + ".rep").c_str(), O_WRONLY);
+  if (rep < 0) die("open " + c.serve + ".rep");
+  char b;
+  while (read(req, &b, 1) == 1) {
+    spin_cpu(work);
+    ++served;
+    if (write(rep, &b, 1) != 1) break;
+  }
+  close(req);
+  close(rep);
+  return served;
+}
+
+/// The input thread of --input-dev: every event's latency from its kernel timestamp to read()'s return.
+class InputReader {
+ public:
+  InputReader(const std::string& dev, std::atomic<bool>& stop) {
+    fd_ = open(dev.c_str(), O_RDONLY | O_NONBLOCK);
+    if (fd_ < 0) die("open " + dev);
+    int clock = CLOCK_MONOTONIC;
+    if (ioctl(fd_, EVIOCSCLOCKID, &clock) != 0) die("EVIOCSCLOCKID " + dev);
+    thread_ = std::thread([this, &stop] {
+      prctl(PR_SET_NAME, "input");
+      input_event ev[64];
+      while (!stop.load(std::memory_order_relaxed)) {
+        // Sleeps in poll (woken by the device's interrupt through evdev), then reads at once.
+        pollfd pfd{fd_, POLLIN, 0};
+        if (poll(&pfd, 1, 100) <= 0) continue;
+        const ssize_t n = read(fd_, ev, sizeof ev);
+        const ns_t t = now_ns();
+        if (n <= 0) continue;
+        for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(input_event)); ++i) {
+          if (ev[i].type == EV_SYN) continue;  // the report's end: same timestamp as its events
+          lat_.push_back(t - (static_cast<ns_t>(ev[i].input_event_sec) * 1'000'000'000LL +
+                              static_cast<ns_t>(ev[i].input_event_usec) * 1000));
+        }
+      }
+    });
+  }
+  std::vector<ns_t> join() {
+    thread_.join();
+    close(fd_);
+    return std::move(lat_);
+  }
+
+ private:
+  int fd_ = -1;
+  std::vector<ns_t> lat_;
+  std::thread thread_;
+};
+
+/// --selfwake: a hog that wakes itself (timer or pipe) for duration_s; returns its CPU time in ns.
+ns_t selfwake(const Config& c) {
+  const ns_t burst = static_cast<ns_t>(c.burst_us * 1000), nap = static_cast<ns_t>(c.sleep_us * 1000);
+  const ns_t end = now_ns() + static_cast<ns_t>(c.duration_s * 1e9);
+  int to[2], back[2];
+  std::thread partner;
+  if (c.selfwake == "pipe") {
+    if (pipe(to) != 0 || pipe(back) != 0) die("pipe");
+    partner = std::thread([&] {
+      char b;
+      while (read(to[0], &b, 1) == 1 && write(back[1], &b, 1) == 1) {
+      }
+      close(back[1]);
+    });
+  }
+  const ns_t cpu0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+  while (now_ns() < end) {
+    spin_cpu(burst);
+    if (c.selfwake == "timer") {
+      sleep_until(now_ns() + nap);
+    } else {
+      char b = 'w';
+      if (write(to[1], &b, 1) != 1 || read(back[0], &b, 1) != 1) die("the partner's pipe");
+    }
+  }
+  const ns_t cpu = now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+  if (partner.joinable()) {
+    close(to[1]);
+    partner.join();
+  }
+  return cpu;
+}
+
 double percentile(std::vector<ns_t> v, double p) {
   if (v.empty()) return 0.0;
   std::sort(v.begin(), v.end());
@@ -196,15 +412,42 @@ int main(int argc, char** argv) {
   app.add_option("--vcpu-threads", c.vcpu_threads,
                  "also run N VM-like threads named 'CPU i/KVM' (2 ms on, 1 ms off)")
       ->check(CLI::Range(0, 64));
+  app.add_option("--helper", c.helper, "ask the helper at this path for a reply every frame");
+  app.add_option("--serve", c.serve, "be the helper at this path (until the game ends)");
+  app.add_option("--ipc", c.ipc, "how game and helper talk: futex (shared memory) or pipe")
+      ->check(CLI::IsMember({"futex", "pipe"}));
+  app.add_option("--serve-us", c.serve_us, "the helper's CPU work per request (us)")
+      ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--input-dev", c.input_dev,
+                 "the input thread reads this evdev device (latency: event timestamp to read return)");
+  app.add_option("--selfwake", c.selfwake, "be a CPU hog that wakes itself: timer or pipe (no game)")
+      ->check(CLI::IsMember({"timer", "pipe"}));
+  app.add_option("--burst-us", c.burst_us, "--selfwake: CPU per burst (us)")->check(CLI::Range(1.0, 1e6));
+  app.add_option("--sleep-us", c.sleep_us, "--selfwake timer: sleep between bursts (us)")
+      ->check(CLI::Range(1.0, 1e6));
   app.add_option("--dump", c.dump, "write every sample (us) to this file");
   app.add_option("--label", c.label, "prefix of the GHOSTBREW-DATA keys");
   CLI11_PARSE(app, argc, argv);
+  if (!c.selfwake.empty()) {
+    const double cpu_ms = static_cast<double>(selfwake(c)) / 1e6;
+    std::printf("%s: selfwake %s cpu_ms=%.1f\n", c.label.c_str(), c.selfwake.c_str(), cpu_ms);
+    data(c, "cpu_ms", cpu_ms);
+    return 0;
+  }
+  if (!c.serve.empty()) {
+    const auto served = serve(c);
+    std::printf("framesim: served %llu requests\n", static_cast<unsigned long long>(served));
+    return 0;
+  }
 
   const ns_t period = static_cast<ns_t>(1e9 / c.fps);
   std::atomic<bool> stop{false};
   std::vector<std::unique_ptr<PeriodicThread>> periodic;
   std::vector<std::string> periodic_names;
-  if (c.input_hz > 0) {
+  std::unique_ptr<InputReader> input;
+  if (!c.input_dev.empty()) {
+    input = std::make_unique<InputReader>(c.input_dev, stop);
+  } else if (c.input_hz > 0) {
     periodic.push_back(
         std::make_unique<PeriodicThread>("input", static_cast<ns_t>(1e9 / c.input_hz), 20'000, stop));
     periodic_names.emplace_back("input");
@@ -232,6 +475,8 @@ int main(int argc, char** argv) {
   ns_t last_present = 0;
   int misses = 0;
   {
+    std::unique_ptr<HelperClient> helper;
+    if (!c.helper.empty()) helper = std::make_unique<HelperClient>(c.helper, c.ipc);
     JobSystem jobs(c.workers, static_cast<ns_t>(c.work_us * 1000));
     prctl(PR_SET_NAME, "render");
     const ns_t start = now_ns();
@@ -242,6 +487,7 @@ int main(int argc, char** argv) {
       const ns_t t0 = now_ns();
       render_lat.push_back(t0 - next);
       jobs.run_frame();
+      if (helper) helper->ask();
       spin_cpu(static_cast<ns_t>(c.render_us * 1000));
       const ns_t t1 = now_ns();
       frames.push_back(t1 - next);  // from the frame's deadline-aligned start to its completion
@@ -259,6 +505,14 @@ int main(int argc, char** argv) {
   }
   std::vector<std::vector<ns_t>> lat;
   for (auto& p : periodic) lat.push_back(p->join());
+  if (input) {
+    lat.push_back(input->join());
+    periodic_names.emplace_back("input");
+    const auto& ev = lat.back();
+    data(c, "input_events", static_cast<double>(ev.size()));
+    data(c, "input_p50_us", percentile(ev, 50));
+    data(c, "input_p99_us", percentile(ev, 99));
+  }
   for (auto& t : vcpus) t.join();
   if (c.vcpu_threads > 0)
     data(c, "vcpu_periods_per_s", static_cast<double>(vcpu_periods.load()) / c.duration_s);
