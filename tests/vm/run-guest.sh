@@ -6,11 +6,17 @@
 #
 # Usage: run-guest.sh [--smp N] [--threads-per-core T] [--mem MB] [--icount SHIFT | --parallel]
 #                     [--timeout SECS] [--add PATH]... [--log FILE] [--append "kernel args"]
-#                     [--kernel VMLINUZ | --kernel-series X.Y] SCENARIO.sh
+#                     [--kernel VMLINUZ | --kernel-series X.Y] [--module NAME]... [--device DEV]...
+#                     [--qmp-input HZ] SCENARIO.sh
 #
 # --icount SHIFT: single-threaded TCG with instruction-counted guest time (repeatable timings).
 # --parallel: multi-threaded TCG (needs QEMU >= 10: 7.2 oopses on sched_ext attach there), vCPUs
 # on host threads in parallel, guest time = host time; give it no more vCPUs than host cores.
+# --module NAME: the kernel's module NAME (fetch-modules.sh: from Debian's linux-modules package of
+# the booted release, decompressed) lands in /lib/modules/NAME.ko for the scenario to insmod.
+# --device DEV: a qemu -device (e.g. virtio-keyboard-pci). --qmp-input HZ: a QMP socket, and
+# qmp-input.py on the host injecting HZ key events a second into the guest between the scenario's
+# `GHOSTBREW-INPUT start` and `GHOSTBREW-INPUT stop` console lines.
 #
 # The guest (guest-init.sh as /init) mounts proc, sysfs, devtmpfs, cgroup2, debugfs, tracefs and
 # bpffs, then runs `sh /scenario.sh`; scenarios source /guest-lib.sh. Executables given with --add
@@ -31,7 +37,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 prog=run-guest
 
 usage() {
-  sed -n '6,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '6,9p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 die() {
@@ -41,7 +47,7 @@ die() {
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive integer, got '$2'"; }
 
 smp=4 tpc=1 mem=1024 icount="" parallel=0 timeout_s=300 log="" append="" kernel=${GHOSTBREW_KERNEL:-} series=""
-adds=()
+adds=() modules=() devices=() qmp_hz=""
 while (($#)); do
   case $1 in
   --smp) positive "$1" "${2-}"; smp=$2; shift 2 ;;
@@ -55,6 +61,9 @@ while (($#)); do
   --append) (($# >= 2)) || die "--append wants kernel arguments"; append=$2; shift 2 ;;
   --kernel) [[ -n ${2-} ]] || die "--kernel wants a path"; kernel=$2; shift 2 ;;
   --kernel-series) [[ ${2-} =~ ^[0-9]+\.[0-9]+$ ]] || die "--kernel-series wants X.Y, got '${2-}'"; series=$2; shift 2 ;;
+  --module) [[ ${2-} =~ ^[a-z0-9_-]+$ ]] || die "--module wants a module name, got '${2-}'"; modules+=("$2"); shift 2 ;;
+  --device) [[ -n ${2-} ]] || die "--device wants a qemu device"; devices+=("$2"); shift 2 ;;
+  --qmp-input) [[ ${2-} =~ ^[1-9][0-9]*$ ]] || die "--qmp-input wants events per second, got '${2-}'"; qmp_hz=$2; shift 2 ;;
   -h | --help) usage ;;
   -*) die "unknown option '$1' (see --help)" ;;
   *) break ;;
@@ -98,6 +107,13 @@ for a in "${adds[@]}"; do
   [[ -z ${files[$dest]-} ]] || die "--add $a: $dest is already taken by ${files[$dest]}"
   files[$dest]=$(readlink -f "$a")
 done
+if ((${#modules[@]})); then
+  release=$(basename "$kernel")
+  release=${release#vmlinuz-}
+  moddir=$("$here/fetch-modules.sh" "$release" "${modules[@]}") ||
+    die "cannot get modules ${modules[*]} of $release (tests/vm/fetch-modules.sh)"
+  for m in "${modules[@]}"; do files[lib/modules/$m.ko]=$moddir/$m.ko; done
+fi
 
 # Shared libraries (and the loader) of every dynamically linked file, at the paths ldd names.
 for dest in "${!files[@]}"; do
@@ -171,6 +187,8 @@ qemu=(qemu-system-x86_64 -accel "tcg,thread=$tcg_threads" -cpu max -m "$mem"
   -append "console=ttyS0 quiet panic=-1 $append"
   -nodefaults -display none -monitor none -serial "file:$log" -no-reboot)
 [[ -n $icount ]] && qemu+=(-icount "shift=$icount,sleep=off")
+for d in "${devices[@]}"; do qemu+=(-device "$d"); done
+[[ -n $qmp_hz ]] && qemu+=(-qmp "unix:$work/qmp.sock,server=on,wait=off")
 
 printf '%s: %s on %s (%s vCPUs, %s threads/core, %s MB%s, timeout %ss)\n' "$prog" \
   "$(basename "$scenario")" "$(basename "$kernel")" "$smp" "$tpc" "$mem" \
@@ -180,6 +198,9 @@ timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null >"$work/qemu.out" 2>&1 &
 qpid=$!
 if [[ ${GHOSTBREW_VM_VERBOSE:-0} == 1 ]]; then
   tail -n +1 -f --pid="$qpid" "$log" &
+fi
+if [[ -n $qmp_hz ]]; then
+  python3 "$here/qmp-input.py" "$work/qmp.sock" "$qmp_hz" "$log" >"$work/qmp-input.out" 2>&1 &
 fi
 set +e
 wait "$qpid"
@@ -213,6 +234,7 @@ elif ((end != 0)); then
 fi
 
 echo "$prog: results of $(basename "$scenario") (serial log $log, data $datafile, ${elapsed}s)"
+[[ -n $qmp_hz ]] && wait && sed 's/^/  /' "$work/qmp-input.out"
 grep -aoE 'GHOSTBREW-(PASS|FAIL|DATA) .*' <<<"$text" | sed 's/^/  /' || true
 if ((${#reasons[@]} == 0)); then
   echo "$prog: PASS ($passes passed)"
