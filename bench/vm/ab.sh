@@ -14,7 +14,7 @@
 #
 # Usage: bench/vm/ab.sh [--build DIR] [--out DIR] [--scheds "eevdf eevdf-fifo refsched ghostbrew"]
 #                       [--repeat N] [--parallel | --icount SHIFT] [--frame-s N] [--cyclic-s N]
-#                       [--background "hogs storm"]
+#                       [--background "hogs storm"] [--timeout SECS]
 # Schedulers: eevdf, eevdf-nice, eevdf-fifo (EEVDF with the game and cyclictest at nice -20 /
 # SCHED_FIFO: what priority alone buys), refsched, ghostbrew.
 set -euo pipefail
@@ -22,7 +22,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 die() { echo "ab: $*" >&2; exit 2; }
 positive() { [[ ${2-} =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive integer, got '${2-}'"; }
 build=$root/build/release out=$root/build/ab scheds="eevdf eevdf-fifo refsched ghostbrew" frame_s=10 cyclic_s=10
-icount="" parallel=0 repeat=1 background="hogs storm"
+icount="" parallel=0 repeat=1 background="hogs storm" timeout_s=""
 while (($#)); do
   case $1 in
   --build) [[ -n ${2-} ]] || die "--build wants a directory"; build=$2; shift 2 ;;
@@ -34,6 +34,7 @@ while (($#)); do
   --icount) [[ ${2-} =~ ^[0-9]+$ ]] || die "--icount wants a shift 0..10, got '${2-}'"; icount=$2; shift 2 ;;
   --parallel) parallel=1; shift ;;
   --background) (($# >= 2)) || die "--background wants a list (hogs, storm) or \"\""; background=$2; shift 2 ;;
+  --timeout) positive "$1" "${2-}"; timeout_s=$2; shift 2 ;; # the guest's budget (default: estimated)
   *) die "unknown argument '$1' (see the header of $0)" ;;
   esac
 done
@@ -54,15 +55,19 @@ if ((parallel)); then
 else
   mode=(--icount "${icount:-2}") mode_text="icount shift ${icount:-2}, 4 vCPUs"
 fi
-# Budget: per scheduler and round ~3 game runs + cyclictest + ~2 min (attach, hackbench, batch,
+# Budget: per scheduler and round ~4 game runs (game, split game, mixed, the mixed VM) + cyclictest + ~2 min (attach, hackbench, batch,
 # the daemon's idle sample), tripled for slow hosts, plus the boot; at least 30 min.
 nsched=$(wc -w <<<"$scheds")
-timeout_s=$((300 + 3 * repeat * nsched * (3 * frame_s + cyclic_s + 120)))
-((timeout_s >= 1800)) || timeout_s=1800
+if [[ -z $timeout_s ]]; then
+  timeout_s=$((300 + 3 * repeat * nsched * (4 * frame_s + cyclic_s + 120)))
+  ((timeout_s >= 1800)) || timeout_s=1800
+fi
 log=$out/ab.log
 echo "ab: booting the guest ($mode_text); schedulers: $scheds; rounds: $repeat; serial log $log" >&2
 status=0
-"$root/tests/vm/run-guest.sh" "${mode[@]}" --timeout "$timeout_s" --log "$log" \
+# The split game's input thread reads a virtio keyboard the host types on at 1 kHz (QMP).
+input=(--module virtio_input --module evdev --device virtio-keyboard-pci --qmp-input 1000)
+"$root/tests/vm/run-guest.sh" "${mode[@]}" "${input[@]}" --timeout "$timeout_s" --log "$log" \
   --add "$build/bench/framesim/framesim" --add "$build/apps/ghost-sched/ghost-sched" \
   --add "$build/bpf/refsched.bpf.o" --add "$out/ab.conf" \
   "$root/bench/vm/guest-ab.sh" >&2 || status=$?

@@ -31,6 +31,13 @@ NCPU=$(nproc)
 W=$AB_WORK
 cp "$AB_BIN/framesim" "$W/game.exe" # named like a Windows game, as under Proton
 cp "$AB_BIN/framesim" "$W/qemu-system-x86_64" # a VM: its vCPU-like threads are "CPU N/KVM"
+cp "$AB_BIN/framesim" "$W/helperd" # the split game's helper process: a name no rule knows
+# The guest's virtio keyboard (bench/vm/ab.sh adds it with its modules; the host types on it between
+# GHOSTBREW-INPUT start/stop lines): the split game's input thread reads it. None on a host A/B.
+for m in virtio_input evdev; do [ -f "/lib/modules/$m.ko" ] && insmod "/lib/modules/$m.ko" 2>/dev/null; done
+sleep 1
+INPUT_DEV=$(awk '/^N: Name=/ { kb = /Virtio Keyboard/ } kb && /^H: Handlers=/ {
+  for (i = 1; i <= NF; i++) if ($i ~ /^event[0-9]+$/) print "/dev/input/" $i }' /proc/bus/input/devices 2>/dev/null | head -n1)
 
 # The command prefix that runs the latency-sensitive workloads (game, cyclictest) under NAME, and
 # cyclictest's policy arguments there.
@@ -64,7 +71,11 @@ stop_sched() { # NAME
     wait "$sched_pid"
     sched_pid=""
     grep -E '^(stats:|ghost-sched: (attached|detached|pid [0-9]+ \((game|qemu)))' "$W/ghost-sched.log" |
-      awk '!/^stats:/ || (n++ % 5 == 0)' | sed 's/^/[ghost-sched] /' ;;
+      awk '!/^stats:/ || (n++ % 5 == 0)' | sed 's/^/[ghost-sched] /'
+    # The frame rate ghostbrew saw in the game (its stats lines, one a second; median over the round).
+    fps=$(sed -n 's/^frames: game\.exe\[[0-9]*\] \([0-9.]*\) fps .*/\1/p' "$W/ghost-sched.log" | sort -n |
+      awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
+    [ -n "$fps" ] && data "ghostbrew.detected_fps" "$fps" ;;
   esac
   wait_for_state disabled 30 || fail "$1-detach" "state $(sched_state) after stopping"
 }
@@ -106,6 +117,29 @@ wake_p50() {
   sed -nE "s/^$1: (input|audio) wake_p50_us=([0-9.]+) .*/GHOSTBREW-DATA $1.\1_wake_p50_us \2/p" "$2"
 }
 
+# split_game NAME: the game split across two processes, beside the background: each frame the render
+# thread needs a reply from the helper process (a futex in shared memory), and its input thread reads
+# the virtio keyboard while the host types on it (1 kHz), when the guest has one.
+split_game() {
+  rm -f "$W/split"
+  "$W/helperd" --serve "$W/split" --ipc futex >"$W/helper.out" 2>&1 &
+  helper=$!
+  if ! wait_for_line "$W/helper.out" serving 30; then
+    fail "$1-helper" "the split game's helper did not start: $(cat "$W/helper.out")"
+    kill "$helper" 2>/dev/null
+    return 0
+  fi
+  start_background
+  [ -n "$INPUT_DEV" ] && echo "GHOSTBREW-INPUT start"
+  $(prio_cmd "$1") "$W/game.exe" --duration "$FRAME_S" --helper "$W/split" --ipc futex \
+    ${INPUT_DEV:+--input-dev "$INPUT_DEV"} --label "$1.split" >"$W/split.out" 2>&1 ||
+    fail "$1-split" "framesim (split game) exited $?"
+  [ -n "$INPUT_DEV" ] && echo "GHOSTBREW-INPUT stop"
+  stop_background
+  wait "$helper"
+  grep -E '^GHOSTBREW-DATA [^ ]+\.(frame_p99_us|miss_pct|input_p50_us|input_p99_us|input_events) ' "$W/split.out"
+}
+
 run_sched() { # NAME: every workload under scheduler NAME
   s=$1
   note "=== $s (round $round of $REPEAT) ==="
@@ -117,6 +151,7 @@ run_sched() { # NAME: every workload under scheduler NAME
   stop_background
   cat "$W/game.out"
   wake_p50 "$s" "$W/game.out"
+  split_game "$s"
 
   start_background
   $(prio_cmd "$s") cyclictest $(cyclic_policy "$s") -t 2 -i 2000 -D "${CYCLIC_S}s" -q --histogram=100000 --histfile="$W/cyc.hist" >/dev/null 2>&1 ||

@@ -41,6 +41,11 @@ METRICS = [
     ("mixed.miss_pct", "mixed: deadline misses (%)"),
     ("mixed.wake_p99_us", "mixed: game wake-up p99 (us)"),
     ("mixedvm.vcpu_periods_per_s", "mixed: VM vCPU work periods/s (higher is better)"),
+    ("split.frame_p99_us", "split game (helper process): frame time p99 (us)"),
+    ("split.miss_pct", "split game: deadline misses (%)"),
+    ("split.input_p50_us", "input event-to-read p50 (us, virtio keyboard)"),
+    ("split.input_p99_us", "input event-to-read p99 (us)"),
+    ("detected_fps", "detected game fps (set: 120)"),
 ]
 # ratios line: name -> metric; for times, ratio = ghostbrew / eevdf (lower is better)
 RATIOS = [
