@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
+# vm-requires: ghost-sched ghost-probe framesim
+# vm-args: --icount 2
+# vm-timeout: 420
+# frame-pacing: ghostbrew detects a game's frame rate from its main thread's wake-ups
+# (bpf/frame.bpf.h), and only a game's. Under ghostbrew (--stats 1), beside `nproc` CPU hogs:
+#   - framesim as /tmp/game.exe at FPS_A, then at FPS_B, RUN_S seconds each: `ghost-probe --frames`
+#     read near each run's end shows game.exe at its set rate, and so do ghost-sched's stats lines;
+#   - things that must not be taken for a paced game, each started under a game's name (.exe, so
+#     GAMING, the only class detection looks at) for RUN_S seconds: cyclictest (a 1 kHz periodic
+#     thread; its main thread sleeps 10 ms at a time and hands nothing out) and a CPU hog (stress-ng:
+#     never sleeps). (A thread that runs a few ms and sleeps until its next period is a
+#     single-threaded game loop with a frame limiter, and is detected as one: by design.)
+# Pass: the detected fps is within TOLERANCE_PCT (5) % of each set rate (both in ghost-probe and in
+# the last stats line of the run), and nothing else is ever shown as paced.
+. /guest-lib.sh
+RUN_S=6
+FPS_A=120
+FPS_B=50
+TOLERANCE_PCT=5
+LOG=/tmp/ghost-sched.log
+GS_PID=
+hogs=
+stop_hogs() {
+  [ -n "$hogs" ] && kill "$hogs" 2>/dev/null && wait "$hogs" 2>/dev/null
+  hogs=
+}
+cleanup() {
+  stop_hogs
+  [ -n "$GS_PID" ] && kill -KILL "$GS_PID" 2>/dev/null
+  show_file ghost-sched "$LOG"
+}
+N=$(nproc)
+cp /opt/ghostbrew/bin/framesim /tmp/game.exe && cp "$(command -v cyclictest)" /tmp/cyclic.exe && cp "$(command -v stress-ng)" /tmp/hog.exe ||
+  die binaries "cannot copy the workloads"
+
+ghost_sched_start "$LOG" --stats 1 || die attach "ghost-sched did not attach (state $(sched_state))"
+pass attach
+stress-ng --cpu "$N" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
+hogs=$!
+
+# fps_of LINE: the fps figure of a "frames: NAME[PID] X fps ..." line.
+fps_of() { sed -n 's/^frames: [^ ]* \([0-9.]*\) fps .*/\1/p' | tail -n1; }
+within() { awk_true "$1 >= $2 * (1 - $TOLERANCE_PCT / 100) && $1 <= $2 * (1 + $TOLERANCE_PCT / 100)"; }
+
+for fps in $FPS_A $FPS_B; do
+  lines0=$(wc -l <"$LOG")
+  /tmp/game.exe --fps "$fps" --duration "$RUN_S" --label "frame-pacing.$fps" >"/tmp/game-$fps.out" 2>&1 &
+  game=$!
+  sleep $((RUN_S - 2))
+  probe=$(ghost-probe --frames 2>&1)
+  echo "[ghost-probe --frames] $probe"
+  wait "$game" || die "game-$fps" "framesim at $fps fps failed: $(tail -n 3 "/tmp/game-$fps.out")"
+  seen=$(echo "$probe" | grep 'game\.exe\[' | fps_of)
+  data "frame-pacing.$fps.probe_fps" "${seen:-0}"
+  if [ -n "$seen" ] && within "$seen" "$fps"; then pass "probe-sees-$fps-fps"; else
+    fail "probe-sees-$fps-fps" "ghost-probe --frames shows '${probe}' for a game set to $fps fps;" \
+      "want within ${TOLERANCE_PCT}%"
+  fi
+  stats=$(tail -n +"$lines0" "$LOG" | grep 'frames: game\.exe\[' | fps_of)
+  data "frame-pacing.$fps.stats_fps" "${stats:-0}"
+  if [ -n "$stats" ] && within "$stats" "$fps"; then pass "stats-show-$fps-fps"; else
+    fail "stats-show-$fps-fps" "ghost-sched's stats lines show '${stats}' fps for a game set to $fps fps"
+  fi
+  grep -E 'GHOSTBREW-DATA [^ ]*\.(miss_pct|frame_p99_us) ' "/tmp/game-$fps.out"
+done
+
+lines0=$(wc -l <"$LOG")
+/tmp/cyclic.exe --policy=other -t 1 -i 1000 -D "${RUN_S}s" -q >/dev/null 2>&1 &
+c=$!
+/tmp/hog.exe --cpu 1 --cpu-method int64 --timeout "${RUN_S}s" --quiet >/dev/null 2>&1 &
+h=$!
+sleep $((RUN_S - 2))
+probe=$(ghost-probe --frames 2>&1)
+echo "[ghost-probe --frames] $probe"
+wait "$c" "$h"
+grep -E 'ghost-sched: pid [0-9]+ \((cyclic|hog)' "$LOG" | sed 's/^/[ghost-sched] /'
+if [ "$probe" = "frames: no paced game" ]; then pass probe-sees-no-game; else
+  fail probe-sees-no-game "ghost-probe --frames shows '$probe' beside cyclictest and hogs named as games"
+fi
+false_stats=$(tail -n +"$lines0" "$LOG" | grep -E '^frames: .*\[' | sort -u)
+if [ -z "$false_stats" ]; then pass stats-show-no-game; else
+  fail stats-show-no-game "ghost-sched's stats lines showed paced games: $false_stats"
+fi
+stop_hogs
+errs=$(scx_kernel_errors)
+if [ -z "$errs" ]; then pass kernel-log-clean; else fail kernel-log-clean "$errs"; fi
+ghost_sched_stop INT || die exits-on-sigint "ghost-sched still running 30 s after SIGINT"
+finish
