@@ -63,8 +63,9 @@
  * 5. Learning (learn.bpf.h): unclassified tasks are observed and folded by program name for the
  *    daemon's process database; a confident prediction gives the program's next runs its class.
  * 6. Runtime settings: gb_knobs.tune overrides the slice, the learning thresholds and the GAMING
- *    offset without reloading (per-game profiles, online tuning); with GB_KNOB_HISTOGRAMS each callback
- *    times itself and each wake-up's latency is recorded by class (stats.bpf.h).
+ *    offset without reloading (per-game profiles, online tuning), gb_knobs.mode the placement mode
+ *    (ghost-sched ctl mode: the next placement rebuilds the role masks); with GB_KNOB_HISTOGRAMS each
+ * callback times itself and each wake-up's latency is recorded by class (stats.bpf.h).
  * 7. Flags: SCX_OPS_ENQ_LAST. Without it the kernel keeps a task that is alone on its CPU running past
  *    its slice without calling ops.enqueue: its class, request and deadline would go stale and it could
  *    not be preempted. With the flag every slice ends in ops.enqueue; a task flagged SCX_ENQ_LAST goes
@@ -145,6 +146,7 @@ static s32 select_cpu(struct task_struct* p, s32 prev_cpu, u64 wake_flags) {
       tctx->classified = 1;
     return cpu;
   }
+  refresh_roles(); /* the daemon may have switched the mode since the last placement */
   cpu = pick_idle_cpu(p, tctx, prev_cpu);
   if (cpu >= 0) {
     dispatch_to_idle_cpu(p, tctx, cpu);

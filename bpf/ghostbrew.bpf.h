@@ -267,6 +267,14 @@ __noinline u64 gb_class_window_ns(u32 cls) {
   return gb_config.class_window_ns[cls < GB_NR_CLASSES ? cls : GB_CLASS_DEFAULT];
 }
 
+/* The placement mode in force: the daemon's run-time switch (gb_knobs.mode, enum gb_mode + 1) when
+ * set and valid, else the load-time gb_config.mode. */
+__noinline u32 gb_mode(void) {
+  struct gb_knobs* k = knobs_here();
+  if (k && k->mode && k->mode <= GB_NR_MODES) return k->mode - 1;
+  return gb_config.mode;
+}
+
 /* ---- Small helpers ---------------------------------------------------------------------------- */
 
 static u32 valid_class(u32 cls) { return cls < GB_NR_CLASSES ? cls : GB_CLASS_DEFAULT; }

@@ -6,11 +6,13 @@
  * CPUs. Role masks: games on the V-Cache CCD in gaming and auto mode, the frequency CCD in work mode;
  * interactive work on V-Cache in gaming mode, the frequency CCD otherwise; batch on E-cores, else the
  * CCD the latency classes do not use; without a V-Cache split, the preferred cores stand in for the
- * frequency CCD. */
+ * frequency CCD. The mode can change at run time (gb_knobs.mode): the first placement after the
+ * change rebuilds the role masks for it (refresh_roles()), the domain masks stay. */
 #ifndef GHOSTBREW_TOPOLOGY_BPF_H
 #define GHOSTBREW_TOPOLOGY_BPF_H
 
 #include "ghostbrew.bpf.h"
+#include "stats.bpf.h"
 
 /* The topology entry of cpu, or NULL when userspace did not fill it (then: LLC, CCD, node 0). */
 static struct gb_cpu_info* cpu_topology(s32 cpu) {
@@ -60,21 +62,21 @@ static bool cpu_is_fast(const struct gb_cpu_info* info, const struct topo_facts*
   return f->hybrid && info->type != GB_CPU_TYPE_EFFICIENCY;
 }
 
-static bool cpu_suits_games(const struct gb_cpu_info* info, const struct topo_facts* f) {
-  if (gb_config.mode != GB_MODE_WORK && f->vcache_split) return info->flags & GB_CPU_VCACHE;
+static bool cpu_suits_games(const struct gb_cpu_info* info, const struct topo_facts* f, u32 mode) {
+  if (mode != GB_MODE_WORK && f->vcache_split) return info->flags & GB_CPU_VCACHE;
   return cpu_is_fast(info, f);
 }
 
-static bool cpu_suits_interactive(const struct gb_cpu_info* info, const struct topo_facts* f) {
-  if (gb_config.mode == GB_MODE_GAMING) return cpu_suits_games(info, f);
+static bool cpu_suits_interactive(const struct gb_cpu_info* info, const struct topo_facts* f, u32 mode) {
+  if (mode == GB_MODE_GAMING) return cpu_suits_games(info, f, mode);
   return cpu_is_fast(info, f);
 }
 
-static bool cpu_suits_batch(const struct gb_cpu_info* info, const struct topo_facts* f) {
+static bool cpu_suits_batch(const struct gb_cpu_info* info, const struct topo_facts* f, u32 mode) {
   if (f->hybrid) return info->type == GB_CPU_TYPE_EFFICIENCY;
-  if (gb_config.mode == GB_MODE_AUTO) return false;
-  if (gb_config.mode == GB_MODE_WORK && f->vcache_split) return info->flags & GB_CPU_VCACHE;
-  return (f->vcache_split || f->preferred_split) && !cpu_suits_games(info, f);
+  if (mode == GB_MODE_AUTO) return false;
+  if (mode == GB_MODE_WORK && f->vcache_split) return info->flags & GB_CPU_VCACHE;
+  return (f->vcache_split || f->preferred_split) && !cpu_suits_games(info, f, mode);
 }
 
 /* Give every entry of a domain map (nr of them) an empty cpumask. */
@@ -96,14 +98,6 @@ static s32 alloc_dom_masks(void* map, u32 nr, const char* what) {
   return 0;
 }
 
-static s32 alloc_role_mask(struct bpf_cpumask** slot) {
-  struct bpf_cpumask *mask = bpf_cpumask_create(), *old;
-  if (!mask) return -12;
-  old = bpf_kptr_xchg(slot, mask);
-  if (old) bpf_cpumask_release(old);
-  return 0;
-}
-
 /* Add cpu to the cpumask of entry id of a domain map. */
 static void dom_add_cpu(void* map, u32 id, s32 cpu, u32 ccd) {
   struct dom_ctx* dom = bpf_map_lookup_elem(map, &id);
@@ -112,11 +106,58 @@ static void dom_add_cpu(void* map, u32 id, s32 cpu, u32 ccd) {
   if (dom->cpus) bpf_cpumask_set_cpu(cpu, dom->cpus);
 }
 
-static void role_add_cpu(struct bpf_cpumask* mask, s32 cpu) {
-  if (mask) bpf_cpumask_set_cpu(cpu, mask);
+static const struct gb_cpu_info no_topology = {.smt_sibling = -1};
+
+/* The machine's facts (ops.init) and the mode the role masks were last built for. Not static: clang
+ * would split a static struct into one variable per field, which the kernel's BTF check refuses. */
+struct topo_facts topo_facts;
+static u32 roles_mode;
+
+/* Publishes a new role mask in slot (the old one is freed after the readers' RCU grace period). */
+static void publish_role_mask(struct bpf_cpumask** slot, struct bpf_cpumask* mask) {
+  struct bpf_cpumask* old = bpf_kptr_xchg(slot, mask);
+  if (old) bpf_cpumask_release(old);
 }
 
-static const struct gb_cpu_info no_topology = {.smt_sibling = -1};
+/* Builds the role masks for mode into fresh cpumasks and publishes them. */
+static s32 build_roles(u32 mode) {
+  struct bpf_cpumask *games = bpf_cpumask_create(), *inter = bpf_cpumask_create(),
+                     *batch = bpf_cpumask_create();
+  s32 cpu;
+
+  if (!games || !inter || !batch) {
+    if (games) bpf_cpumask_release(games);
+    if (inter) bpf_cpumask_release(inter);
+    if (batch) bpf_cpumask_release(batch);
+    return -12; /* -ENOMEM */
+  }
+  bpf_for(cpu, 0, nr_cpus) {
+    const struct gb_cpu_info* info = cpu_topology(cpu) ?: &no_topology;
+    if (cpu_suits_games(info, &topo_facts, mode)) bpf_cpumask_set_cpu(cpu, games);
+    if (cpu_suits_interactive(info, &topo_facts, mode)) bpf_cpumask_set_cpu(cpu, inter);
+    if (cpu_suits_batch(info, &topo_facts, mode)) bpf_cpumask_set_cpu(cpu, batch);
+  }
+  publish_role_mask(&game_cpus, games);
+  publish_role_mask(&interactive_cpus, inter);
+  publish_role_mask(&batch_cpus, batch);
+  return 0;
+}
+
+/* Rebuilds the role masks when the mode in force is not the one they were built for (the daemon
+ * switched it): the first CPU to see the change claims the rebuild, the others go on with the old
+ * masks meanwhile. */
+static void refresh_roles(void) {
+  u32 want = gb_mode(), have = roles_mode;
+  struct gb_stats* s;
+
+  if (want == have || __sync_val_compare_and_swap(&roles_mode, have, want) != have) return;
+  if (build_roles(want)) {
+    roles_mode = have; /* out of memory: try again at the next placement */
+    return;
+  }
+  s = stats_here();
+  if (s) s->mode_switches++;
+}
 
 /* CPU counts by kind, counted in memory (volatile) rather than in registers: a counter the verifier
  * tracks in a register differs on every pass of the loop, and the loop would never converge. */
@@ -126,12 +167,11 @@ static volatile struct { u32 vcache, preferred, efficiency; } census;
 static s32 build_topology(void) {
   struct topo_facts facts = {};
   s32 cpu, err;
+  u32 mode = gb_mode();
 
   if ((err = alloc_dom_masks(&llc_ctx, gb_config.nr_llcs, "llc_ctx")) ||
       (err = alloc_dom_masks(&ccd_ctx, gb_config.nr_ccds, "ccd_ctx")) ||
-      (err = alloc_dom_masks(&node_ctx, gb_config.nr_nodes, "node_ctx")) ||
-      (err = alloc_role_mask(&game_cpus)) || (err = alloc_role_mask(&interactive_cpus)) ||
-      (err = alloc_role_mask(&batch_cpus)))
+      (err = alloc_dom_masks(&node_ctx, gb_config.nr_nodes, "node_ctx")))
     return err;
 
   bpf_for(cpu, 0, nr_cpus) {
@@ -158,12 +198,11 @@ static s32 build_topology(void) {
     dom_add_cpu(&llc_ctx, info->llc, cpu, info->ccd);
     dom_add_cpu(&ccd_ctx, info->ccd, cpu, info->ccd);
     dom_add_cpu(&node_ctx, info->node, cpu, info->ccd);
-    if (cpu_suits_games(info, &facts)) role_add_cpu(game_cpus, cpu);
-    if (cpu_suits_interactive(info, &facts)) role_add_cpu(interactive_cpus, cpu);
-    if (cpu_suits_batch(info, &facts)) role_add_cpu(batch_cpus, cpu);
   }
   bpf_rcu_read_unlock();
-  return 0;
+  topo_facts = facts;
+  roles_mode = mode;
+  return build_roles(mode);
 }
 
 #endif /* GHOSTBREW_TOPOLOGY_BPF_H */

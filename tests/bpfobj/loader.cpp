@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
   }
   const int knobs_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, GB_MAP_KNOBS));
   __u32 zero = 0;
-  gb_knobs knobs{monotonic_ns(), 1, 0, {}};
+  gb_knobs knobs{monotonic_ns(), 1, 0, {}, 0, 0};
   bpf_map_update_elem(knobs_fd, &zero, &knobs, BPF_ANY);
 
   bpf_link* link = bpf_map__attach_struct_ops(bpf_object__find_map_by_name(obj, GB_MAP_OPS));

@@ -172,41 +172,47 @@ struct gb_knobs {
   __u64 generation;   /* bump after any class map change: every task is classified again */
   __u64 flags;        /* enum gb_knob_flags */
   struct gb_tunables tune;
+  /* The placement mode switched at run time, as enum gb_mode + 1 (0 = gb_config.mode): the next
+   * placement rebuilds the role cpumasks for it and counts gb_stats.mode_switches. */
+  __u32 mode;
+  __u32 reserved;
 };
-GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24 + 32, "gb_knobs layout");
+GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24 + 32 + 8, "gb_knobs layout");
 
 /* ---- Statistics: GB_MAP_STATS[0] per CPU, summed by userspace --------------------------------- */
-/* The counters, declared once, in struct order: GB_STATS_COUNTERS(C, A) calls C(name) for a plain
- * counter and A(name, n) for an array of n (by class). struct gb_stats below is generated from it, and
- * userspace's summing, deltas and printing (sched/stats.hpp) loop over it: a new counter is one line. */
-#define GB_STATS_COUNTERS(C, A)                                                                              \
-  A(dispatched, GB_NR_CLASSES) /* tasks inserted into a DSQ (shared or local), by class */                   \
-  C(direct_dispatches)         /* inserted straight into an idle CPU's local DSQ from select_cpu */          \
-  C(migrations)                /* a task started running on another CPU than its last run */                 \
-  C(xccd_migrations)           /* ... on another CCD */                                                      \
-  C(ccd_local)                 /* a task started running on the same CCD as its last run */                  \
-  C(vcache_placements)         /* select_cpu put a GAMING/INTERACTIVE task on a V-Cache CPU */               \
-  C(preemptions)               /* a running task was kicked for a wake-up with an earlier deadline */        \
-  C(ringbuf_drops)             /* events lost because the ring buffer was full */                            \
-  C(llc_steals)                /* an idle CPU ran a task queued on another LLC of its CCD */                 \
-  C(xccd_steals)               /* ... queued on another CCD */                                               \
-  C(reclassifications)         /* a task's class was evaluated (first time or after an input changed) */     \
-  C(stale_heartbeat)           /* classifications done without userspace maps (heartbeat stale) */           \
-  A(started, GB_NR_CLASSES)    /* class a task starts in at exec (or first enqueue after a comm change) */   \
-  C(predicted)                 /* ... of which started in a class from GB_MAP_PREDICTIONS */                 \
-  C(observed)                  /* tasks folded into GB_MAP_OBSERVATIONS */                                   \
-  C(rt_reenqueues)             /* tasks moved off a CPU that an RT/deadline task took (ops.cpu_release) */   \
-  C(chain_boosts)              /* a GAMING/INTERACTIVE waker (or chain) put its wakee in an earlier class */ \
-  C(irq_boosts)                /* a wake-up from interrupt context put its wakee in an earlier class */
+/* The counters, declared once, in struct order with what each counts: GB_STATS_COUNTERS(C, A) calls
+ * C(name, description) for a plain counter and A(name, n, description) for an array of n (by class).
+ * struct gb_stats below is generated from it, and userspace's summing, deltas, printing and the control
+ * socket's stats and stats_meta replies (sched/stats.hpp) loop over it: a new counter is one line. */
+#define GB_STATS_COUNTERS(C, A)                                                                      \
+  A(dispatched, GB_NR_CLASSES, "tasks inserted into a DSQ (shared or local), by class")              \
+  C(direct_dispatches, "inserted straight into an idle CPU's local DSQ from select_cpu")             \
+  C(migrations, "a task started running on another CPU than its last run")                           \
+  C(xccd_migrations, "a task started running on another CCD than its last run")                      \
+  C(ccd_local, "a task started running on the same CCD as its last run")                             \
+  C(vcache_placements, "select_cpu put a GAMING/INTERACTIVE task on a V-Cache CPU")                  \
+  C(preemptions, "a running task was kicked for a wake-up with an earlier deadline")                 \
+  C(ringbuf_drops, "exec/exit events lost because the ring buffer was full")                         \
+  C(llc_steals, "an idle CPU ran a task queued on another LLC of its CCD")                           \
+  C(xccd_steals, "an idle CPU ran a task queued on another CCD")                                     \
+  C(reclassifications, "a task's class was evaluated (first time or after an input changed)")        \
+  C(stale_heartbeat, "classifications done without userspace maps (heartbeat stale)")                \
+  A(started, GB_NR_CLASSES, "class a task starts in at exec (or first enqueue after a comm change)") \
+  C(predicted, "tasks started in a class from the process database's predictions")                   \
+  C(observed, "tasks folded into the observations for the process database")                         \
+  C(rt_reenqueues, "tasks moved off a CPU that an RT/deadline task took (ops.cpu_release)")          \
+  C(chain_boosts, "a GAMING/INTERACTIVE waker (or chain) put its wakee in an earlier class")         \
+  C(irq_boosts, "a wake-up from interrupt context put its wakee in an earlier class")                \
+  C(mode_switches, "the role cpumasks were rebuilt for a mode switched at run time (gb_knobs.mode)")
 
-#define GB_STATS_DECLARE_COUNTER(name) __u64 name;
-#define GB_STATS_DECLARE_ARRAY(name, n) __u64 name[n];
+#define GB_STATS_DECLARE_COUNTER(name, desc) __u64 name;
+#define GB_STATS_DECLARE_ARRAY(name, n, desc) __u64 name[n];
 struct gb_stats {
   GB_STATS_COUNTERS(GB_STATS_DECLARE_COUNTER, GB_STATS_DECLARE_ARRAY)
 };
 #undef GB_STATS_DECLARE_COUNTER
 #undef GB_STATS_DECLARE_ARRAY
-GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 16) * 8, "gb_stats layout");
+GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 17) * 8, "gb_stats layout");
 
 /* ---- Exec/exit events: GB_MAP_EVENTS ---------------------------------------------------------- */
 enum gb_event_kind {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
-// What the daemon's parts use of a loaded scheduler, as four small interfaces: ClassFeeder writes the
+// What the daemon's parts use of a loaded scheduler, as small interfaces: ClassFeeder writes the
 // class maps, Learner drains observations and writes predictions, Collector sets the runtime knobs
-// and reads the counters. Scheduler implements all four over the real BPF maps; host unit tests give
+// and reads the counters, the control socket (sched/control.hpp) reads the counters and switches the
+// mode. Scheduler implements them all over the real BPF maps; host unit tests give
 // the parts small in-memory fakes of these interfaces (never of the kernel).
 #pragma once
 
@@ -49,6 +50,13 @@ class Knobs {
   virtual ~Knobs() = default;
   /// Zeros restore the load-time values.
   virtual Result<void> set_tunables(const gb_tunables& t) = 0;
+};
+
+/// The placement mode (enum gb_mode), switched while the scheduler runs.
+class ModeSwitch {
+ public:
+  virtual ~ModeSwitch() = default;
+  virtual Result<void> set_mode(gb_mode mode) = 0;
 };
 
 /// BPF's counters and latency histograms, summed over every CPU.

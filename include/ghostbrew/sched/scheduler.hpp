@@ -69,7 +69,11 @@ inline Result<void> check_abi(bpf::Object& o) {
 }
 
 /// Implements the daemon parts' interfaces (ports.hpp) over the loaded object's maps.
-class Scheduler final : public ClassMaps, public LearningMaps, public Knobs, public Counters {
+class Scheduler final : public ClassMaps,
+                        public LearningMaps,
+                        public Knobs,
+                        public Counters,
+                        public ModeSwitch {
  public:
   using EventHandler = std::function<void(const gb_event&)>;
 
@@ -186,6 +190,15 @@ class Scheduler final : public ClassMaps, public LearningMaps, public Knobs, pub
     return heartbeat();
   }
 
+  /// Switches the placement mode without reloading: BPF rebuilds its role cpumasks at the next
+  /// placement (gb_stats.mode_switches counts it).
+  Result<void> set_mode(gb_mode mode) override {
+    if (static_cast<unsigned>(mode) >= GB_NR_MODES)
+      return fail("mode", "{} is not a mode", static_cast<unsigned>(mode));
+    knobs_state_.mode = static_cast<std::uint32_t>(mode) + 1;
+    return heartbeat();
+  }
+
   /// Takes every observation BPF has folded in since the last drain (each entry is read, then
   /// deleted; an update racing with the delete loses at most that task's observation).
   Result<Observations> drain_observations() override {
@@ -285,7 +298,7 @@ class Scheduler final : public ClassMaps, public LearningMaps, public Knobs, pub
   std::optional<bpf::HashMap<gb_comm_key, gb_prediction>> predictions_;
   std::optional<bpf::PerCpuArray<gb_hist>> hist_;
   std::optional<bpf::LruHashMap<std::uint32_t, gb_frame_pace>> frames_;
-  gb_knobs knobs_state_{0, 0, GB_KNOB_EVENT_DRIVEN, {}};  // heartbeats come with draining the events
+  gb_knobs knobs_state_{0, 0, GB_KNOB_EVENT_DRIVEN, {}, 0, 0};  // heartbeats come with draining the events
   std::vector<bpf::Link> event_links_;
   bpf::Link ops_link_;  // last member: destroyed (detached) first
 };

@@ -26,10 +26,10 @@ le_bytes() { awk -v n="$1" -v v="$2" 'BEGIN { for (i = 0; i < n; i++) { printf "
 now_ns() { awk '{ printf "%.0f\n", $1 * 1000000000 }' /proc/uptime; }
 # heartbeat GENERATION: what a timer-driven daemon does, written by hand: struct gb_knobs
 # {heartbeat_ns, generation, flags = 0 (not event-driven: the heartbeat itself must stay fresh),
-# tune = {0} (the load-time settings)}.
+# tune = {0} (the load-time settings), mode = 0 (the load-time mode), reserved}.
 heartbeat() {
   bpftool map update name knobs key 0 0 0 0 value $(le_bytes 8 "$(now_ns)") $(le_bytes 8 "$1") $(le_bytes 8 0) \
-    $(le_bytes 32 0)
+    $(le_bytes 40 0)
 }
 gaming_growth() { class_growth $GAMING "$1"; }
 
