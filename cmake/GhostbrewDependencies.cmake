@@ -14,6 +14,8 @@ find_package(tomlplusplus 3.3 REQUIRED CONFIG)  # the configuration file (config
 
 if(GHOSTBREW_BUILD_APPS)
   find_package(CLI11 2.1 REQUIRED CONFIG)
+  # sd_notify() for ghost-sched as a Type=notify service (sched/systemd.hpp).
+  pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd>=247)
 endif()
 if(GHOSTBREW_BUILD_TESTS)
   find_package(GTest 1.12 REQUIRED)

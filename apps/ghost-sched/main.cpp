@@ -14,6 +14,8 @@
 #include "ghostbrew/core/text.hpp"
 #include "ghostbrew/frames/command.hpp"
 #include "ghostbrew/sched/daemon.hpp"
+#include "ghostbrew/sched/remote.hpp"
+#include "ghostbrew/sched/systemd.hpp"
 #include "ghostbrew/tuning/commands.hpp"
 #include "ghostbrew/tuning/settings.hpp"
 #include "ghostbrew/version.hpp"
@@ -63,6 +65,13 @@ int main(int argc, char** argv) {
       "--tune", o.tune,
       "explore settings online while a game runs and save the best as its profile (implies --collect)");
   app.add_flag("!--no-profiles", o.profiles, "do not apply saved per-game profiles");
+  app.add_option("--socket", o.socket, "control socket (--monitor, ctl); empty: none")->capture_default_str();
+  unsigned monitor_secs = 0;
+  auto* monitor = app.add_option("--monitor", monitor_secs,
+                                 "print a running daemon's statistics every SECS seconds (see --help-stats)");
+  monitor->type_name("SECS");
+  bool help_stats = false;
+  app.add_flag("--help-stats", help_stats, "describe every field of the statistics and exit");
   app.add_option("--root", o.root, "filesystem root for sysfs/procfs (testing)")->capture_default_str();
   app.set_version_flag("--version", ghostbrew::version_line("ghost-sched", GHOSTBREW_GIT_REVISION));
 
@@ -82,6 +91,17 @@ int main(int argc, char** argv) {
   frames->add_option("LOG", frames_log, "MangoHud log (CSV)")->required();
   frames->add_option("--vs", frames_vs, "a second log, printed beside the first with ratios (OTHER / LOG)");
   frames->add_option("--plot", frames_plot, "write frame time over time and its distribution as SVG");
+  // ctl: requests to a running daemon over its control socket (sched/remote.hpp).
+  auto* ctl = app.add_subcommand("ctl", "control a running daemon over its control socket (root only)");
+  ctl->require_subcommand(1);
+  bool ctl_json = false;
+  auto* ctl_status =
+      ctl->add_subcommand("status", "print the daemon's mode, uptime and classified processes");
+  ctl_status->add_flag("--json", ctl_json, "the reply as JSON");
+  std::string ctl_mode_name;
+  auto* ctl_mode = ctl->add_subcommand("mode", "switch the placement mode without reloading the scheduler");
+  ctl_mode->add_option("MODE", ctl_mode_name, "auto, gaming or work")->required();
+  auto* ctl_reload = ctl->add_subcommand("reload", "re-read the configuration and rescan (what SIGHUP does)");
   app.require_subcommand(0, 1);
   CLI11_PARSE(app, argc, argv);
   if (frames->parsed())
@@ -96,6 +116,12 @@ int main(int argc, char** argv) {
       std::cout << tuning::format_settings();
     return 0;
   }
+  namespace sched = ghostbrew::sched;
+  if (help_stats) return std::cout << sched::format_stats_help(), 0;
+  if (*monitor) return sched::monitor(o.socket, monitor_secs, std::cout, std::cerr);
+  if (ctl_status->parsed()) return sched::ctl_status(o.socket, ctl_json, std::cout, std::cerr);
+  if (ctl_mode->parsed()) return sched::ctl_mode(o.socket, ctl_mode_name, std::cout, std::cerr);
+  if (ctl_reload->parsed()) return sched::ctl_reload(o.socket, std::cout, std::cerr);
   const auto err = [](const std::string& s) {
     std::cerr << "ghost-sched: " << ghostbrew::text::escape(s) << "\n";
   };
@@ -127,5 +153,5 @@ int main(int argc, char** argv) {
   if (state_dir_flag->count() > 0) src.flags.state_dir = o.state_dir;
   if (cgroup_rules_flag->count() > 0) src.flags.cgroup_rules_file = o.cgroup_rules;
   ghostbrew::bpf::set_libbpf_verbose(o.verbose);
-  return ghostbrew::sched::run_daemon(std::move(src), ghostbrew_bpf_object());
+  return sched::run_daemon(std::move(src), ghostbrew_bpf_object(), sched::with_systemd({}));
 }

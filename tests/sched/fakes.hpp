@@ -74,4 +74,15 @@ struct FakeCounters final : sched::Counters {
   Result<gb_hist> hist() const override { return histograms; }
 };
 
+/// Every mode written, in order; fails the next write when `fail_next` is set.
+struct FakeModeSwitch final : sched::ModeSwitch {
+  std::vector<gb_mode> writes;
+  bool fail_next = false;
+  Result<void> set_mode(gb_mode m) override {
+    if (std::exchange(fail_next, false)) return fail("knobs", "map update failed");
+    writes.push_back(m);
+    return {};
+  }
+};
+
 }  // namespace ghostbrew::testing

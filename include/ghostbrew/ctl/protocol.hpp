@@ -23,6 +23,9 @@
 
 namespace ghostbrew::ctl {
 
+/// Where ghost-sched listens unless told otherwise (systemd's RuntimeDirectory=ghostbrew).
+inline constexpr std::string_view kDefaultSocket = "/run/ghostbrew/ghost-sched.sock";
+
 /// The longest request line a server accepts (a request is a few dozen bytes).
 inline constexpr std::size_t kMaxRequestBytes = 64 * 1024;
 /// Requests are flat: {"req":..,"args":{..}} is depth 2; deeper input is refused before parsing.

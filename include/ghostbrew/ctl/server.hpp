@@ -31,9 +31,6 @@
 
 namespace ghostbrew::ctl {
 
-/// Where ghost-sched listens unless told otherwise (systemd's RuntimeDirectory=ghostbrew).
-inline constexpr std::string_view kDefaultSocket = "/run/ghostbrew/ghost-sched.sock";
-
 /// Who is served and how much one client may take.
 struct ServerLimits {
   uid_t allowed_uid = 0;                       ///< the only uid served (root)
@@ -60,7 +57,8 @@ inline std::size_t send_some(int fd, std::string_view data) {
 }
 }  // namespace detail
 
-/// The listening socket and its clients. Not movable: the event loop's handlers point at it.
+/// The listening socket and its clients. Not movable: the event loop's handlers point at it; detach
+/// it (or destroy it) before the loop it is attached to goes.
 class Server {
  public:
   using Dispatch = std::function<Reply(const Request&)>;
@@ -207,7 +205,8 @@ class Server {
     (void)loop_->watch(fd, c.out.empty() ? EPOLLIN : EPOLLIN | EPOLLOUT);
   }
 
-  /// Answers each complete line in c.in; false when the client must be hung up on (a line too long).
+  /// Answers each complete line in c.in; false when the client must be hung up on (a line too long,
+  /// or more replies waiting than it may hold).
   bool answer_lines(Client& c) {
     std::size_t start = 0;
     for (std::size_t nl; (nl = c.in.find('\n', start)) != std::string::npos; start = nl + 1) {
@@ -215,6 +214,7 @@ class Server {
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank lines
       c.out += answer(line).line();
+      if (c.out.size() > limits_.max_pending_reply) return false;  // it does not read its replies
     }
     c.in.erase(0, start);
     if (c.in.size() > kMaxRequestBytes) {

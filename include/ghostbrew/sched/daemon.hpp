@@ -4,7 +4,9 @@
 // and rescans), an exec/exit event (classify or forget that pid; when a full ring dropped some:
 // rescan), the kernel ejecting the scheduler (the struct_ops link hangs up: restart in-process when
 // the kernel asks for it, as after CPU hotplug), or the stats timer, which exists only when stats are
-// on. No other wake-ups.
+// on. No other wake-ups. The control socket (sched/control.hpp, ctl/) wakes it only when a client
+// sends a request; systemd hears READY=1 after attach, STATUS= with the mode and classified counts,
+// and WATCHDOG=1 pings (a timer only when the unit sets WatchdogSec=).
 #pragma once
 
 #include <unistd.h>
@@ -25,8 +27,10 @@
 #include "ghostbrew/core/event_loop.hpp"
 #include "ghostbrew/core/state_file.hpp"
 #include "ghostbrew/core/text.hpp"
+#include "ghostbrew/ctl/server.hpp"
 #include "ghostbrew/sched/class_feeder.hpp"
 #include "ghostbrew/sched/collector.hpp"
+#include "ghostbrew/sched/control.hpp"
 #include "ghostbrew/sched/cpu_map.hpp"
 #include "ghostbrew/sched/learner.hpp"
 #include "ghostbrew/sched/log.hpp"
@@ -51,6 +55,10 @@ struct DaemonOutput {
   };
   /// Start each line with its priority's sd-daemon prefix (sched/log.hpp): when stderr is the journal.
   bool journal = is_journal_stream(STDERR_FILENO);
+  /// The service manager's notifications ("READY=1", "STATUS=...", "WATCHDOG=1"; sched/systemd.hpp).
+  std::function<void(const std::string&)> notify = [](const std::string&) {};
+  /// How often the service manager wants WATCHDOG=1 (0: no watchdog, no timer).
+  std::chrono::microseconds watchdog{0};
 };
 
 namespace detail {
@@ -121,6 +129,9 @@ class Daemon {
     UniqueFd rescan_timer;  // armed when events were lost (see note_lost_events())
     bool rescan_armed = false;
     std::uint64_t drops_seen = 0;  // ringbuf_drops when the events were last known complete
+    UniqueFd watchdog_timer;
+    std::chrono::steady_clock::time_point attached_at;
+    std::string status;  // the last STATUS= sent
     LoopEnd end = LoopEnd::stop;
     ExitInfo exit{};
     std::uint64_t stale_seen = 0;  // BPF's stale_heartbeat counter at the last check
@@ -149,6 +160,8 @@ class Daemon {
     auto rules = load_rules(opts_);
     if (!rules) return err(rules.error().message()), 2;
     if (auto p = preflight(opts_.root, ::geteuid() == 0); !p) return err(p.error().message()), 1;
+    mode_ = opts_.mode;
+    open_control_socket();
     feeder_.emplace(
         opts_.root, std::move(*rules),
         opts_.verbose ? ClassFeeder::Log([this](const std::string& s) { debug(s); }) : ClassFeeder::Log());
@@ -171,6 +184,13 @@ class Daemon {
   /// Loads, feeds and attaches one instance, runs its event loop, and winds it down.
   tl::expected<LoopEnd, Status> run_instance(bool restarted) {
     Instance inst;
+    // The control socket leaves this instance's loop before the loop goes, whatever the way out.
+    struct DetachControl {
+      ctl::Server* server;
+      ~DetachControl() {
+        if (server != nullptr) server->detach();
+      }
+    } detach_control{control_.get()};
     if (auto fatal = start(inst, restarted)) return tl::unexpected(*fatal);
     if (auto fatal = watch(inst)) return tl::unexpected(*fatal);
     if (auto r = inst.loop->run(); !r) return err(r.error().message()), tl::unexpected(1);
@@ -182,6 +202,7 @@ class Daemon {
 
     switch (inst.end) {
       case LoopEnd::stop: {
+        out_.notify("STOPPING=1");
         if (auto d = s.detach(); !d) err("detach: " + d.error().message());
         auto e = s.exit_info();
         info(fmt::format("detached: {}", e && e->exited() ? e->describe() : std::string("unregistered")));
@@ -235,6 +256,9 @@ class Daemon {
       else
         warn("predictions not loaded: " + n.error().message());
     }
+    if (mode_ != opts_.mode)  // switched over the control socket before this (re)load
+      if (auto m = s.set_mode(mode_); !m)
+        err("mode " + std::string(to_string(mode_)) + ": " + m.error().message());
     if (auto a = s.attach(); !a) {
       auto st = read_sched_ext(opts_.root);
       if (st && st->state != "disabled")
@@ -244,6 +268,10 @@ class Daemon {
       return err("attach: " + a.error().message()), 1;
     }
     info(attached_line(opts_, *topo, cpus, classified, feeder_->cgroups(), restarted));
+    if (restarted) ++restarts_;
+    inst.attached_at = std::chrono::steady_clock::now();
+    out_.notify("READY=1");
+    notify_status(inst);
     return std::nullopt;
   }
 
@@ -271,6 +299,20 @@ class Daemon {
     // The kernel hangs up the struct_ops link when it ejects the scheduler (6.10+); kernels whose
     // links cannot be polled are checked on each event and stats tick instead.
     const bool link_polled = l.add(s.ops_link_fd(), [&inst] { check_exit(inst); }).has_value();
+    if (control_) {
+      control_->set_dispatch([this, &inst](const ctl::Request& r) { return control(inst).handle(r); });
+      if (auto a = control_->attach(l); !a) err("control socket: " + a.error().message());
+    }
+    if (out_.watchdog.count() > 0) {
+      auto t = make_timerfd(std::chrono::duration_cast<std::chrono::milliseconds>(out_.watchdog / 2));
+      if (!t) return err(t.error().message()), 1;
+      inst.watchdog_timer = std::move(*t);
+      (void)l.add(inst.watchdog_timer.get(), [this, &inst] {
+        (void)read_timer(inst.watchdog_timer.get());
+        check_exit(inst);  // an ejected scheduler stops the loop instead of being vouched for
+        if (inst.end != LoopEnd::ejected) out_.notify("WATCHDOG=1");
+      });
+    }
     std::chrono::milliseconds tick{opts_.stats_secs * 1000U};
     if (!link_polled && tick.count() == 0) tick = std::chrono::milliseconds(1000);
     if (tick.count() > 0) {
@@ -295,19 +337,10 @@ class Daemon {
 
   /// SIGHUP re-reads the rules and rescans; SIGINT/SIGTERM stop.
   void on_signal(Instance& inst) {
-    Scheduler& s = *inst.sched;
     switch (read_signal(sig_.get())) {
       case SIGHUP:
         if (reload_config(inst)) break;
-        if (auto r = load_rules(opts_))
-          feeder_->set_rules(std::move(*r));
-        else
-          warn("reload kept the previous rules: " + r.error().message());
-        if (auto n = feeder_->full_scan(s))
-          info(fmt::format("reloaded: {} classified processes, {} cgroups", *n, feeder_->cgroups()));
-        else
-          warn("rescan failed: " + n.error().message());
-        if (inst.collector) inst.collector->on_classes_changed(s, s, *feeder_);
+        (void)reload(inst);  // it logs what it did
         break;
       case SIGINT:
       case SIGTERM:
@@ -317,6 +350,75 @@ class Daemon {
       default:
         break;
     }
+  }
+
+  /// What SIGHUP and the control socket's "reload" do: re-read the rules (keeping the previous ones
+  /// when they are bad) and rescan, saying so in the log. Returns the "reloaded: ..." line, or why the
+  /// previous rules stayed or the rescan failed.
+  Result<std::string> reload(Instance& inst) {
+    Scheduler& s = *inst.sched;
+    std::optional<Error> kept;
+    if (auto r = load_rules(opts_))
+      feeder_->set_rules(std::move(*r));
+    else
+      kept = Error{"", "reload kept the previous rules: " + r.error().message()}, warn(kept->message());
+    auto n = feeder_->full_scan(s);
+    if (inst.collector) inst.collector->on_classes_changed(s, s, *feeder_);
+    notify_status(inst);
+    if (!n)
+      return warn("rescan failed: " + n.error().message()),
+             fail("", "rescan failed: {}", n.error().message());
+    const std::string line =
+        fmt::format("reloaded: {} classified processes, {} cgroups", *n, feeder_->cgroups());
+    info(line);
+    if (kept) return tl::unexpected(*kept);
+    return line;
+  }
+
+  /// Creates the control socket; without it the daemon still schedules (the error says why).
+  void open_control_socket() {
+    if (opts_.socket.empty()) return;
+    auto srv = ctl::Server::listen(opts_.socket);
+    if (!srv) return err("control socket unavailable (no --monitor or ctl): " + srv.error().message());
+    control_ = std::move(*srv);
+  }
+
+  /// The control requests' view of the daemon and of `inst`'s scheduler.
+  Control control(Instance& inst) {
+    return Control(*inst.sched, *inst.sched,
+                   {.status = [this, &inst] { return status(inst); },
+                    .mode_changed =
+                        [this, &inst](gb_mode m) {
+                          if (m != mode_) info(fmt::format("mode {} -> {}", to_string(mode_), to_string(m)));
+                          mode_ = m;
+                          notify_status(inst);
+                        },
+                    .reload = [this, &inst] { return reload(inst); }});
+  }
+
+  [[nodiscard]] DaemonStatus status(const Instance& inst) const {
+    DaemonStatus st;
+    st.mode = mode_;
+    st.uptime_secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - inst.attached_at).count();
+    for (const auto& [pid, e] : feeder_->entries())
+      ++st.classified[static_cast<std::size_t>(e.cls.cls) % GB_NR_CLASSES];
+    st.cgroups = feeder_->cgroups();
+    st.restarts = restarts_;
+    st.pid = ::getpid();
+    return st;
+  }
+
+  /// Tells the service manager the mode and the classified counts, when they changed.
+  void notify_status(Instance& inst) {
+    const DaemonStatus st = status(inst);
+    std::string line = fmt::format("mode {}; classified:", to_string(st.mode));
+    for (std::size_t c = 0; c < GB_NR_CLASSES; ++c)
+      if (st.classified[c] > 0) line += fmt::format(" {} {}", class_name(c), st.classified[c]);
+    line += fmt::format("; {} cgroups", st.cgroups);
+    if (line == inst.status) return;
+    inst.status = line;
+    out_.notify("STATUS=" + line);
   }
 
   /// Exec/exit events: classify or forget those pids, tell the learner and the collector.
@@ -334,6 +436,7 @@ class Daemon {
       if (auto r = learner_->on_activity(); !r) warn("learning: " + r.error().message());
     if (inst.collector && !inst.pending.empty()) inst.collector->on_classes_changed(s, s, *feeder_);
     if (!inst.pending.empty()) check_heartbeat(inst);
+    if (!inst.pending.empty()) notify_status(inst);
     inst.pending.clear();
     note_lost_events(inst);
     check_exit(inst);
@@ -432,6 +535,9 @@ class Daemon {
   DaemonOutput out_;
   UniqueFd sig_;
   std::optional<ClassFeeder> feeder_;
+  std::unique_ptr<ctl::Server> control_;
+  gb_mode mode_ = tuning::kDefaultMode;  ///< in force: the options' until switched over the socket
+  std::uint64_t restarts_ = 0;
   std::optional<Learner> learner_;
   std::filesystem::path state_;
 };

@@ -14,6 +14,7 @@
 
 #include "ghostbrew/bpf/abi.h"
 #include "ghostbrew/core/error.hpp"
+#include "ghostbrew/ctl/protocol.hpp"
 #include "ghostbrew/detect/cgroup.hpp"
 #include "ghostbrew/detect/comm_patterns.hpp"
 #include "ghostbrew/tuning/settings.hpp"
@@ -71,6 +72,8 @@ struct Options {
   std::vector<std::string> extra_ai_names;
   /// Where hand-written per-game profiles (*.toml, config/game_profile.hpp) are; empty: none.
   std::string profiles_dir = "/etc/ghostbrew/profiles";
+  /// The control socket (ghost-sched --monitor, ctl); empty: none.
+  std::string socket = std::string(ctl::kDefaultSocket);
 
   /// The latency histograms cost two clock reads per callback: only when the collector reads them.
   [[nodiscard]] bool histograms() const { return collect || tune; }
