@@ -55,8 +55,16 @@ set(doc_dir ${CMAKE_INSTALL_DATADIR}/doc/ghostbrew)
 install(FILES LICENSE LICENSES/GPL-2.0-only.txt LICENSES/BSD-3-Clause.txt DESTINATION ${doc_dir})
 # The service issue's files, installed once they exist: the unit where systemd looks for packaged
 # units (under the prefix), the config as an example for /etc/ghostbrew/.
+# ghostbrew.service gets its ExecStart pointed at the installed ghost-sched (systemd reads
+# /usr/lib/systemd/system and /usr/local/lib/systemd/system: <prefix>/lib/systemd/system).
 if(EXISTS ${PROJECT_SOURCE_DIR}/dist/systemd/ghostbrew.service)
-  install(FILES dist/systemd/ghostbrew.service DESTINATION lib/systemd/system)
+  set(unit_src ${PROJECT_SOURCE_DIR}/dist/systemd/ghostbrew.service)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${unit_src})
+  file(READ ${unit_src} unit_text)
+  string(REPLACE "ExecStart=/usr/local/sbin/ghost-sched" "ExecStart=${CMAKE_INSTALL_FULL_SBINDIR}/ghost-sched"
+         unit_text "${unit_text}")
+  file(WRITE ${PROJECT_BINARY_DIR}/dist/ghostbrew.service "${unit_text}")
+  install(FILES ${PROJECT_BINARY_DIR}/dist/ghostbrew.service DESTINATION lib/systemd/system)
 endif()
 if(EXISTS ${PROJECT_SOURCE_DIR}/dist/config.toml)
   install(FILES dist/config.toml DESTINATION ${doc_dir}/examples)
