@@ -37,9 +37,9 @@ struct Request {
   std::map<std::string, std::string> args;
 
   /// The argument `name`, or `fallback` when absent.
-  [[nodiscard]] std::string arg(const std::string& name, std::string fallback = {}) const {
+  [[nodiscard]] std::string arg(const std::string& name, const std::string& fallback = {}) const {
     auto it = args.find(name);
-    return it == args.end() ? std::move(fallback) : it->second;
+    return it == args.end() ? fallback : it->second;
   }
 };
 
