@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # scx-default.sh FILE BINARY: the /etc/default/scx that README documents, read the way scx.service
 # reads it (EnvironmentFile=: KEY=VALUE lines, one pair of enclosing quotes removed) and run the way
 # scx.service runs it (bash -c 'exec $SCX_SCHEDULER $SCX_FLAGS', ghost-sched found on PATH), with a

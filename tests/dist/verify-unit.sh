@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # verify-unit.sh UNIT BINARY: systemd-analyze verify on dist/systemd/ghostbrew.service with its
 # ExecStart pointed at the built ghost-sched (verify checks that the binary exists). Any warning
 # fails (verify only warns about unknown values), and the unit must keep the settings the service

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # ctl-seeds.sh CORPUS: request lines a control client sends (and a few it should not) as the seed
 # corpus of ctl_request_fuzz.
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The control socket's request parser (ctl/protocol.hpp) on arbitrary bytes, as a line from any root
 // client could be: it never throws, crashes, leaks or hits UB; a refusal has a non-zero errno and a
 // message; every reply, echoing whatever the request held, is one line of valid JSON.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The daemon's control requests (sched/control.hpp) against fakes of the scheduler's ports, and the
 // client commands (sched/remote.hpp) against a real control socket answered by that logic: stats and
 // their description cover the same fields, a mode switch reaches the knob and the daemon, a reload

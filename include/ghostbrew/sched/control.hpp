@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // What the daemon answers on its control socket (ctl/): scx_stats' "stats" and "stats_meta", and the
 // control requests "status", "mode" and "reload". The statistics are the daemon's status fields
 // (kStatusFields) and BPF's counters (abi.h's GB_STATS_COUNTERS); the reply and its description

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The client side of ghost-sched's control socket, as the command line offers it: --monitor SECS
 // (a running daemon's statistics every SECS seconds), --help-stats (what every field means), and
 // `ctl status`, `ctl mode MODE`, `ctl reload`. Each returns the process exit status; errors are one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // ghost-sched as a systemd Type=notify service: the daemon's notifications go to the service manager
 // through libsystemd's sd_notify() (READY=1 after attach, STATUS=, WATCHDOG=1, STOPPING=1). Outside
 // systemd (no $NOTIFY_SOCKET) nothing changes and no watchdog timer exists. Programs that include

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # vm-requires: ghost-sched
 # vm-args: --smp 4 --icount 2
 # ghost-sched's control socket, driven from second processes as a user would: the socket is root's
