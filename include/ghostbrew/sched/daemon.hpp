@@ -340,7 +340,7 @@ class Daemon {
     switch (read_signal(sig_.get())) {
       case SIGHUP:
         if (reload_config(inst)) break;
-        (void)reload(inst);  // it logs what it did
+        (void)reload_and_rescan(inst);  // it logs what it did
         break;
       case SIGINT:
       case SIGTERM:
@@ -355,7 +355,7 @@ class Daemon {
   /// What SIGHUP and the control socket's "reload" do: re-read the rules (keeping the previous ones
   /// when they are bad) and rescan, saying so in the log. Returns the "reloaded: ..." line, or why the
   /// previous rules stayed or the rescan failed.
-  Result<std::string> reload(Instance& inst) {
+  Result<std::string> reload_and_rescan(Instance& inst) {
     Scheduler& s = *inst.sched;
     std::optional<Error> kept;
     if (auto r = load_rules(opts_))
@@ -393,7 +393,7 @@ class Daemon {
                           mode_ = m;
                           notify_status(inst);
                         },
-                    .reload = [this, &inst] { return reload(inst); }});
+                    .reload = [this, &inst] { return reload_and_rescan(inst); }});
   }
 
   [[nodiscard]] DaemonStatus status(const Instance& inst) const {
@@ -510,6 +510,7 @@ class Daemon {
     if (r.kind == Reload::Kind::kept) return warn(r.line), false;
     info(r.line);
     opts_ = std::move(r.opts);
+    mode_ = opts_.mode;  // the file's mode replaces one switched over the control socket
     if (r.kind != Reload::Kind::restart) return false;
     if (auto rules = load_rules(opts_))
       feeder_->set_rules(std::move(*rules));
