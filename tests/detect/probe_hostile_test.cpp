@@ -114,7 +114,11 @@ TEST(ProbeHostileNameTest, TextShowsTheNameEscapedOnItsOwnLine) {
     const auto pid = std::to_string(child.pid());
     const auto row = out.find(pid + " " + ghostbrew::text::escape(h.name.substr(0, 15)));
     EXPECT_NE(row, std::string::npos) << ghostbrew::text::escape(out);
-    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2) << "the header and one row";
+    // The header, the process's row, then the program and profile lines: a raw newline in the
+    // name would add a line that starts with none of these.
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 4) << ghostbrew::text::escape(out);
+    EXPECT_NE(out.find("\nprogram: "), std::string::npos) << ghostbrew::text::escape(out);
+    EXPECT_NE(out.find("\nprofile: "), std::string::npos) << ghostbrew::text::escape(out);
   }
 }
 
