@@ -154,7 +154,8 @@ build_base() {
   rm -rf "$stage"
   # Keep the cache small (an image is ~60 MB): the 4 most recently used, and any used in the last
   # hour (another guest, started beside this one, may be about to read it).
-  ls -1t "$cache"/*.cpio 2>/dev/null | tail -n +5 | xargs -r -I{} find {} -mmin +60 -delete
+  # Guests started together prune together: a file gone before this one reaches it is no failure.
+  { ls -1t "$cache"/*.cpio 2>/dev/null | tail -n +5 | xargs -r -I{} find {} -mmin +60 -delete 2>/dev/null; } || true
 }
 if [[ -s $base ]]; then touch "$base"; else build_base; fi
 
