@@ -14,11 +14,11 @@ find_package(tomlplusplus 3.3 REQUIRED CONFIG)  # the configuration file (config
 
 if(GHOSTBREW_BUILD_APPS)
   find_package(CLI11 2.1 REQUIRED CONFIG)
-endif()
-if(GHOSTBREW_BUILD_APPS AND GHOSTBREW_BUILD_BPF)
-  # sd_notify() for ghost-sched as a Type=notify service (sched/systemd.hpp); only ghost-sched,
-  # which needs BPF, links it, so a no-BPF build does not need pkg-config to find it.
-  pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd>=247)
+  if(GHOSTBREW_BUILD_BPF)
+    # sd_notify() for ghost-sched as a Type=notify service (sched/systemd.hpp); only ghost-sched,
+    # which needs BPF, links it, so a no-BPF build does not need pkg-config to find it.
+    pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd>=247)
+  endif()
 endif()
 if(GHOSTBREW_BUILD_TESTS)
   find_package(GTest 1.12 REQUIRED)

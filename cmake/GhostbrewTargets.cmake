@@ -21,20 +21,21 @@ function(ghostbrew_component name export_name)
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-  target_link_libraries(${name} INTERFACE ${ARGN})
+  foreach(dep IN LISTS ARGN)
+    if(dep STREQUAL "PkgConfig::LIBBPF" AND NOT GHOSTBREW_BUILD_BPF)
+      # This build has no libbpf: only the installed package names it (ghostbrewConfig.cmake finds
+      # it for a consumer that asks for the bpf component).
+      target_link_libraries(${name} INTERFACE $<INSTALL_INTERFACE:${dep}>)
+    else()
+      target_link_libraries(${name} INTERFACE ${dep})
+    endif()
+  endforeach()
 endfunction()
 
 ghostbrew_component(ghostbrew_lib_core core fmt::fmt tl::expected ZLIB::ZLIB)
 ghostbrew_component(ghostbrew_lib_topology topology ghostbrew::core nlohmann_json::nlohmann_json)
 ghostbrew_component(ghostbrew_lib_detect detect ghostbrew::core nlohmann_json::nlohmann_json)
-# PkgConfig::LIBBPF exists here only with GHOSTBREW_BUILD_BPF; without it the build tree has no
-# libbpf, and only the installed package names it (ghostbrewConfig.cmake finds it for the consumer).
-if(GHOSTBREW_BUILD_BPF)
-  set(_ghostbrew_libbpf PkgConfig::LIBBPF)
-else()
-  set(_ghostbrew_libbpf $<INSTALL_INTERFACE:PkgConfig::LIBBPF>)
-endif()
-ghostbrew_component(ghostbrew_lib_bpf bpf ghostbrew::core ${_ghostbrew_libbpf})
+ghostbrew_component(ghostbrew_lib_bpf bpf ghostbrew::core PkgConfig::LIBBPF)
 ghostbrew_component(ghostbrew ghostbrew ghostbrew::topology ghostbrew::detect ghostbrew::bpf Microsoft.GSL::GSL
   tomlplusplus::tomlplusplus)
 set(GHOSTBREW_COMPONENT_TARGETS ghostbrew_lib_core ghostbrew_lib_topology ghostbrew_lib_detect ghostbrew_lib_bpf ghostbrew)
