@@ -339,8 +339,7 @@ class Daemon {
   void on_signal(Instance& inst) {
     switch (read_signal(sig_.get())) {
       case SIGHUP:
-        if (reload_config(inst)) break;
-        (void)reload_and_rescan(inst);  // it logs what it did
+        (void)reload(inst);  // it logs what it did
         break;
       case SIGINT:
       case SIGTERM:
@@ -352,9 +351,20 @@ class Daemon {
     }
   }
 
-  /// What SIGHUP and the control socket's "reload" do: re-read the rules (keeping the previous ones
-  /// when they are bad) and rescan, saying so in the log. Returns the "reloaded: ..." line, or why the
-  /// previous rules stayed or the rescan failed.
+  /// What SIGHUP and the control socket's "reload" both do: re-read the configuration file (when
+  /// the daemon has one; a bad file keeps the last good options), then either load the scheduler
+  /// again (a load-time setting changed) or re-read the rules and rescan. Everything is logged; the
+  /// result is the line for the control client, or the first thing that went wrong.
+  Result<std::string> reload(Instance& inst) {
+    auto config = reload_config(inst);
+    if (config && *config) return std::string("configuration reloaded: the scheduler restarts with it");
+    auto rescan = reload_and_rescan(inst);
+    if (!config) return tl::unexpected(config.error());
+    return rescan;
+  }
+
+  /// Re-reads the rules (keeping the previous ones when they are bad) and rescans, saying so in the
+  /// log. Returns the "reloaded: ..." line, or why the previous rules stayed or the rescan failed.
   Result<std::string> reload_and_rescan(Instance& inst) {
     Scheduler& s = *inst.sched;
     std::optional<Error> kept;
@@ -393,7 +403,7 @@ class Daemon {
                           mode_ = m;
                           notify_status(inst);
                         },
-                    .reload = [this, &inst] { return reload_and_rescan(inst); }});
+                    .reload = [this, &inst] { return reload(inst); }});
   }
 
   [[nodiscard]] DaemonStatus status(const Instance& inst) const {
@@ -501,13 +511,13 @@ class Daemon {
     inst.stale_seen = st->stale_heartbeat;
   }
 
-  /// Re-reads the configuration file (SIGHUP). Returns true when the scheduler must be loaded again
-  /// (the loop stops); false when only the detection rules are to be re-read, or the file was bad
-  /// and the last good options stay.
-  bool reload_config(Instance& inst) {
+  /// Re-reads the configuration file. True when the scheduler must be loaded again (the loop
+  /// stops); false when there is no file or only the detection rules are to be re-read; the error
+  /// when the file is bad and the last good options stay.
+  Result<bool> reload_config(Instance& inst) {
     if (src_.file.empty()) return false;
-    auto r = reload(opts_, src_);
-    if (r.kind == Reload::Kind::kept) return warn(r.line), false;
+    auto r = sched::reload(opts_, src_);
+    if (r.kind == Reload::Kind::kept) return warn(r.line), fail("", "{}", r.line);
     info(r.line);
     opts_ = std::move(r.opts);
     mode_ = opts_.mode;  // the file's mode replaces one switched over the control socket
