@@ -34,6 +34,14 @@ struct FakeProc {
   std::vector<std::string> fds;                      // fd symlink targets (fd 3, 4, ...)
 };
 
+/// A plain process `comm` at `pid` (every other field as a normal user process shows it).
+inline FakeProc named_proc(int pid, std::string comm) {
+  FakeProc p;
+  p.pid = pid;
+  p.comm = std::move(comm);
+  return p;
+}
+
 /// A temp directory standing in for "/".
 class FakeRoot {
  public:

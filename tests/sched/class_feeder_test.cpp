@@ -14,18 +14,10 @@
 namespace gs = ghostbrew::sched;
 namespace gd = ghostbrew::detect;
 using ghostbrew::testing::FakeClassMaps;
-using ghostbrew::testing::FakeProc;
 using ghostbrew::testing::FakeRoot;
+using ghostbrew::testing::named_proc;
 
 namespace {
-
-/// A plain process `comm` at `pid`.
-FakeProc proc(int pid, std::string comm) {
-  FakeProc p;
-  p.pid = pid;
-  p.comm = std::move(comm);
-  return p;
-}
 
 constexpr auto kGaming = static_cast<std::uint32_t>(gd::WorkloadClass::Gaming);
 
@@ -39,8 +31,8 @@ gb_event event(gb_event_kind kind, int tgid, const std::string& comm) {
 
 TEST(ClassFeederTest, FullScanWritesTheGameClassAndBumpsTheGeneration) {
   FakeRoot root;
-  root.add(proc(100, "game.exe"));
-  root.add(proc(200, "bash"));
+  root.add(named_proc(100, "game.exe"));
+  root.add(named_proc(200, "bash"));
   FakeClassMaps maps;
   gs::ClassFeeder feeder(root.root());
   auto n = feeder.full_scan(maps);
@@ -54,12 +46,12 @@ TEST(ClassFeederTest, FullScanWritesTheGameClassAndBumpsTheGeneration) {
 
 TEST(ClassFeederTest, RescanRemovesProcessesThatAreGone) {
   FakeRoot root;
-  root.add(proc(100, "game.exe"));
+  root.add(named_proc(100, "game.exe"));
   FakeClassMaps maps;
   gs::ClassFeeder feeder(root.root());
   ASSERT_TRUE(feeder.full_scan(maps));
   std::filesystem::remove_all(root.path("proc/100"));
-  root.add(proc(101, "other.exe"));
+  root.add(named_proc(101, "other.exe"));
   ASSERT_TRUE(feeder.full_scan(maps));
   EXPECT_EQ(maps.tgid, (std::map<std::uint32_t, std::uint32_t>{{101, kGaming}}));
   EXPECT_EQ(maps.generation, 2);
@@ -70,7 +62,7 @@ TEST(ClassFeederTest, ExecOfAGameWritesItsClassUnderTheExecutedName) {
   FakeClassMaps maps;
   gs::ClassFeeder feeder(root.root());
   // The game renamed its main thread after exec: the event's comm names it.
-  auto game = proc(300, "render");
+  auto game = named_proc(300, "render");
   game.environ = {"SteamGameId=42"};
   root.add(game);
   feeder.on_exec(maps, event(GB_EVENT_EXEC, 300, "game.exe"));
@@ -82,7 +74,7 @@ TEST(ClassFeederTest, ExecOfAGameWritesItsClassUnderTheExecutedName) {
 
 TEST(ClassFeederTest, ExecOfADefaultProcessOrAVanishedPidWritesNothing) {
   FakeRoot root;
-  root.add(proc(400, "bash"));
+  root.add(named_proc(400, "bash"));
   FakeClassMaps maps;
   gs::ClassFeeder feeder(root.root());
   feeder.on_exec(maps, event(GB_EVENT_EXEC, 400, "bash"));
@@ -95,11 +87,11 @@ TEST(ClassFeederTest, ExecOfADefaultProcessOrAVanishedPidWritesNothing) {
 TEST(ClassFeederTest, ExitRemovesTheProcessAndItsThreadsOwnClasses) {
   FakeRoot root;
   // A niced VMM (batch) whose vCPU threads have a class of their own (VM).
-  auto vmm = proc(500, "vmm");
+  auto vmm = named_proc(500, "vmm");
   vmm.nice = 5;
   vmm.threads = {{501, "CPU 0/KVM"}, {502, "CPU 1/KVM"}};
   root.add(vmm);
-  root.add(proc(600, "game.exe"));
+  root.add(named_proc(600, "game.exe"));
   FakeClassMaps maps;
   gs::ClassFeeder feeder(root.root());
   ASSERT_TRUE(feeder.full_scan(maps));
@@ -119,7 +111,7 @@ TEST(ClassFeederTest, ExitRemovesTheProcessAndItsThreadsOwnClasses) {
 // leaves the maps, the process and its other threads keep their classes.
 TEST(ClassFeederTest, ExitOfAThreadRemovesOnlyThatThread) {
   FakeRoot root;
-  auto vmm = proc(500, "vmm");
+  auto vmm = named_proc(500, "vmm");
   vmm.nice = 5;
   vmm.threads = {{501, "CPU 0/KVM"}, {502, "CPU 1/KVM"}};
   root.add(vmm);

@@ -27,25 +27,17 @@ namespace tuning = ghostbrew::tuning;
 using ghostbrew::testing::FakeClassMaps;
 using ghostbrew::testing::FakeCounters;
 using ghostbrew::testing::FakeKnobs;
-using ghostbrew::testing::FakeProc;
 using ghostbrew::testing::FakeRoot;
+using ghostbrew::testing::named_proc;
 using ghostbrew::testing::TempDir;
 
 namespace {
-
-/// A plain process `comm` at `pid`.
-FakeProc proc(int pid, std::string comm) {
-  FakeProc p;
-  p.pid = pid;
-  p.comm = std::move(comm);
-  return p;
-}
 
 class CollectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     root_.write("proc/stat", "cpu  100 0 50 800 10 0 0 0 0 0\n");
-    root_.add(proc(10, "bash"));
+    root_.add(named_proc(10, "bash"));
     opts_.root = root_.root().string();
     opts_.collect = true;
     opts_.profiles = true;
@@ -63,7 +55,7 @@ class CollectorTest : public ::testing::Test {
 
   /// The game starts: the feeder sees it by a scan.
   void start_game() {
-    root_.add(proc(100, "game.exe"));
+    root_.add(named_proc(100, "game.exe"));
     ASSERT_TRUE(feeder_.full_scan(maps_));
   }
   void end_game() {
@@ -187,10 +179,10 @@ TEST_F(CollectorTest, AHandWrittenProfileWinsOverTheLearnedOneAndSaysWhy) {
 
 TEST(CurrentGameTest, PrefersTheExeOverItsHelpers) {
   FakeRoot root;
-  auto helper = proc(50, "wineserver");
+  auto helper = named_proc(50, "wineserver");
   helper.exe = "/usr/bin/wineserver";
   root.add(helper);
-  root.add(proc(60, "game.exe"));
+  root.add(named_proc(60, "game.exe"));
   FakeClassMaps maps;
   gs::ClassFeeder feeder(root.root());
   EXPECT_EQ(gs::current_game(feeder), std::nullopt);
@@ -260,10 +252,10 @@ TEST(CurrentGameTest, ALongNameCutTo15BytesIsFollowedByItsFullName) {
 /// taken for the game.
 TEST(CurrentGameTest, AWindowsPathInArgv0NamesTheCutComm) {
   FakeRoot root;
-  auto helper = proc(50, "wineserver");
+  auto helper = named_proc(50, "wineserver");
   helper.exe = "/usr/bin/wineserver";
   root.add(helper);
-  auto game = proc(60, "Cyberpunk2077.e");
+  auto game = named_proc(60, "Cyberpunk2077.e");
   game.exe = "/usr/bin/wine64-preloader";
   game.cmdline = {"Z:\\games\\Cyberpunk 2077\\bin\\x64\\Cyberpunk2077.exe"};
   root.add(game);
