@@ -19,16 +19,8 @@ FPS_A=120
 FPS_B=50
 TOLERANCE_PCT=5
 LOG=/tmp/ghost-sched.log
-GS_PID=
-hogs=
-stop_hogs() {
-  [ -n "$hogs" ] && kill "$hogs" 2>/dev/null && wait "$hogs" 2>/dev/null
-  hogs=
-}
 cleanup() {
-  stop_hogs
-  [ -n "$GS_PID" ] && kill -KILL "$GS_PID" 2>/dev/null
-  show_file ghost-sched "$LOG"
+  ghost_cleanup "$LOG"
 }
 N=$(nproc)
 cp /opt/ghostbrew/bin/framesim /tmp/game.exe && cp "$(command -v cyclictest)" /tmp/cyclic.exe && cp "$(command -v stress-ng)" /tmp/hog.exe ||
@@ -36,8 +28,7 @@ cp /opt/ghostbrew/bin/framesim /tmp/game.exe && cp "$(command -v cyclictest)" /t
 
 ghost_sched_start "$LOG" --stats 1 || die attach "ghost-sched did not attach (state $(sched_state))"
 pass attach
-stress-ng --cpu "$N" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
-hogs=$!
+load_start stress-ng --cpu "$N" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1
 
 # fps_of LINE: the fps figure of a "frames: NAME[PID] X fps ..." line.
 fps_of() { sed -n 's/^frames: [^ ]* \([0-9.]*\) fps .*/\1/p' | tail -n1; }
@@ -82,7 +73,7 @@ false_stats=$(tail -n +"$lines0" "$LOG" | grep -E '^frames: .*\[' | sort -u)
 if [ -z "$false_stats" ]; then pass stats-show-no-game; else
   fail stats-show-no-game "ghost-sched's stats lines showed paced games: $false_stats"
 fi
-stop_hogs
+load_stop
 errs=$(scx_kernel_errors)
 if [ -z "$errs" ]; then pass kernel-log-clean; else fail kernel-log-clean "$errs"; fi
 ghost_sched_stop INT || die exits-on-sigint "ghost-sched still running 30 s after SIGINT"

@@ -19,17 +19,9 @@ RUN_S=6
 P99_FACTOR=0.5
 FLOOR_US=300
 LOG=/tmp/ghost-sched.log
-GS_PID=
-hogs=
-stop_hogs() {
-  [ -n "$hogs" ] && kill "$hogs" 2>/dev/null && wait "$hogs" 2>/dev/null
-  hogs=
-}
 cleanup() {
   echo "GHOSTBREW-INPUT stop" >&2
-  stop_hogs
-  [ -n "$GS_PID" ] && kill -KILL "$GS_PID" 2>/dev/null
-  show_file ghost-sched "$LOG"
+  ghost_cleanup "$LOG"
 }
 N=$(nproc)
 insmod /lib/modules/virtio_input.ko && insmod /lib/modules/evdev.ko || die modules "cannot load virtio_input and evdev"
@@ -42,15 +34,14 @@ cp /opt/ghostbrew/bin/framesim /tmp/inputd || die binaries "cannot copy framesim
 
 # measure PHASE: the reader beside N hogs while the host types; prints "p50 p99 events".
 measure() {
-  stress-ng --cpu "$N" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
-  hogs=$!
+  load_start stress-ng --cpu "$N" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1
   sleep 1
   echo "GHOSTBREW-INPUT start" >&2
   /tmp/inputd --input-dev "$dev" --workers 0 --fps 10 --audio-ms 0 --duration "$RUN_S" \
     --label "input-evdev.$1" >"/tmp/input-$1.out" 2>&1
   rc=$?
   echo "GHOSTBREW-INPUT stop" >&2
-  stop_hogs
+  load_stop
   grep -E 'GHOSTBREW-DATA [^ ]*\.input_(p50_us|p99_us|events) ' "/tmp/input-$1.out" >&2
   [ "$rc" = 0 ] || { show_file inputd "/tmp/input-$1.out" >&2; return 1; }
   p50=$(sed -n 's/^GHOSTBREW-DATA [^ ]*\.input_p50_us //p' "/tmp/input-$1.out")
