@@ -17,26 +17,16 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "host-ab: $*" >&2; exit 2; }
-positive() { [[ ${2-} =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive integer, got '${2-}'"; }
-build=$root/build/release out=$root/build/host-ab scheds="eevdf eevdf-fifo refsched ghostbrew" frame_s=10
-cyclic_s=10 repeat=1 background="hogs storm" report=1
+. "$root/bench/ab-options.sh"
+out=$root/build/host-ab report=1
 while (($#)); do
+  if ab_option "$@"; then shift "$AB_SHIFT"; continue; fi
   case $1 in
-  --build) [[ -n ${2-} ]] || die "--build wants a directory"; build=$2; shift 2 ;;
-  --out) [[ -n ${2-} ]] || die "--out wants a directory"; out=$2; shift 2 ;;
-  --scheds) [[ -n ${2-} ]] || die "--scheds wants a list of schedulers"; scheds=$2; shift 2 ;;
-  --repeat) positive "$1" "${2-}"; repeat=$2; shift 2 ;;
-  --frame-s) positive "$1" "${2-}"; frame_s=$2; shift 2 ;;
-  --cyclic-s) positive "$1" "${2-}"; cyclic_s=$2; shift 2 ;;
-  --background) (($# >= 2)) || die "--background wants a list (hogs, storm) or \"\""; background=$2; shift 2 ;;
   --no-report) report=0; shift ;;
   *) die "unknown argument '$1' (see the header of $0)" ;;
   esac
 done
-for s in $scheds; do
-  case $s in eevdf | eevdf-nice | eevdf-fifo | refsched | ghostbrew) ;; *) die "unknown scheduler '$s'" ;; esac
-done
-[[ " $scheds " == *" eevdf "* ]] || die "--scheds must include eevdf (the baseline of every ratio)"
+ab_check_scheds
 
 # --- Refusals: one line each, before anything is started. ---------------------------------------
 scx=/sys/kernel/sched_ext

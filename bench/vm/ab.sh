@@ -20,29 +20,19 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 die() { echo "ab: $*" >&2; exit 2; }
-positive() { [[ ${2-} =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive integer, got '${2-}'"; }
-build=$root/build/release out=$root/build/ab scheds="eevdf eevdf-fifo refsched ghostbrew" frame_s=10 cyclic_s=10
-icount="" parallel=0 repeat=1 background="hogs storm" timeout_s=""
+. "$root/bench/ab-options.sh"
+out=$root/build/ab icount="" parallel=0 timeout_s=""
 while (($#)); do
+  if ab_option "$@"; then shift "$AB_SHIFT"; continue; fi
   case $1 in
-  --build) [[ -n ${2-} ]] || die "--build wants a directory"; build=$2; shift 2 ;;
-  --out) [[ -n ${2-} ]] || die "--out wants a directory"; out=$2; shift 2 ;;
-  --scheds) [[ -n ${2-} ]] || die "--scheds wants a list of schedulers"; scheds=$2; shift 2 ;;
-  --repeat) positive "$1" "${2-}"; repeat=$2; shift 2 ;;
-  --frame-s) positive "$1" "${2-}"; frame_s=$2; shift 2 ;;
-  --cyclic-s) positive "$1" "${2-}"; cyclic_s=$2; shift 2 ;;
   --icount) [[ ${2-} =~ ^[0-9]+$ ]] || die "--icount wants a shift 0..10, got '${2-}'"; icount=$2; shift 2 ;;
   --parallel) parallel=1; shift ;;
-  --background) (($# >= 2)) || die "--background wants a list (hogs, storm) or \"\""; background=$2; shift 2 ;;
   --timeout) positive "$1" "${2-}"; timeout_s=$2; shift 2 ;; # the guest's budget (default: estimated)
   *) die "unknown argument '$1' (see the header of $0)" ;;
   esac
 done
 [[ -n $icount ]] && ((parallel)) && die "--icount and --parallel exclude each other"
-for s in $scheds; do
-  case $s in eevdf | eevdf-nice | eevdf-fifo | refsched | ghostbrew) ;; *) die "unknown scheduler '$s'" ;; esac
-done
-[[ " $scheds " == *" eevdf "* ]] || die "--scheds must include eevdf (the baseline of every ratio)"
+ab_check_scheds
 mkdir -p "$out"
 need=("$build/bench/framesim/framesim" "$build/apps/ghost-sched/ghost-sched" "$build/bpf/refsched.bpf.o")
 for f in "${need[@]}"; do

@@ -1,18 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # host-ab-in-guest: proves bench/host-ab.sh on a real sched_ext kernel (the guest's), since this
-# project's hosts have none. Run by tests/vm/run-guest.sh with bash, host-ab.sh, guest-ab.sh and the
-# three binaries added (the command is in bench/README.md). It rebuilds the repository and build
-# layouts host-ab.sh expects from /opt/ghostbrew, checks its refusal when a scheduler is attached,
-# then runs it with short durations (AB_ARGS in host-ab-args, if added, replaces the defaults);
-# host-ab.sh's log lands on the serial console for report.py on the host.
+# project's hosts have none. Run by tests/vm/run-guest.sh with bash, host-ab.sh, ab-options.sh,
+# guest-ab.sh and the three binaries added (the command is in bench/README.md). It rebuilds the
+# repository and build layouts host-ab.sh expects from /opt/ghostbrew, checks its refusal when a
+# scheduler is attached, then runs it with short durations (AB_ARGS in host-ab-args, if added,
+# replaces the defaults); host-ab.sh's log lands on the serial console for report.py on the host.
 . /guest-lib.sh
 find_added() { for d in /opt/ghostbrew/bin /opt/ghostbrew/share; do [ -f "$d/$1" ] && echo "$d/$1" && return; done; }
 R=/tmp/repo B=/tmp/build
 mkdir -p $R/bench/vm $R/tests/vm $B/apps/ghost-sched $B/bench/framesim $B/bpf
-for f in host-ab.sh guest-ab.sh framesim ghost-sched refsched.bpf.o; do
+for f in host-ab.sh ab-options.sh guest-ab.sh framesim ghost-sched refsched.bpf.o; do
   [ -n "$(find_added $f)" ] || die setup "$f was not added (run-guest.sh --add)"
 done
 cp "$(find_added host-ab.sh)" $R/bench/host-ab.sh
+cp "$(find_added ab-options.sh)" $R/bench/ab-options.sh
 cp "$(find_added guest-ab.sh)" $R/bench/vm/guest-ab.sh
 cp /guest-lib.sh $R/tests/vm/guest-lib.sh
 cp "$(find_added ghost-sched)" $B/apps/ghost-sched/ghost-sched
