@@ -65,6 +65,22 @@ class GhostbrewObject : public ::testing::Test {
     obj_ = open_embedded(ghostbrew_bpf_object(), "ghostbrew");
     ASSERT_NE(obj_, nullptr);
   }
+  /// The object's compiled-in gb_config (.rodata.config's initial value); null, with a failure
+  /// recorded, when the map is missing or has another size.
+  const gb_config* initial_config() {
+    bpf_map* config = map_named(obj_.get(), GB_MAP_CONFIG);
+    if (config == nullptr) {
+      ADD_FAILURE() << "no map " << GB_MAP_CONFIG;
+      return nullptr;
+    }
+    size_t size = 0;
+    const auto* cfg = static_cast<const gb_config*>(bpf_map__initial_value(config, &size));
+    if (cfg == nullptr || size != sizeof(gb_config)) {
+      ADD_FAILURE() << GB_MAP_CONFIG << ": initial value of " << size << " bytes";
+      return nullptr;
+    }
+    return cfg;
+  }
   ObjectPtr obj_;
 };
 
@@ -186,12 +202,8 @@ TEST_F(GhostbrewObject, TopologyMapsAreSizedByTheLoader) {
 }
 
 TEST_F(GhostbrewObject, ConfigDefaultsAreTheDocumentedOnes) {
-  bpf_map* config = map_named(obj_.get(), GB_MAP_CONFIG);
-  ASSERT_NE(config, nullptr);
-  size_t size = 0;
-  const auto* cfg = static_cast<const gb_config*>(bpf_map__initial_value(config, &size));
+  const gb_config* cfg = initial_config();
   ASSERT_NE(cfg, nullptr);
-  ASSERT_EQ(size, sizeof(gb_config));
   EXPECT_EQ(cfg->slice_ns, 5'000'000u);
   EXPECT_EQ(cfg->burst_threshold_ns, 20'000'000u);
   EXPECT_EQ(cfg->interactive_burst_ns, 1'000'000u);
@@ -213,12 +225,8 @@ TEST_F(GhostbrewObject, ConfigDefaultsAreTheDocumentedOnes) {
 // own into .rodata.config (bpf/ghostbrew.bpf.h) and they must not drift apart.
 TEST_F(GhostbrewObject, ConfigDefaultsAreTheSettingsTableDefaults) {
   namespace t = ghostbrew::tuning;
-  bpf_map* config = map_named(obj_.get(), GB_MAP_CONFIG);
-  ASSERT_NE(config, nullptr);
-  size_t size = 0;
-  const auto* cfg = static_cast<const gb_config*>(bpf_map__initial_value(config, &size));
+  const gb_config* cfg = initial_config();
   ASSERT_NE(cfg, nullptr);
-  ASSERT_EQ(size, sizeof(gb_config));
   EXPECT_EQ(cfg->slice_ns, t::default_value(t::Setting::slice) * 1000);
   EXPECT_EQ(cfg->burst_threshold_ns, t::default_value(t::Setting::burst_threshold) * 1000);
   EXPECT_EQ(cfg->interactive_burst_ns, t::default_value(t::Setting::interactive_burst) * 1000);
