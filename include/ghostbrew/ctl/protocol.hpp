@@ -135,7 +135,7 @@ inline std::string excerpt(std::string_view s) {
 }
 
 /// A reply line as a client reads it: the answer, or an error carrying the server's message
-/// ("errno N: message").
+/// ("message (errno N)", no prefix: the client says who it is).
 [[nodiscard]] inline Result<nlohmann::json> parse_reply(std::string_view line) {
   using nlohmann::json;
   json j = json::parse(line, nullptr, false);
@@ -147,7 +147,7 @@ inline std::string excerpt(std::string_view s) {
     return fail("control socket", "reply lacks errno or args.resp");
   const json& resp = (*args)["resp"];
   if (err->get<int>() != 0)
-    return fail("ghost-sched", "{} (errno {})", resp.is_string() ? resp.get<std::string>() : resp.dump(),
+    return fail("", "{} (errno {})", resp.is_string() ? resp.get<std::string>() : resp.dump(),
                 err->get<int>());
   return resp;
 }

@@ -64,7 +64,7 @@ rodata_config | grep -q '"slice_ns": 4000000' && pass old-slice-still-in-bpf || 
 
 ghost-sched ctl reload >/tmp/ctl-bad.log 2>&1
 expect_eq ctl-reload-bad-file-fails "$?" 1
-grep -q '^ghost-sched: configuration not reloaded, keeping the last good one: /tmp/config.toml:3:' /tmp/ctl-bad.log &&
+grep -q '^ghost-sched: reload failed: configuration not reloaded, keeping the last good one: /tmp/config.toml:3:' /tmp/ctl-bad.log &&
   pass ctl-reload-names-file-and-line || fail ctl-reload-names-file-and-line "$(cat /tmp/ctl-bad.log)"
 
 printf 'mode = "work"\n[settings]\nslice_us = 3000\n[names]\ngaming = ["busyboxgame"]\n' >/tmp/config.toml
