@@ -231,18 +231,26 @@ inline Result<gb_mode> mode_of(const std::string& where, const toml::node& n) {
 
 /// The line of the first character toml++ 3.3 cannot safely be given, if any: outside strings and
 /// comments a byte above 0x7e, a backslash or a control character other than tab and line ends, or a
-/// table header whose key does not start with a bare-key character or a quote. TOML allows none of
-/// them, and toml++ 3.3 meets some with undefined behaviour: non-ASCII code points between tokens
-/// (U+00E9, U+0310) reach __builtin_unreachable() in is_non_ascii_horizontal_whitespace(), and a
-/// header like `[$x]` breaks parse_key()'s TOML_ASSERT_ASSUME (an assumption in release builds).
-/// Found by tests/fuzz/config_parse_fuzz.cpp; refused here, before toml++ sees them.
+/// table header whose key does not start with a bare-key character or a quote, a `]` or `}` that
+/// closes the other kind of bracket (`[}`: toml++'s TOML_ASSERT_ASSUME in parse_value), a quote where no
+/// string can start (after anything but `=`, `[`, `,`, `{`, `.` or the line's start), or a
+/// non-ASCII character escaped by a backslash in a string. TOML allows none of them, and toml++ 3.3
+/// meets some with undefined behaviour: non-ASCII code points between tokens (U+00E9, U+0310), after
+/// a stray quote (`S=+'\u00e9`) or after a backslash reach __builtin_unreachable() in
+/// is_non_ascii_horizontal_whitespace(), and a header like `[$x]` breaks parse_key()'s
+/// TOML_ASSERT_ASSUME (an assumption in release builds). Found by tests/fuzz/config_parse_fuzz.cpp;
+/// refused here, before toml++ sees them.
 inline std::optional<std::size_t> stray_character(std::string_view text) {
   enum class In { code, comment, basic, literal, ml_basic, ml_literal } in = In::code;
   std::size_t line = 1;
-  int depth = 0;           // arrays and inline tables open in a value
+  std::string open;        // the arrays and inline tables open in a value, innermost last
   bool line_start = true;  // nothing but blanks before, on this line
   bool header = false;     // inside a [table] header
   bool want_key = false;   // a header's key must come next (after '[', '[[' or '.')
+  char prev = 0;           // the last character of code before this one that is not a blank
+  const auto opens_string = [](char before) {
+    return before == '=' || before == '[' || before == ',' || before == '{' || before == '.';
+  };
   const auto bare = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
   };
@@ -258,10 +266,11 @@ inline std::optional<std::size_t> stray_character(std::string_view text) {
       continue;
     }
     switch (in) {
-      case In::code:
+      case In::code: {
         if (const auto u = static_cast<unsigned char>(c);
             u > 0x7e || c == '\\' || (u < 0x20 && c != '\t' && c != '\r'))
           return line;
+        const bool key_here = want_key;
         if (want_key && c != ' ' && c != '\t') {
           if (!bare(c) && c != '"' && c != '\'') return line;
           want_key = false;
@@ -269,32 +278,38 @@ inline std::optional<std::size_t> stray_character(std::string_view text) {
         if (c == '#') {
           in = In::comment;
         } else if (c == '"' || c == '\'') {
+          if (!line_start && !key_here && !opens_string(prev)) return line;
           const bool ml = opens3(c);
           in = c == '"' ? (ml ? In::ml_basic : In::basic) : (ml ? In::ml_literal : In::literal);
           if (ml) i += 2;
         } else if (header) {
           if (c == ']') header = false;
           if (c == '.') want_key = true;
-        } else if (c == '[' && line_start && depth == 0) {
+        } else if (c == '[' && line_start && open.empty()) {
           header = want_key = true;
           if (i + 1 < text.size() && text[i + 1] == '[') ++i;
         } else if (c == '[' || c == '{') {
-          ++depth;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-          --depth;
+          open += c;
+        } else if ((c == ']' || c == '}') && !open.empty()) {
+          if ((c == ']') != (open.back() == '[')) return line;  // closes what it did not open
+          open.pop_back();
         }
         line_start = line_start && (c == ' ' || c == '\t');
+        if (c != ' ' && c != '\t') prev = c;
         break;
+      }
       case In::comment:
         break;
       case In::basic:
       case In::ml_basic:
         if (c == '\\') {
           ++i;  // the escaped character; a newline after a line-ending backslash still counts
+          if (i < text.size() && static_cast<unsigned char>(text[i]) > 0x7e) return line;
           if (i < text.size() && text[i] == '\n') ++line;
         } else if (c == '"' && (in == In::basic || opens3('"'))) {
           if (in == In::ml_basic) i += 2;
           in = In::code;
+          prev = c;
         }
         break;
       case In::literal:
@@ -302,6 +317,7 @@ inline std::optional<std::size_t> stray_character(std::string_view text) {
         if (c == '\'' && (in == In::literal || opens3('\''))) {
           if (in == In::ml_literal) i += 2;
           in = In::code;
+          prev = c;
         }
         break;
     }
