@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # vm-requires: ghostbrew_bpf gb-bpfobj-loader
 # vm-args: --smp 4 --icount 2
+# vm-timeout: 480
 # ghostbrew with a topology from "userspace" (gb-bpfobj-loader, a bare loader from tests/bpfobj):
 # the verifier paths that only exist with several LLCs and each mode, the topology masks, cross-LLC
 # stealing, V-Cache placement, the event stream, and a bad topology rejected with a message that

@@ -2,7 +2,7 @@
 # vm-requires: ghost-sched
 # vm-kernels: all
 # vm-args: --smp 4 --icount 2
-# vm-timeout: 300
+# vm-timeout: 480
 # rt-hog: a SCHED_FIFO busy loop pinned to CPU 1 (an audio server gone wrong, an RT app that never
 # sleeps) while ghostbrew schedules more CPU hogs than there are CPUs. When the RT task takes CPU 1,
 # the tasks ghostbrew had already put on CPU 1's local queue must move to other CPUs (ops.cpu_release
