@@ -17,9 +17,11 @@
 # icount shift 3: guest time runs twice as fast per instruction as the other scenarios' shift 2, so the
 # ten guest minutes cost about half the host time (the guest's CPU is slower, which a soak does not
 # mind).
-# Label `soak`, outside the default run (`ctest --preset vm`): about 19 minutes of host time, and the
-# re-attach check fails here (300-510 s of guest time to re-attach under this load, 22 s idle; not
-# yet understood). Run it with `ctest --test-dir build/release -R vm.soak`.
+# Label `soak`, outside the default run (`ctest --preset vm`): about 19 minutes of host time, and it
+# fails here: re-attaching takes 300-510 s of guest time under this load (22 s idle), and once a
+# restart that read the topology with CPU 3 offline ran on after CPU 3 came back, until a per-CPU
+# kworker stalled and the kernel ejected the scheduler. Run it with
+# `ctest --test-dir build/release -R vm.soak`.
 . /guest-lib.sh
 SOAK_S=600
 # Re-attaching after the hotplug verifies the BPF object again, under the whole load: minutes of guest
