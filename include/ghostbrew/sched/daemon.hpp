@@ -128,6 +128,7 @@ class Daemon {
     UniqueFd stats_timer;
     UniqueFd rescan_timer;  // armed when events were lost (see note_lost_events())
     bool rescan_armed = false;
+    std::vector<int> cpu_ids;      // the online CPUs of the topology it was loaded with
     std::uint64_t drops_seen = 0;  // ringbuf_drops when the events were last known complete
     UniqueFd watchdog_timer;
     std::chrono::steady_clock::time_point attached_at;
@@ -181,6 +182,28 @@ class Daemon {
 
   [[nodiscard]] bool follows_games() const { return opts_.collect || opts_.tune || opts_.profiles; }
 
+  static std::vector<int> online_ids(const topology::Topology& t) {
+    std::vector<int> ids;
+    ids.reserve(t.cpus.size());
+    for (const auto& c : t.cpus) ids.push_back(c.id);
+    return ids;
+  }
+
+  /// Whether CPUs came or went between the topology read and the attach. The kernel asks for a
+  /// restart only on hotplug while the scheduler is enabled, and loading it (the verifier) takes a
+  /// while on a busy machine, or while CPUs come back after a resume: without this check it would
+  /// run on without the CPUs that came meanwhile in its topology (a per-CPU kworker then stalled
+  /// until the kernel ejected it, vm.soak). Logged; the caller loads it again.
+  bool cpus_moved(const Instance& inst) {
+    auto now = topology::discover(opts_.root);
+    if (!now || online_ids(*now) == inst.cpu_ids) return false;
+    info(
+        fmt::format("CPUs came or went while the scheduler loaded ({} online now, {} in its topology): "
+                    "loading it again",
+                    now->cpus.size(), inst.cpu_ids.size()));
+    return true;
+  }
+
   /// Loads, feeds and attaches one instance, runs its event loop, and winds it down.
   tl::expected<LoopEnd, Status> run_instance(bool restarted) {
     Instance inst;
@@ -192,6 +215,10 @@ class Daemon {
       }
     } detach_control{control_.get()};
     if (auto fatal = start(inst, restarted)) return tl::unexpected(*fatal);
+    if (cpus_moved(inst)) {
+      if (auto d = inst.sched->detach(); !d) err("detach: " + d.error().message());
+      return LoopEnd::restart;
+    }
     if (auto fatal = watch(inst)) return tl::unexpected(*fatal);
     if (auto r = inst.loop->run(); !r) return err(r.error().message()), tl::unexpected(1);
     Scheduler& s = *inst.sched;
@@ -226,6 +253,7 @@ class Daemon {
     auto topo = topology::discover(opts_.root);
     if (!topo) return err("topology: " + topo.error().message()), 1;
     for (const auto& w : topo->warnings) info("topology: warning: " + w);
+    inst.cpu_ids = online_ids(*topo);
     const auto cpus = build_cpu_map(*topo);
 
     if (follows_games() && opts_.detect) {
