@@ -20,7 +20,8 @@
 # Label `soak`, outside the default run (`ctest --preset vm`): about 19 minutes of host time, and it
 # fails here: re-attaching takes 300-510 s of guest time under this load (22 s idle), and once a
 # restart that read the topology with CPU 3 offline ran on after CPU 3 came back, until a per-CPU
-# kworker stalled and the kernel ejected the scheduler. Run it with
+# kworker stalled and the kernel ejected the scheduler (the daemon now loads again then:
+# vm.hotplug-while-loading). Run it with
 # `ctest --test-dir build/release -R vm.soak`.
 . /guest-lib.sh
 SOAK_S=600
