@@ -71,21 +71,35 @@ static __always_inline u32 comm_tail(const char* comm) {
   return tail;
 }
 
-/* The three kinds of row of ghostbrew/detect/comm_patterns.def. */
+/* The three kinds of row of ghostbrew/detect/comm_patterns.def; `tail` is comm_tail(comm), computed
+ * once per name. */
 #define COMM_MATCH_exact(comm, lit) COMM_IS(comm, lit)
 #define COMM_MATCH_prefix(comm, lit) COMM_STARTS(comm, lit)
 /* A suffix needs a name longer than itself: comm[4] is then not the NUL (".exe" alone is no binary). */
 #define COMM_MATCH_suffix(comm, lit) \
-  ((comm)[sizeof(lit) - 1] && comm_tail(comm) == COMM_TAIL((lit)[0], (lit)[1], (lit)[2], (lit)[3]))
+  ((comm)[sizeof(lit) - 1] && tail == COMM_TAIL((lit)[0], (lit)[1], (lit)[2], (lit)[3]))
 
-/* True for a QEMU vCPU thread: "CPU <n>/KVM" (not a table row: the number is in the middle). */
-static __always_inline bool comm_is_vcpu(const char* comm) {
-  return COMM_STARTS(comm, "CPU ") && comm_tail(comm) == COMM_TAIL('/', 'k', 'v', 'm');
+/* The name tests below are global functions, so the verifier checks each once per program instead of
+ * at every call site with the caller's state: inlined into ops.select_cpu and ops.enqueue, the
+ * table's branches cost 160-210k verified instructions each and most of a 30-second load in the
+ * emulated guest. A global function takes only scalars, so the name comes as its two 8-byte words. */
+struct gb_comm_words {
+  u64 w[2];
+};
+_Static_assert(sizeof(struct gb_comm_words) == GB_COMM_LEN, "a comm is two 8-byte words");
+
+static __always_inline struct gb_comm_words comm_words(const char* comm) {
+  struct gb_comm_words words;
+  __builtin_memcpy(&words, comm, sizeof(words));
+  return words;
 }
 
-/* A name whose descendants are games: a game, a game's runtime, or gamescope (the table's
- * games_below rows). */
-static __always_inline bool comm_starts_games(const char* comm) {
+/* True when comm names something whose descendants are games: a game, a game's runtime, or
+ * gamescope (the table's games_below rows). */
+__noinline bool gb_comm_starts_games(u64 w0, u64 w1) {
+  struct gb_comm_words words = {.w = {w0, w1}};
+  const char* comm = (const char*)&words;
+  u32 tail = comm_tail(comm);
 #define GB_COMM_PATTERN(match, lit, cls, games_below) \
   if ((games_below) && COMM_MATCH_##match(comm, lit)) return true;
 #include <ghostbrew/detect/comm_patterns.def>
@@ -93,15 +107,29 @@ static __always_inline bool comm_starts_games(const char* comm) {
   return false;
 }
 
-/* The fixed class comm alone implies, or GB_CLASS_NONE: vCPU threads, then the name table shared
- * with userspace (ghostbrew/detect/comm_patterns.def), first matching row. */
-static __noinline u32 class_from_comm(const char* comm) {
-  if (comm_is_vcpu(comm)) return GB_CLASS_VM;
+/* The fixed class comm alone implies, or GB_CLASS_NONE: vCPU threads ("CPU <n>/KVM", not a table
+ * row: the number is in the middle), then the name table shared with userspace
+ * (ghostbrew/detect/comm_patterns.def), first matching row. */
+__noinline u32 gb_class_from_comm(u64 w0, u64 w1) {
+  struct gb_comm_words words = {.w = {w0, w1}};
+  const char* comm = (const char*)&words;
+  u32 tail = comm_tail(comm);
+  if (COMM_STARTS(comm, "CPU ") && tail == COMM_TAIL('/', 'k', 'v', 'm')) return GB_CLASS_VM;
 #define GB_COMM_PATTERN(match, lit, cls, games_below) \
   if (COMM_MATCH_##match(comm, lit)) return GB_CLASS_##cls;
 #include <ghostbrew/detect/comm_patterns.def>
 #undef GB_COMM_PATTERN
   return GB_CLASS_NONE;
+}
+
+static __always_inline bool comm_starts_games(const char* comm) {
+  struct gb_comm_words words = comm_words(comm);
+  return gb_comm_starts_games(words.w[0], words.w[1]);
+}
+
+static __always_inline u32 class_from_comm(const char* comm) {
+  struct gb_comm_words words = comm_words(comm);
+  return gb_class_from_comm(words.w[0], words.w[1]);
 }
 
 /* ---- The chain -------------------------------------------------------------------------------- */

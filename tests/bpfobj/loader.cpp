@@ -5,6 +5,9 @@
 // load, fill cpu_info after load, attach, heartbeat, and read the exit info after detach.
 //
 // Usage: gb-bpfobj-loader [--mode auto|gaming|work] [--topology SPEC] [--seconds N] [--nr-llcs N]
+//                         [--verifier-stats]
+//   --verifier-stats prints the verifier's cost of each program as it loads (`verifier: PROG:
+//   processed N insns ... total_states N peak_states N`, `verifier: PROG: verification time N usec`).
 //   --nr-llcs overrides the LLC count derived from SPEC (to feed the scheduler a bad topology).
 //   SPEC: one entry per CPU, comma-separated, each LLC:CCD:NODE[:FLAGS] with FLAGS letters
 //   v (V-Cache), p (preferred core), e (E-core); CPUs not listed stay unfilled.
@@ -19,6 +22,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -35,6 +39,22 @@ namespace {
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr, "gb-bpfobj-loader: %s\n", why.c_str());
   std::exit(2);
+}
+
+// libbpf's messages, of which only the verifier's statistics (its load log at level 4, which libbpf
+// passes on at debug level after a successful load) are printed, one line each, named by program.
+int print_verifier_stats(libbpf_print_level level, const char* format, va_list args) {
+  if (level != LIBBPF_DEBUG || !std::strstr(format, "PROG LOAD LOG")) return 0;
+  char text[8192];
+  std::vsnprintf(text, sizeof text, format, args);
+  std::string prog;
+  if (const char* q = std::strchr(text, '\'')) prog.assign(q + 1, std::strcspn(q + 1, "'"));
+  std::stringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line))
+    if (line.rfind("processed ", 0) == 0 || line.rfind("verification time", 0) == 0)
+      std::printf("verifier: %s: %s\n", prog.c_str(), line.c_str());
+  return 0;
 }
 
 std::vector<gb_cpu_info> parse_topology(const std::string& spec) {
@@ -154,8 +174,13 @@ int main(int argc, char** argv) {
   std::string mode = "auto", topology;
   int seconds = 5;
   __u32 nr_llcs_override = 0;
+  bool verifier_stats = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
+    if (arg == "--verifier-stats") {
+      verifier_stats = true;
+      continue;
+    }
     if (i + 1 >= argc) usage("option " + arg + " wants a value");
     if (arg == "--mode")
       mode = argv[++i];
@@ -179,6 +204,10 @@ int main(int argc, char** argv) {
   }
 
   LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "ghostbrew");
+  if (verifier_stats) {
+    opts.kernel_log_level = 4;
+    libbpf_set_print(print_verifier_stats);
+  }
   auto image = ghostbrew_bpf_object();
   bpf_object* obj = bpf_object__open_mem(image.data(), image.size(), &opts);
   if (!obj) usage(std::string("open: ") + std::strerror(errno));
