@@ -38,10 +38,16 @@ cd /tmp || cd /
 # job control: background jobs then keep SIGINT as a user's shell would leave it (a non-interactive
 # shell without job control starts them with SIGINT and SIGQUIT ignored). Its stdin is /dev/null,
 # so a stray read ends instead of hanging the run.
-setsid cttyhack sh -c 'exec sh /scenario.sh </dev/null'
+# When a session leader whose controlling tty is a serial port exits, the kernel hangs the tty up and
+# throws away what the UART has not sent yet: a short scenario's last lines were lost that way (its
+# FAIL line, once). So the leader waits for the output to drain (busybox stty sets the mode with
+# TCSADRAIN; SIGTTOU ignored because the scenario's job control left another group in the foreground)
+# before it exits, and so does init before the power-off.
+setsid cttyhack sh -c 'sh /scenario.sh </dev/null; s=$?; trap "" TTOU; stty onlcr; exit $s'
 status=$?
 echo "GHOSTBREW-DATA guest.end_uptime_s $(cut -d' ' -f1 /proc/uptime)"
 echo "GHOSTBREW-END status=$status"
+stty onlcr 2>/dev/null
 sync
 echo o >/proc/sysrq-trigger
 # PID 1 must not exit (that panics the kernel): wait here for the power-off to take effect.
