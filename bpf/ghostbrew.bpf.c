@@ -360,11 +360,15 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(ghostbrew_init) {
 void BPF_STRUCT_OPS(ghostbrew_exit, struct scx_exit_info* ei) {
   u32 zero = 0;
   struct gb_exit_info* info = bpf_map_lookup_elem(&exit_info, &zero);
+  struct gb_exit_dump* dump;
   if (!info) return;
   info->kind = ei->kind;
   info->exit_code = ei->exit_code;
   bpf_probe_read_kernel_str(info->reason, sizeof(info->reason), ei->reason);
   bpf_probe_read_kernel_str(info->msg, sizeof(info->msg), ei->msg);
+  /* The kernel's dump of CPUs and waiting tasks, written for error exits (abi.h). */
+  dump = bpf_map_lookup_elem(&exit_dump, &zero);
+  if (dump && ei->dump) bpf_probe_read_kernel_str(dump->text, sizeof(dump->text), ei->dump);
 }
 
 /* ---- Exec/exit tracepoints ---------------------------------------------------------------------- */
@@ -408,5 +412,6 @@ struct sched_ext_ops ghostbrew_ops = {
     .exit = (void*)ghostbrew_exit,
     .flags = SCX_OPS_ENQ_LAST,
     .timeout_ms = 5000,
+    .exit_dump_len = GB_EXIT_DUMP_LEN,
     .name = "ghostbrew",
 };

@@ -111,6 +111,13 @@ struct {
 } exit_info SEC(".maps");
 
 struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, u32);
+  __type(value, struct gb_exit_dump);
+} exit_dump SEC(".maps");
+
+struct {
   __uint(type, BPF_MAP_TYPE_LRU_HASH);
   __uint(max_entries, GB_MAX_OBSERVED_COMMS);
   __type(key, struct gb_comm_key);

@@ -12,7 +12,8 @@
 //   SPEC: one entry per CPU, comma-separated, each LLC:CCD:NODE[:FLAGS] with FLAGS letters
 //   v (V-Cache), p (preferred core), e (E-core); CPUs not listed stay unfilled.
 // Prints `gb-loader: attached`, then after N seconds one `stat NAME VALUE` line per counter,
-// `events exec N exit M`, and after detach `exit kind K code C reason R msg M`. Exit status 0 when
+// `events exec N exit M`, and after detach `exit kind K code C reason R msg M` and `exit dump N
+// lines: FIRST` (the kernel's dump, written for error exits). Exit status 0 when
 // attached and detached, 1 when attach failed (with the exit info printed), 2 on bad usage.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -110,6 +111,15 @@ void print_exit_info(bpf_object* obj) {
   }
   std::printf("exit kind %d code %lld reason %s msg %s\n", info.kind, static_cast<long long>(info.exit_code),
               info.reason, info.msg);
+  // The kernel's dump (error exits only): its line count and first line.
+  static gb_exit_dump dump{};
+  if (bpf_map_lookup_elem(bpf_map__fd(bpf_object__find_map_by_name(obj, GB_MAP_EXIT_DUMP)), &key, &dump) ==
+      0) {
+    const std::string text(dump.text, strnlen(dump.text, sizeof dump.text));
+    std::printf("exit dump %zu lines: %s\n",
+                static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')),
+                text.substr(0, text.find('\n')).c_str());
+  }
 }
 
 __s32 exit_kind(bpf_object* obj) {

@@ -41,7 +41,7 @@
  * as `const volatile __u32 gb_abi_version` in its own section GB_MAP_ABI (GB_MAP_CONFIG stays one
  * struct gb_config); the loader refuses an object whose number differs from its own
  * (sched::check_abi), with one line naming both. */
-#define GB_ABI_VERSION 2
+#define GB_ABI_VERSION 3
 #define GB_MAP_ABI ".rodata.abi"
 #define GB_ABI_VERSION_VAR "gb_abi_version"
 
@@ -71,6 +71,7 @@ enum gb_class {
 #define GB_MAP_STATS "stats"               /* PERCPU_ARRAY u32 0 -> struct gb_stats; sum over CPUs */
 #define GB_MAP_EVENTS "events"             /* RINGBUF of struct gb_event */
 #define GB_MAP_EXIT_INFO "exit_info"       /* ARRAY  u32 0 -> struct gb_exit_info */
+#define GB_MAP_EXIT_DUMP "exit_dump"       /* ARRAY  u32 0 -> struct gb_exit_dump */
 #define GB_MAP_TASK_CTX "task_ctx"         /* TASK_STORAGE (internal per-task state) */
 #define GB_MAP_OBSERVATIONS "observations" /* LRU_HASH struct gb_comm_key -> struct gb_observation */
 #define GB_MAP_PREDICTIONS "predictions"   /* HASH struct gb_comm_key -> struct gb_prediction */
@@ -317,5 +318,17 @@ struct gb_exit_info {
 };
 GB_STATIC_ASSERT(sizeof(struct gb_exit_info) == 16 + GB_EXIT_REASON_LEN + GB_EXIT_MSG_LEN,
                  "gb_exit_info layout");
+
+/* ---- The kernel's account of an error exit: GB_MAP_EXIT_DUMP[0], written by ops.exit ---------- */
+/* When sched_ext ends a scheduler for an error (a runnable task stall, scx_bpf_error()), it writes
+ * the state of every CPU and of the tasks it was waiting on (which DSQ, since when) into
+ * scx_exit_info.dump: ops.exit copies it here, NUL-terminated and cut to GB_EXIT_DUMP_LEN bytes.
+ * Empty after an exit that is not an error. Task names in it are untrusted bytes. */
+#define GB_EXIT_DUMP_LEN 32768
+
+struct gb_exit_dump {
+  char text[GB_EXIT_DUMP_LEN];
+};
+GB_STATIC_ASSERT(sizeof(struct gb_exit_dump) == GB_EXIT_DUMP_LEN, "gb_exit_dump layout");
 
 #endif /* GHOSTBREW_BPF_ABI_H */

@@ -238,9 +238,14 @@ class Daemon {
       case LoopEnd::restart:
         info(fmt::format("the kernel asked for a restart: {}", inst.exit.describe()));
         break;  // the instance (and its link) is destroyed here; load again on the new topology
-      case LoopEnd::ejected:
+      case LoopEnd::ejected: {
         err(fmt::format("ejected by the kernel: {}", inst.exit.describe()));
+        // The kernel's own account (which task waited, on which CPU and queue): what a report needs.
+        const auto lines = inst.exit.dump_lines();
+        if (!lines.empty()) info(fmt::format("the kernel's dump at the ejection ({} lines):", lines.size()));
+        for (const auto& line : lines) info("dump: " + line);
         break;
+      }
       case LoopEnd::reconfigure:  // loaded again with the new options
         if (auto d = s.detach(); !d) err("detach: " + d.error().message());
         break;

@@ -21,6 +21,7 @@
 #include "ghostbrew/bpf/object.hpp"
 #include "ghostbrew/bpf/ring_buffer.hpp"
 #include "ghostbrew/core/error.hpp"
+#include "ghostbrew/core/text.hpp"
 #include "ghostbrew/sched/cpu_map.hpp"
 #include "ghostbrew/sched/frames.hpp"
 #include "ghostbrew/sched/options.hpp"
@@ -39,8 +40,24 @@ struct ExitInfo {
   std::int64_t exit_code = 0;
   std::string reason;
   std::string msg;
+  /// The kernel's account of an error exit (every CPU, the tasks it waited on): raw bytes, with
+  /// task names any user chose. Empty after an exit that is not an error.
+  std::string dump;
 
   [[nodiscard]] bool exited() const { return kind != 0; }
+  /// The dump's lines, each escaped for a terminal or a log (text::escape), blank ones left out.
+  [[nodiscard]] std::vector<std::string> dump_lines() const {
+    std::vector<std::string> lines;
+    std::string_view rest = dump;
+    while (!rest.empty()) {
+      const auto eol = rest.find('\n');
+      const auto line = rest.substr(0, eol);
+      if (line.find_first_not_of(" \t\r") != std::string_view::npos) lines.push_back(text::escape(line));
+      if (eol == std::string_view::npos) break;
+      rest.remove_prefix(eol + 1);
+    }
+    return lines;
+  }
   /// The kernel (or the BPF side) asked to be restarted, e.g. after CPU hotplug.
   [[nodiscard]] bool wants_restart() const {
     return (static_cast<std::uint64_t>(exit_code) & kExitActRestart) != 0;
@@ -116,6 +133,8 @@ class Scheduler final : public ClassMaps,
     if (auto r = bind<bpf::ArrayMap<gb_knobs>>(o, GB_MAP_KNOBS, s->knobs_); !r)
       return tl::unexpected(r.error());
     if (auto r = bind<bpf::PerCpuArray<gb_stats>>(o, GB_MAP_STATS, s->stats_); !r)
+      return tl::unexpected(r.error());
+    if (auto r = bind<bpf::ArrayMap<gb_exit_dump>>(o, GB_MAP_EXIT_DUMP, s->exit_dump_); !r)
       return tl::unexpected(r.error());
     if (auto r = bind<bpf::ArrayMap<gb_exit_info>>(o, GB_MAP_EXIT_INFO, s->exit_info_); !r)
       return tl::unexpected(r.error());
@@ -272,6 +291,8 @@ class Scheduler final : public ClassMaps,
     e.exit_code = raw.exit_code;
     e.reason.assign(raw.reason, strnlen(raw.reason, sizeof raw.reason));
     e.msg.assign(raw.msg, strnlen(raw.msg, sizeof raw.msg));
+    if (auto d = exit_dump_->lookup(0); d && *d)
+      e.dump.assign((*d)->text, strnlen((*d)->text, sizeof(*d)->text));
     return e;
   }
 
@@ -293,6 +314,7 @@ class Scheduler final : public ClassMaps,
   std::optional<bpf::ArrayMap<gb_knobs>> knobs_;
   std::optional<bpf::PerCpuArray<gb_stats>> stats_;
   std::optional<bpf::ArrayMap<gb_exit_info>> exit_info_;
+  std::optional<bpf::ArrayMap<gb_exit_dump>> exit_dump_;
   std::optional<bpf::RingBuffer<gb_event>> events_;
   std::optional<bpf::LruHashMap<gb_comm_key, gb_observation>> observations_;
   std::optional<bpf::HashMap<gb_comm_key, gb_prediction>> predictions_;

@@ -86,6 +86,9 @@ show_file bad /tmp/bad.out
 expect_eq bad-topology-refused "$status" 1
 grep -q 'cpu_info\[2\]: llc 3 .*nr_llcs 2' /tmp/bad.out && pass bad-topology-named ||
   fail bad-topology-named "no message naming cpu_info[2] in: $(grep '^exit' /tmp/bad.out)"
+# The kernel's dump of the error exit reaches userspace through ops.exit (GB_MAP_EXIT_DUMP).
+grep -q '^exit dump [1-9][0-9]* lines: ' /tmp/bad.out && pass bad-topology-dump ||
+  fail bad-topology-dump "no kernel dump after the error exit: $(grep '^exit dump' /tmp/bad.out)"
 dmesg | grep -q 'cpu_info\[2\]: llc 3' && pass bad-topology-in-kernel-log ||
   fail bad-topology-in-kernel-log "dmesg does not name cpu_info[2]"
 expect_eq bad-topology-not-attached "$(sched_state)" disabled
