@@ -93,6 +93,22 @@ static bool prev_keeps_cpu(struct task_struct* prev, s32 cpu, u32 llc) {
   return true;
 }
 
+/* Nothing else could be taken: prev, still runnable and allowed here, runs on with a fresh slice.
+ * Without this the kernel handed it to ops.enqueue with SCX_ENQ_LAST, which put it on this CPU's
+ * local DSQ while the CPU passed through its idle task; a SCHED_FIFO task that woke in that moment
+ * chose the CPU that looked idle, and since it displaced no task of ours the kernel called no
+ * ops.cpu_release: prev waited on the local DSQ for as long as the RT task ran. The kernel's dump
+ * showed it there (dsq_id SCX_DSQ_LOCAL, a whole slice left) in vm.rt-hog, about a second. */
+static void prev_runs_on(struct task_struct* prev, s32 cpu) {
+  struct task_ctx* tctx;
+  struct cpu_ctx* cctx;
+  if (!prev || !(prev->scx.flags & SCX_TASK_QUEUED) || !bpf_cpumask_test_cpu(cpu, prev->cpus_ptr) ||
+      !(tctx = lookup_task_ctx(prev)))
+    return;
+  prev->scx.slice = gb_slice_ns();
+  if ((cctx = cpu_ctx_of(cpu))) cctx->deadline = running_deadline(prev, tctx, gb_now());
+}
+
 /* Nothing on our LLC: take work from the other LLCs of our CCD, then from busy LLCs elsewhere. */
 static bool steal_work(u32 llc, u32 ccd) {
   u32 nr_llcs = gb_config.nr_llcs;

@@ -67,12 +67,13 @@
  *    (ghost-sched ctl mode: the next placement rebuilds the role masks); with GB_KNOB_HISTOGRAMS each
  * callback times itself and each wake-up's latency is recorded by class (stats.bpf.h).
  * 7. Flags: SCX_OPS_ENQ_LAST. Without it the kernel keeps a task that is alone on its CPU running past
- *    its slice without calling ops.enqueue: its class, request and deadline would go stale and it could
- *    not be preempted. With the flag every slice ends in ops.enqueue; a task flagged SCX_ENQ_LAST goes
- *    straight back onto its CPU's local DSQ. Newer flags (ENQ_MIGRATION_DISABLED,
- *    ALLOW_QUEUED_WAKEUP) would fail to load on older kernels. Every callback used exists on every
- *    kernel the project boots (6.16 on); cgroup moves are seen through the task's css_set pointer
- *    rather than ops.cgroup_move, which needs CONFIG_EXT_GROUP_SCHED.
+ *    its slice without asking: its deadline would go stale and it could not be preempted. ops.dispatch
+ *    decides at every slice end whether the task that ran keeps its CPU (balance.bpf.h), with a fresh
+ *    slice and an up-to-date deadline, also when nothing else can be taken; only a task it cannot
+ *    keep there reaches ops.enqueue with SCX_ENQ_LAST (onto its CPU's local DSQ). Newer flags
+ *    (ENQ_MIGRATION_DISABLED, ALLOW_QUEUED_WAKEUP) would fail to load on older kernels. Every callback
+ *    used exists on every kernel the project boots (6.16 on); cgroup moves are seen through the task's
+ *    css_set pointer rather than ops.cgroup_move, which needs CONFIG_EXT_GROUP_SCHED.
  * 8. What it trades away: one slice length for all; restricted-affinity tasks get the kernel's
  *    default CPU pick instead of the topology preferences; virtual time is global and per-CPU queues
  *    compare deadlines only within an LLC and a slice, so fairness across LLCs is as good as stealing
@@ -231,8 +232,8 @@ void BPF_STRUCT_OPS(ghostbrew_enqueue, struct task_struct* p, u64 enq_flags) {
 void BPF_STRUCT_OPS(ghostbrew_dispatch, s32 cpu, struct task_struct* prev) {
   u64 start = gb_op_start();
   u32 llc = cpu_llc(cpu);
-  if (!prev_keeps_cpu(prev, cpu, llc) && !consume_from_llc(llc, cpu)) steal_work(llc, cpu_ccd(cpu));
-  /* Nothing anywhere: a still runnable prev comes back through ops.enqueue with SCX_ENQ_LAST. */
+  if (!prev_keeps_cpu(prev, cpu, llc) && !consume_from_llc(llc, cpu) && !steal_work(llc, cpu_ccd(cpu)))
+    prev_runs_on(prev, cpu); /* nothing else: prev runs on, never through the idle task */
   gb_op_end(GB_OP_DISPATCH, start);
 }
 

@@ -5,6 +5,14 @@
  * scheduler ("runnable task stall"). They are handed back (scx_bpf_reenqueue_local, counted in
  * rt_reenqueues) and come to ops.enqueue again with SCX_ENQ_REENQ, which queues them on another CPU
  * they may run on. Tasks that may run only there wait, as under any scheduler.
+ * The kernel calls ops.cpu_release only when one of our tasks is displaced, not when the RT task takes
+ * the CPU from its idle task: a task of ours already on that idle CPU's local DSQ (a wake-up
+ * dispatched to it, or one its dispatch was moving in) then waits for the whole RT run. Kernels with
+ * the sched_ext DL server (7.x) run it within the server's period; on 6.16 and 6.18 nothing a BPF
+ * scheduler can call moves it, and vm.rt-hog sees one of its six hogs wait out a 3-s RT run in about
+ * a third of the runs (the kernel's dump: on the RT CPU's local DSQ, a whole slice left). ops.dispatch
+ * no longer sends the task that ran through SCX_ENQ_LAST (a pass through the idle task) when it finds
+ * nothing else, which was one way in (balance.bpf.h).
  * Kernels: scx_bpf_reenqueue_local() returns the count from 6.12 on; 7.x marks ops.cpu_release
  * deprecated (one warning at load: "ops->cpu_acquire/release() are deprecated") but still calls it. */
 #ifndef GHOSTBREW_RT_BPF_H
