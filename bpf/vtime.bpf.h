@@ -120,10 +120,15 @@ static u64 task_deadline(const struct task_struct* p, struct task_ctx* tctx, u32
   return deadline_of(p, tctx->vtime, tctx->burst_ns, cls);
 }
 
-/* The deadline p, running since tctx->run_start_ns, would be queued with if it stopped at now. */
+/* The deadline p, running since tctx->run_start_ns, would be queued with if it stopped at now: with
+ * the floor an enqueue applies (at most max_window_ns owed). A task that keeps its CPU slice after
+ * slice (balance.bpf.h) is never enqueued, so without the floor here nothing bounded its credit: in
+ * vm.soak a game thread 17 s of virtual time behind the frontier (niced hogs had pushed it ahead)
+ * kept its CPU for seconds while a kworker pinned there waited, until the watchdog ejected us. */
 static u64 running_deadline(const struct task_struct* p, const struct task_ctx* tctx, u64 now) {
-  u64 ran = now - tctx->run_start_ns;
-  return deadline_of(p, vtime_capped(tctx->vtime + vtime_scaled(p, ran)), tctx->burst_ns + ran, tctx->class);
+  u64 ran = now - tctx->run_start_ns, vtime = tctx->vtime, floor = vtime_now - gb_config.max_window_ns;
+  if ((s64)(vtime - floor) < 0) vtime = floor;
+  return deadline_of(p, vtime_capped(vtime + vtime_scaled(p, ran)), tctx->burst_ns + ran, tctx->class);
 }
 
 #endif /* GHOSTBREW_VTIME_BPF_H */
