@@ -58,7 +58,7 @@ start_sched() { # NAME
     "$AB_BIN/ghost-sched" --gaming --stats 1 --verbose --state-dir "$W/ghostbrew-state" >"$W/ghost-sched.log" 2>&1 &
     sched_pid=$! ;;
   esac
-  # Loading ghost-sched verifies its BPF object: ~11 s in an idle icount guest, ~30 s under MTTCG.
+  # Loading ghost-sched verifies its BPF object: ~11 s in an idle 4-vCPU icount guest (bpf/NOTES.md).
   wait_for_state enabled 150 || { cat "$W/refsched.log" "$W/ghost-sched.log" 2>/dev/null; return 1; }
   note "$1 attached: $(sched_ops)"
 }
