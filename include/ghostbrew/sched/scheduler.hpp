@@ -291,6 +291,8 @@ class Scheduler final : public ClassMaps,
     e.exit_code = raw.exit_code;
     e.reason.assign(raw.reason, strnlen(raw.reason, sizeof raw.reason));
     e.msg.assign(raw.msg, strnlen(raw.msg, sizeof raw.msg));
+    // The dump is 32 KiB and this runs at every event drain: read it only once the scheduler exited.
+    if (!e.exited()) return e;
     if (auto d = exit_dump_->lookup(0); d && *d)
       e.dump.assign((*d)->text, strnlen((*d)->text, sizeof(*d)->text));
     return e;
