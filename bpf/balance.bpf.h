@@ -72,24 +72,34 @@ static bool consume_from_llc(u32 llc, s32 self) {
   return false;
 }
 
+/* prev's context when it may stay on cpu (still runnable and allowed there), else NULL. */
+static struct task_ctx* prev_may_stay(struct task_struct* prev, s32 cpu) {
+  if (!prev || !(prev->scx.flags & SCX_TASK_QUEUED) || !bpf_cpumask_test_cpu(cpu, prev->cpus_ptr))
+    return NULL;
+  return lookup_task_ctx(prev);
+}
+
+/* prev stays on cpu for another slice, with key as the deadline the CPU shows. */
+static void prev_stays(struct task_struct* prev, s32 cpu, u64 key) {
+  struct cpu_ctx* cctx = cpu_ctx_of(cpu);
+  prev->scx.slice = gb_slice_ns();
+  if (cctx) cctx->deadline = key;
+}
+
 /* Whether prev, whose slice ended on cpu and which is still runnable, keeps the CPU for another
  * slice: when no queue of the LLC has a head due earlier (its own by any amount, another by more
  * than a slice, as consume_from_llc() judges). Without this a CPU's dispatch always took its queue's
  * head, so two hogs sharing a CPU alternated slice by slice whatever their virtual time (a nice-0 and
  * a nice-5 hog split the CPU 1:1 instead of 3:1). */
 static bool prev_keeps_cpu(struct task_struct* prev, s32 cpu, u32 llc) {
-  struct task_ctx* tctx;
-  struct cpu_ctx* cctx;
+  struct task_ctx* tctx = prev_may_stay(prev, cpu);
   u64 key, head;
 
-  if (!prev || !(prev->scx.flags & SCX_TASK_QUEUED) || !bpf_cpumask_test_cpu(cpu, prev->cpus_ptr) ||
-      !(tctx = lookup_task_ctx(prev)))
-    return false;
+  if (!tctx) return false;
   key = running_deadline(prev, tctx, gb_now());
   if (dsq_head_deadline(cpu_dsq(cpu), &head) && (s64)(head - key) < 0) return false;
   if (earliest_queue_in_llc(llc, cpu, &head) >= 0 && (s64)(head + gb_slice_ns() - key) < 0) return false;
-  prev->scx.slice = gb_slice_ns();
-  if ((cctx = cpu_ctx_of(cpu))) cctx->deadline = key;
+  prev_stays(prev, cpu, key);
   return true;
 }
 
@@ -100,13 +110,8 @@ static bool prev_keeps_cpu(struct task_struct* prev, s32 cpu, u32 llc) {
  * ops.cpu_release: prev waited on the local DSQ for as long as the RT task ran. The kernel's dump
  * showed it there (dsq_id SCX_DSQ_LOCAL, a whole slice left) in vm.rt-hog, about a second. */
 static void prev_runs_on(struct task_struct* prev, s32 cpu) {
-  struct task_ctx* tctx;
-  struct cpu_ctx* cctx;
-  if (!prev || !(prev->scx.flags & SCX_TASK_QUEUED) || !bpf_cpumask_test_cpu(cpu, prev->cpus_ptr) ||
-      !(tctx = lookup_task_ctx(prev)))
-    return;
-  prev->scx.slice = gb_slice_ns();
-  if ((cctx = cpu_ctx_of(cpu))) cctx->deadline = running_deadline(prev, tctx, gb_now());
+  struct task_ctx* tctx = prev_may_stay(prev, cpu);
+  if (tctx) prev_stays(prev, cpu, running_deadline(prev, tctx, gb_now()));
 }
 
 /* Nothing on our LLC: take work from the other LLCs of our CCD, then from busy LLCs elsewhere. */
