@@ -55,6 +55,7 @@ mkdir -p "$work/bin" "$work/share"
 ln -s "$(readlink -f "$build/bench/framesim/framesim")" "$work/bin/framesim"
 ln -s "$(readlink -f "$build/apps/ghost-sched/ghost-sched")" "$work/bin/ghost-sched"
 ln -s "$(readlink -f "$build/bpf/refsched.bpf.o")" "$work/share/refsched.bpf.o"
+[[ -z $candidate ]] || ln -s "$candidate" "$work/bin/ghost-sched-candidate"
 printf 'SCHEDS="%s"\nFRAME_S=%s\nCYCLIC_S=%s\nREPEAT=%s\nBACKGROUND="%s"\n' \
   "$scheds" "$frame_s" "$cyclic_s" "$repeat" "$background" | tee "$out/ab.conf" >"$work/share/ab.conf"
 stats_was=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)

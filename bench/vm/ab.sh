@@ -14,9 +14,10 @@
 #
 # Usage: bench/vm/ab.sh [--build DIR] [--out DIR] [--scheds "eevdf eevdf-fifo refsched ghostbrew"]
 #                       [--repeat N] [--parallel | --icount SHIFT] [--frame-s N] [--cyclic-s N]
-#                       [--background "hogs storm"] [--timeout SECS]
+#                       [--background "hogs storm"] [--candidate GHOST-SCHED] [--timeout SECS]
 # Schedulers: eevdf, eevdf-nice, eevdf-fifo (EEVDF with the game and cyclictest at nice -20 /
-# SCHED_FIFO: what priority alone buys), refsched, ghostbrew.
+# SCHED_FIFO: what priority alone buys), refsched, ghostbrew, and candidate (--candidate: another
+# ghost-sched build, e.g. a patch under test, in the same rounds as ghostbrew).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 die() { echo "ab: $*" >&2; exit 2; }
@@ -57,7 +58,12 @@ echo "ab: booting the guest ($mode_text); schedulers: $scheds; rounds: $repeat; 
 status=0
 # The split game's input thread reads a virtio keyboard the host types on at 1 kHz (QMP).
 input=(--module virtio_input --module evdev --device virtio-keyboard-pci --qmp-input 1000)
-"$root/tests/vm/run-guest.sh" "${mode[@]}" "${input[@]}" --timeout "$timeout_s" --log "$log" \
+adds=()
+if [[ -n $candidate ]]; then
+  cp "$candidate" "$out/ghost-sched-candidate"
+  adds=(--add "$out/ghost-sched-candidate")
+fi
+"$root/tests/vm/run-guest.sh" "${mode[@]}" "${input[@]}" --timeout "$timeout_s" --log "$log" "${adds[@]}" \
   --add "$build/bench/framesim/framesim" --add "$build/apps/ghost-sched/ghost-sched" \
   --add "$build/bpf/refsched.bpf.o" --add "$out/ab.conf" \
   "$root/bench/vm/guest-ab.sh" >&2 || status=$?

@@ -5,7 +5,8 @@
 # Each round starts with a `GHOSTBREW-ROUND <n>` line; each result is a
 # `GHOSTBREW-DATA <sched>.<metric> <value>` line; CDFs are `GHOSTBREW-CDF` lines.
 # Schedulers: eevdf (the kernel's default: nothing attached), refsched (the minimal global-vtime
-# reference, attached with bpftool), ghostbrew (ghost-sched), and two bounds of what priority alone
+# reference, attached with bpftool), ghostbrew (ghost-sched), candidate (ghost-sched-candidate: another
+# build of it, when the A/B was given one), and two bounds of what priority alone
 # buys in this emulator under the default scheduler: eevdf-nice (the game and cyclictest at nice -20)
 # and eevdf-fifo (both SCHED_FIFO, the strongest preemption the kernel has). SCHEDS and the durations
 # come from $AB_SHARE/ab.conf when present.
@@ -51,11 +52,13 @@ start_sched() { # NAME
   refsched)
     bpftool struct_ops register "$AB_SHARE/refsched.bpf.o" /sys/fs/bpf/refsched >"$W/refsched.log" 2>&1 ||
       { cat "$W/refsched.log"; return 1; } ;;
-  ghostbrew)
+  ghostbrew | candidate)
     # A fresh state directory each round: every round starts as a fresh install (no profile or
     # process database learned in an earlier round), and a host's own state is left alone.
     rm -rf "$W/ghostbrew-state"
-    "$AB_BIN/ghost-sched" --gaming --stats 1 --verbose --state-dir "$W/ghostbrew-state" >"$W/ghost-sched.log" 2>&1 &
+    bin=$AB_BIN/ghost-sched
+    [ "$1" = candidate ] && bin=$AB_BIN/ghost-sched-candidate
+    "$bin" --gaming --stats 1 --verbose --state-dir "$W/ghostbrew-state" >"$W/ghost-sched.log" 2>&1 &
     sched_pid=$! ;;
   esac
   # Loading ghost-sched verifies its BPF object: ~11 s in an idle 4-vCPU icount guest (bpf/NOTES.md).
@@ -66,16 +69,16 @@ stop_sched() { # NAME
   case $1 in
   eevdf | eevdf-nice | eevdf-fifo) return 0 ;;
   refsched) rm -rf /sys/fs/bpf/refsched ;;
-  ghostbrew)
+  ghostbrew | candidate)
     kill -INT "$sched_pid"
     wait "$sched_pid"
     sched_pid=""
     grep -E '^(stats:|ghost-sched: (attached|detached|pid [0-9]+ \((game|qemu)))' "$W/ghost-sched.log" |
-      awk '!/^stats:/ || (n++ % 5 == 0)' | sed 's/^/[ghost-sched] /'
+      awk '!/^stats:/ || (n++ % 5 == 0)' | sed "s/^/[ghost-sched] $1: /"
     # The frame rate ghostbrew saw in the game (its stats lines, one a second; median over the round).
     fps=$(sed -n 's/^frames: game\.exe\[[0-9]*\] \([0-9.]*\) fps .*/\1/p' "$W/ghost-sched.log" | sort -n |
       awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
-    [ -n "$fps" ] && data "ghostbrew.detected_fps" "$fps" ;;
+    [ -n "$fps" ] && data "$1.detected_fps" "$fps" ;;
   esac
   wait_for_state disabled 30 || fail "$1-detach" "state $(sched_state) after stopping"
 }
@@ -183,15 +186,15 @@ run_sched() { # NAME: every workload under scheduler NAME
   grep -E '^GHOSTBREW-DATA [^ ]+\.vcpu_periods_per_s ' "$W/vm.out"
 
   case $s in eevdf*) ;; *) bpf_stats "$s" ;; esac
-  if [ "$s" = ghostbrew ] && [ -n "$sched_pid" ]; then
+  if [ -n "$sched_pid" ]; then
     # The daemon with stats every second, on an otherwise idle machine: its CPU share and wake-ups.
     read -r ns0 _ </proc/$sched_pid/schedstat
     c0=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$sched_pid/status)
     sleep 10
     read -r ns1 _ </proc/$sched_pid/schedstat
     c1=$(awk '/ctxt_switches/ { n += $2 } END { print n }' /proc/$sched_pid/status)
-    data "ghostbrew.daemon_cpu_pct_stats1s" "$(awk -v a="$ns0" -v b="$ns1" 'BEGIN { printf "%.4f", (b - a) / 1e9 / 10 * 100 }')"
-    data "ghostbrew.daemon_wakeups_per_s_stats1s" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", (b - a) / 10 }')"
+    data "$s.daemon_cpu_pct_stats1s" "$(awk -v a="$ns0" -v b="$ns1" 'BEGIN { printf "%.4f", (b - a) / 1e9 / 10 * 100 }')"
+    data "$s.daemon_wakeups_per_s_stats1s" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", (b - a) / 10 }')"
   fi
   # Still attached? sched_ext may have ejected it mid-run (e.g. a runnable task stall), and the
   # figures after that are EEVDF's: say so here (a host has no run-guest.sh to read the kernel log).

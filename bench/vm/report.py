@@ -18,7 +18,10 @@ import sys
 
 # eevdf-nice / eevdf-fifo: EEVDF with the game and cyclictest at nice -20 / SCHED_FIFO, the bounds of
 # what priority alone buys in the emulator (see guest-ab.sh).
-SCHEDS = ["eevdf", "eevdf-nice", "eevdf-fifo", "refsched", "ghostbrew"]
+# candidate: another ghost-sched build run in the same rounds (ab.sh --candidate).
+SCHEDS = ["eevdf", "eevdf-nice", "eevdf-fifo", "refsched", "ghostbrew", "candidate"]
+# The ghost-sched builds, each with its own ratio column (X/eevdf).
+DAEMONS = ["ghostbrew", "candidate"]
 # metric key -> (label, lower is better)
 METRICS = [
     ("frame_p50_us", "frame time p50 (us)"),
@@ -123,23 +126,24 @@ def cell(data, key, spec, ranged):
 
 
 def table(data, scheds, markdown=False, ranged=False):
-    rows = [["metric"] + scheds + ["ghostbrew/eevdf"]]
+    daemons = [d for d in DAEMONS if d in scheds] or ["ghostbrew"]
+    rows = [["metric"] + scheds + [f"{d}/eevdf" for d in daemons]]
     for key, label in METRICS:
         if not any(f"{s}.{key}" in data for s in scheds):
             continue
-        r = ratio(data, key)
+        rs = [ratio(data, key, d) for d in daemons]
         rows.append([label] + [cell(data, f"{s}.{key}", ".1f", ranged) for s in scheds]
-                    + ["-" if r is None else f"{r:.2f}"])
+                    + ["-" if r is None else f"{r:.2f}" for r in rs])
     bpf = sorted({k.split(".", 2)[2] for k in data if ".bpf_ns." in k})
     for prog in bpf:
-        r = ratio(data, f"bpf_ns.{prog}", "ghostbrew", "refsched")
+        rs = [ratio(data, f"bpf_ns.{prog}", d, "refsched") for d in daemons]
         rows.append([f"BPF {prog} (ns/run)"] + [cell(data, f"{s}.bpf_ns.{prog}", ".0f", ranged) for s in scheds]
-                    + ["-" if r is None else f"x{r:.2f} of ref"])
+                    + ["-" if r is None else f"x{r:.2f} of ref" for r in rs])
     for key, label in (("daemon_cpu_pct_stats1s", "ghost-sched CPU % of one CPU, --stats 1"),
                        ("daemon_wakeups_per_s_stats1s", "ghost-sched wake-ups/s, --stats 1")):
-        if f"ghostbrew.{key}" in data:
-            rows.append([label] + [cell(data, f"ghostbrew.{key}", "g", ranged) if s == "ghostbrew" else "-"
-                                   for s in scheds] + ["-"])
+        if any(f"{d}.{key}" in data for d in daemons):
+            rows.append([label] + [cell(data, f"{s}.{key}", "g", ranged) if s in daemons else "-"
+                                   for s in scheds] + ["-"] * len(daemons))
     if markdown:
         lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
         lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
@@ -212,12 +216,12 @@ def main():
             json.dump({"data": {k: v[0] for k, v in data.items()},  # medians (the value, for one round)
                        "range": {k: [v[1], v[2]] for k, v in data.items()},
                        "rounds": [d for d, _ in rounds]}, f, indent=1, sort_keys=True)
-    parts = []
-    for name, metric in RATIOS:
-        r = ratio(data, metric)
-        if r is not None:
-            parts.append(f"{name}={r:.2f}")
-    print("ratios: " + " ".join(parts))
+    def ratios(daemon):
+        return " ".join(f"{name}={r:.2f}" for name, metric in RATIOS
+                        if (r := ratio(data, metric, daemon)) is not None)
+    if "candidate" in scheds:
+        print("candidate ratios: " + ratios("candidate"))
+    print("ratios: " + ratios("ghostbrew"))
     return 0
 
 
