@@ -12,7 +12,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 jobs=$(nproc)
 skip=" ${GHOSTBREW_SKIP:-} "
-stage() { printf '\n=== %s ===\n' "$*"; }
+started=$SECONDS
+# Each stage's header says how long the run has taken so far (CI's budget is an hour).
+stage() { printf '\n=== %s (at %d min %02d s) ===\n' "$*" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)); }
 wants() { [[ $skip != *" $1 "* ]]; }
 
 stage "dependencies"
