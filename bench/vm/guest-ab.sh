@@ -76,7 +76,9 @@ stop_sched() { # NAME
     grep -E '^(stats:|ghost-sched: (attached|detached|pid [0-9]+ \((game|qemu)))' "$W/ghost-sched.log" |
       awk '!/^stats:/ || (n++ % 5 == 0)' | sed "s/^/[ghost-sched] $1: /"
     # The frame rate ghostbrew saw in the game (its stats lines, one a second; median over the round).
-    fps=$(sed -n 's/^frames: game\.exe\[[0-9]*\] \([0-9.]*\) fps .*/\1/p' "$W/ghost-sched.log" | sort -n |
+    # Any paced process: only the game's runs are paced (hogs and cyclictest never are), and the name
+    # shown is the main thread's comm, which framesim renames "render".
+    fps=$(sed -n 's/^frames: [^ ]*\[[0-9]*\] \([0-9.]*\) fps .*/\1/p' "$W/ghost-sched.log" | sort -n |
       awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
     [ -n "$fps" ] && data "$1.detected_fps" "$fps" ;;
   esac

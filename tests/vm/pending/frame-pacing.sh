@@ -42,13 +42,15 @@ for fps in $FPS_A $FPS_B; do
   probe=$(ghost-probe --frames 2>&1)
   echo "[ghost-probe --frames] $probe"
   wait "$game" || die "game-$fps" "framesim at $fps fps failed: $(tail -n 3 "/tmp/game-$fps.out")"
-  seen=$(echo "$probe" | grep 'game\.exe\[' | fps_of)
+  # By pid: the name shown is the main thread's comm, which framesim renames "render" (games name
+  # their threads too).
+  seen=$(echo "$probe" | grep "\[$game\] " | fps_of)
   data "frame-pacing.$fps.probe_fps" "${seen:-0}"
   if [ -n "$seen" ] && within "$seen" "$fps"; then pass "probe-sees-$fps-fps"; else
     fail "probe-sees-$fps-fps" "ghost-probe --frames shows '${probe}' for a game set to $fps fps;" \
       "want within ${TOLERANCE_PCT}%"
   fi
-  stats=$(tail -n +"$lines0" "$LOG" | grep 'frames: game\.exe\[' | fps_of)
+  stats=$(tail -n +"$lines0" "$LOG" | grep "^frames: .*\[$game\] " | fps_of)
   data "frame-pacing.$fps.stats_fps" "${stats:-0}"
   if [ -n "$stats" ] && within "$stats" "$fps"; then pass "stats-show-$fps-fps"; else
     fail "stats-show-$fps-fps" "ghost-sched's stats lines show '${stats}' fps for a game set to $fps fps"
