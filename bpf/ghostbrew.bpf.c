@@ -47,8 +47,8 @@
  *    the burst that follows (wake_chain_hops 1..3; off by default: in the guest a split game did no
  *    better with it than with virtual time alone, bpf/NOTES.md). A wake-up from hard or soft interrupt
  *    context may make its wakee INTERACTIVE for that burst, and what it wakes next in its process
- *    (irq_wake_hops 1 or 2; off by default: in the guest it has not yet shortened input latency,
- *    bpf/NOTES.md): a general rule, because an interrupt's wake-up is the start of a reaction to the
+ *    (irq_wake_hops 1 or 2; off by default: in the guest it shortens an input reader's latency
+ *    only a little, bpf/NOTES.md): a general rule, because an interrupt's wake-up is the start of a reaction to the
  *    outside world whatever the driver, needs no probes on the input path, and works the same for a
  *    mouse, a network packet or a vblank. Bounded: one burst (it ends at sleep or past half a
  *    slice of CPU, an eighth for the interrupt rule), only for tasks whose bursts are short on
@@ -56,9 +56,8 @@
  *    a change to virtual time: it buys order, not share. A GAMING process whose main thread wakes
  *    from interrupt context at a steady period is paced: its frame period and jitter are published
  *    (GB_MAP_FRAMES: ghost-sched --stats, ghost-probe --frames) and its threads' requests count at
- *    most until the frame's end, so the frame's work is due within the frame (open: in the guest no
- *    game has been detected yet, bpf/NOTES.md). Both only move a
- *    deadline earlier, within the bounds of 4 (an offset of an existing class, a smaller request),
+ *    most until the frame's end, so the frame's work is due within the frame (vm.frame-pacing).
+ *    Both only move a deadline earlier, within the bounds of 4 (an offset of an existing class, a smaller request),
  *    so the starvation bound stands.
  * 5. Learning (learn.bpf.h): unclassified tasks are observed and folded by program name for the
  *    daemon's process database; a confident prediction gives the program's next runs its class.
