@@ -35,7 +35,8 @@
  *    the frontier, and the frontier advances at least 1/4 as fast as real time. So wake-ups stop
  *    overtaking it within 4 * (max_window_ns + 40 ms + L) (defaults: 4 * 280 ms = 1.12 s), and no
  *    CPU of the LLC serves a head due more than a slice later than the earliest one; tasks that stay
- *    runnable overtake it only while they have had less weighted CPU, as under EEVDF. With N
+ *    runnable overtake it only while they have had less weighted CPU (and carry at most 8 slices of
+ *    credit, as much as the most favoured wake-up), as under EEVDF. With N
  *    runnable tasks on an LLC of C CPUs and slice S it runs within about 1.12 s + ceil(N / C) * S at
  *    nice 0 (a nice -20 hog on the same CPU stretches that by its weight, as EEVDF does). BATCH
  *    progresses under any flood, later. The kernel's watchdog (timeout_ms = 5 s) ejects the
@@ -55,10 +56,10 @@
  *    average (a hog that wakes itself from a timer or a pipe gets nothing), a hop limit, and never
  *    a change to virtual time: it buys order, not share. A GAMING process whose main thread wakes
  *    from interrupt context at a steady period is paced: its frame period and jitter are published
- *    (GB_MAP_FRAMES: ghost-sched --stats, ghost-probe --frames) and its threads' requests count at
- *    most until the frame's end, so the frame's work is due within the frame (vm.frame-pacing).
- *    Both only move a deadline earlier, within the bounds of 4 (an offset of an existing class, a smaller request),
- *    so the starvation bound stands.
+ *    (GB_MAP_FRAMES: ghost-sched --stats, ghost-probe --frames; vm.frame-pacing), not used for the
+ *    order (a frame-bounded request doubled the parallel A/B's frame p99, bpf/NOTES.md). The
+ *    inherited classes only move a deadline earlier, within the bounds of 4 (an offset of an
+ *    existing class), so the starvation bound stands.
  * 5. Learning (learn.bpf.h): unclassified tasks are observed and folded by program name for the
  *    daemon's process database; a confident prediction gives the program's next runs its class.
  * 6. Runtime settings: gb_knobs.tune overrides the slice, the learning thresholds and the GAMING
@@ -107,17 +108,12 @@ static u32 queue_class(struct task_struct* p, struct task_ctx* tctx) {
   return tctx->class;
 }
 
-/* p's deadline if queued now in class cls: virtual time's, due within its game's frame (frame.bpf.h). */
-static u64 queue_deadline(struct task_struct* p, struct task_ctx* tctx, u32 cls, bool wakeup) {
-  return frame_due(p, tctx, cls, task_deadline(p, tctx, cls, wakeup));
-}
-
 /* ---- ops.select_cpu ---------------------------------------------------------------------------- */
 
 /* Put p straight onto cpu's local DSQ (cpu was idle and is claimed). */
 static void dispatch_to_idle_cpu(struct task_struct* p, struct task_ctx* tctx, s32 cpu) {
   struct gb_stats* s;
-  tctx->deadline = queue_deadline(p, tctx, tctx->class, true);
+  tctx->deadline = task_deadline(p, tctx, tctx->class, true);
   gb_dsq_insert(p, SCX_DSQ_LOCAL, gb_slice_ns(), 0);
   count_start(tctx, tctx->class);
   s = stats_here();
@@ -191,7 +187,7 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
     else
       queue_class(p, tctx);
     cls = tctx->class;
-    deadline = tctx->deadline = queue_deadline(p, tctx, cls, enq_flags & SCX_ENQ_WAKEUP);
+    deadline = tctx->deadline = task_deadline(p, tctx, cls, enq_flags & SCX_ENQ_WAKEUP);
     count_start(tctx, cls);
   }
   s = stats_here();

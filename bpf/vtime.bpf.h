@@ -17,8 +17,10 @@
  *     credit): slice * (1 + wake-ups per second / GB_LAG_HZ_STEP), at most GB_LAG_MAX_SCALE slices.
  *     A thread that wakes often and uses little CPU (a periodic timer thread, an input or audio
  *     thread, voice chat) keeps the most credit; a hog has none to use, however it wakes, because its
- *     vtime is at the front. Tasks that stay runnable are never lifted, so nice weights hold on a CPU
- *     whatever the other CPUs do to the (global) frontier.
+ *     vtime is at the front.
+ *   - at every enqueue of a task that stayed runnable, at most GB_LAG_MAX_SCALE slices behind it: no
+ *     more credit than the most favoured wake-up, so a hog that waited cannot then run ahead of the
+ *     wake-ups for longer than that (runnable_credit_ns).
  *   - at every enqueue, at most max_window_ns / 2 ahead of the frontier (a nice-19 hog's vtime runs
  *     100x faster; the excess is forgotten).
  * class_offset (gb_config.class_window_ns: GAMING 1 ms, INTERACTIVE 2, VM 4, DEFAULT 8, AI and
@@ -53,6 +55,13 @@ static u64 task_weight(const struct task_struct* p) { return p->scx.weight ?: 1;
 
 /* ns of CPU time in p's virtual time. */
 static u64 vtime_scaled(const struct task_struct* p, u64 ns) { return ns * 100 / task_weight(p); }
+
+/* The credit a task that stayed runnable may keep: the most a wake-up may keep, no more. It used to
+ * be max_window_ns (200 ms): a CPU hog that waited while the frontier moved on (with the clock, or
+ * with the other CPUs' tasks) was then owed up to 200 ms and ran ahead of every wake-up, whose
+ * credit is at most GB_LAG_MAX_SCALE slices, until it had caught up: the game's slowest frames and
+ * cyclictest's 100-ms maxima. */
+static u64 runnable_credit_ns(void) { return gb_slice_ns() * GB_LAG_MAX_SCALE; }
 
 /* The sleep credit p may keep: more for tasks that wake often. */
 static u64 task_lag_ns(const struct task_ctx* tctx) {
@@ -112,21 +121,21 @@ static u64 vtime_capped(u64 vtime) {
 /* p's deadline if queued now in class cls (see above), after a wake-up or not; keeps its vtime
  * within the bounds. */
 static u64 task_deadline(const struct task_struct* p, struct task_ctx* tctx, u32 cls, bool wakeup) {
-  /* A wake-up keeps at most its lag cap of credit; a task that stayed runnable at most
-   * max_window_ns (it is owed that much, and runs ahead of wake-ups until it has caught up). */
-  u64 floor = vtime_now - (wakeup ? task_lag_ns(tctx) : gb_config.max_window_ns);
+  /* A wake-up keeps at most its lag cap of credit; a task that stayed runnable at most the largest
+   * lag cap (see runnable_credit_ns). */
+  u64 floor = vtime_now - (wakeup ? task_lag_ns(tctx) : runnable_credit_ns());
   if ((s64)(tctx->vtime - floor) < 0) tctx->vtime = floor;
   tctx->vtime = vtime_capped(tctx->vtime);
   return deadline_of(p, tctx->vtime, tctx->burst_ns, cls);
 }
 
 /* The deadline p, running since tctx->run_start_ns, would be queued with if it stopped at now: with
- * the floor an enqueue applies (at most max_window_ns owed). A task that keeps its CPU slice after
+ * the floor an enqueue applies (at most runnable_credit_ns owed). A task that keeps its CPU slice after
  * slice (balance.bpf.h) is never enqueued, so without the floor here nothing bounded its credit: in
  * vm.soak a game thread 17 s of virtual time behind the frontier (niced hogs had pushed it ahead)
  * kept its CPU for seconds while a kworker pinned there waited, until the watchdog ejected us. */
 static u64 running_deadline(const struct task_struct* p, const struct task_ctx* tctx, u64 now) {
-  u64 ran = now - tctx->run_start_ns, vtime = tctx->vtime, floor = vtime_now - gb_config.max_window_ns;
+  u64 ran = now - tctx->run_start_ns, vtime = tctx->vtime, floor = vtime_now - runnable_credit_ns();
   if ((s64)(vtime - floor) < 0) vtime = floor;
   return deadline_of(p, vtime_capped(vtime + vtime_scaled(p, ran)), tctx->burst_ns + ran, tctx->class);
 }
