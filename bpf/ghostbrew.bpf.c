@@ -49,9 +49,9 @@
  *    better with it than with virtual time alone, bpf/NOTES.md). A wake-up from hard or soft interrupt
  *    context may make its wakee INTERACTIVE for that burst, and what it wakes next in its process
  *    (irq_wake_hops 1 or 2; off by default: in the guest it shortens an input reader's latency
- *    only a little, bpf/NOTES.md): a general rule, because an interrupt's wake-up is the start of a reaction to the
- *    outside world whatever the driver, needs no probes on the input path, and works the same for a
- *    mouse, a network packet or a vblank. Bounded: one burst (it ends at sleep or past half a
+ *    only a little, bpf/NOTES.md): a general rule, because an interrupt's wake-up is the start of a
+ *    reaction to the outside world whatever the driver, needs no probes on the input path, and works
+ *    the same for a mouse, a network packet or a vblank. Bounded: one burst (it ends at sleep or past half a
  *    slice of CPU, an eighth for the interrupt rule), only for tasks whose bursts are short on
  *    average (a hog that wakes itself from a timer or a pipe gets nothing), a hop limit, and never
  *    a change to virtual time: it buys order, not share. A GAMING process whose main thread wakes

@@ -144,6 +144,13 @@ TEST(ConfigParseTest, NonAsciiOutsideStringsAndCommentsIsRefused) {
   EXPECT_THAT(error_of("a = \"x\"'\xc3\xa9'\n"), StartsWith("test.toml:1: not valid TOML"));
   EXPECT_THAT(error_of("[t \"\xc3\xa9\"]\n"), StartsWith("test.toml:1: not valid TOML"));
   EXPECT_THAT(error_of("a = \"\"\"\\\xc3\xa9\"\"\"\n"), StartsWith("test.toml:1: not valid TOML"));
+  // After a line-ending backslash in a multi-line string toml++ skips whitespace and asks whether the
+  // next character is whitespace too: U+FEFE there reached __builtin_unreachable() (the fuzzer).
+  EXPECT_THAT(error_of("a = \"\"\"x\\\n\n  \xef\xbb\xbe\"\"\"\n"), StartsWith("test.toml:3: not valid TOML"));
+  EXPECT_THAT(error_of("a = \"\"\"x\\ \xc3\xa9\"\"\"\n"), StartsWith("test.toml:1: not valid TOML"));
+  auto trimmed = cfg::parse_config("state_dir = \"\"\"/srv/\\\n   caf\xc3\xa9\\\n  x\"\"\"\n", "test.toml");
+  ASSERT_TRUE(trimmed) << trimmed.error().message();
+  EXPECT_EQ(trimmed->state_dir, "/srv/caf\xc3\xa9x");
   for (const char* header : {"[$x]", "[]", "[[]]", "[ .a]", "[a.]", "[a. $]", "[\n", "["})
     EXPECT_THAT(error_of(std::string("mode = \"auto\"\n") + header + "\n"),
                 StartsWith("test.toml:2: not valid TOML"))

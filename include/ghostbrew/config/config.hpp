@@ -234,7 +234,8 @@ inline Result<gb_mode> mode_of(const std::string& where, const toml::node& n) {
 /// table header whose key does not start with a bare-key character or a quote, a `]` or `}` that
 /// closes the other kind of bracket (`[}`: toml++'s TOML_ASSERT_ASSUME in parse_value), a quote where no
 /// string can start (after anything but `=`, `[`, `,`, `{`, `.` or the line's start), or a
-/// non-ASCII character escaped by a backslash in a string. TOML allows none of them, and toml++ 3.3
+/// non-ASCII character escaped by a backslash in a string or first after a line-ending backslash's
+/// whitespace (its line is given). TOML allows none of them but the last, and toml++ 3.3
 /// meets some with undefined behaviour: non-ASCII code points between tokens (U+00E9, U+0310), after
 /// a stray quote (`S=+'\u00e9`) or after a backslash reach __builtin_unreachable() in
 /// is_non_ascii_horizontal_whitespace(), and a header like `[$x]` breaks parse_key()'s
@@ -305,6 +306,15 @@ inline std::optional<std::size_t> stray_character(std::string_view text) {
         if (c == '\\') {
           ++i;  // the escaped character; a newline after a line-ending backslash still counts
           if (i < text.size() && static_cast<unsigned char>(text[i]) > 0x7e) return line;
+          if (in == In::ml_basic) {
+            // A line-ending backslash: toml++ skips the whitespace after it and asks whether the
+            // next character is whitespace too.
+            std::size_t j = i, lines = 0;
+            while (j < text.size() &&
+                   (text[j] == ' ' || text[j] == '\t' || text[j] == '\r' || text[j] == '\n'))
+              lines += text[j++] == '\n' ? 1 : 0;
+            if (j > i && j < text.size() && static_cast<unsigned char>(text[j]) > 0x7e) return line + lines;
+          }
           if (i < text.size() && text[i] == '\n') ++line;
         } else if (c == '"' && (in == In::basic || opens3('"'))) {
           if (in == In::ml_basic) i += 2;
