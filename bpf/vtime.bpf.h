@@ -59,8 +59,8 @@ static u64 vtime_scaled(const struct task_struct* p, u64 ns) { return ns * 100 /
 /* The credit a task that stayed runnable may keep: the most a wake-up may keep, no more. It used to
  * be max_window_ns (200 ms): a CPU hog that waited while the frontier moved on (with the clock, or
  * with the other CPUs' tasks) was then owed up to 200 ms and ran ahead of every wake-up, whose
- * credit is at most GB_LAG_MAX_SCALE slices, until it had caught up: the game's slowest frames and
- * cyclictest's 100-ms maxima. */
+ * credit is at most GB_LAG_MAX_SCALE slices, until it had caught up: the game's slowest frames on
+ * parallel vCPUs (bpf/NOTES.md). */
 static u64 runnable_credit_ns(void) { return gb_slice_ns() * GB_LAG_MAX_SCALE; }
 
 /* The sleep credit p may keep: more for tasks that wake often. */
