@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # vm-requires: ghost-sched
-# vm-kernels: all
 # vm-timeout: 240
 # attach: ghost-sched attaches as the sched_ext scheduler `ghostbrew`, reports stats, and on SIGINT
 # (then again on SIGTERM) detaches cleanly: "ghost-sched: detached", exit status 0, state `disabled`,

@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # vm-requires: ghost-sched refsched_bpf
-# vm-kernels: all
 # vm-timeout: 300
 # refusal: while a sched_ext scheduler is attached, a new ghost-sched must refuse with a clear
 # "another sched_ext scheduler" message and a non-zero exit, leaving the attached one untouched.

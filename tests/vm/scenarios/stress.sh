@@ -50,8 +50,16 @@ if grep -q 'ghost-sched: restarted' "$LOG"; then fail no-restart "ghost-sched re
 errs=$(scx_kernel_errors)
 if [ -z "$errs" ]; then pass kernel-log-clean; else fail kernel-log-clean "$errs"; fi
 
+# Detaching cleanly after the load (the kernel matrix's proof on every kernel; attach.sh adds SIGTERM
+# and the stats line on the newest one).
 ghost_sched_stop INT || die exits-on-sigint "ghost-sched still running 30 s after SIGINT"
 expect_eq exit-status-0 "$EXIT_STATUS" 0
+if grep -q 'ghost-sched: detached' "$LOG"; then pass detached-line; else
+  fail detached-line "no 'ghost-sched: detached' line after SIGINT"
+fi
 wait_for_state disabled 10 || fail state-disabled-after "state $(sched_state) after exit"
+expect_eq no-ops-after "$(sched_ops)" ""
+errs=$(scx_kernel_errors)
+if [ -z "$errs" ]; then pass kernel-log-clean-after-detach; else fail kernel-log-clean-after-detach "$errs"; fi
 show_file ghost-sched "$LOG"
 finish
