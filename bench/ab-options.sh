@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # The options both scheduler A/Bs take (bench/vm/ab.sh in the guest, bench/host-ab.sh on this
 # machine), their defaults and checks, in one place. Sourced; the caller defines die() first.
-# Sets: build out scheds repeat frame_s cyclic_s background candidate.
+# Sets: build out scheds repeat frame_s cyclic_s background candidate trace_ms.
 build=$root/build/release scheds="eevdf eevdf-fifo refsched ghostbrew" repeat=1 frame_s=10 cyclic_s=10
-background="hogs storm" candidate=""
+background="hogs storm" candidate="" trace_ms=0
 
 positive() { [[ ${2-} =~ ^[1-9][0-9]*$ ]] || die "$1 wants a positive integer, got '${2-}'"; }
 
@@ -23,6 +23,9 @@ ab_option() {
   # `candidate` beside ghostbrew in the same rounds: two builds compared in one run.
   --candidate) [[ -f ${2-} && -x ${2-} ]] || die "--candidate wants a ghost-sched binary, got '${2-}'"
     candidate=$(realpath "$2") ;;
+  # Every frame of the game run slower than N ms, with where its time went (framesim --trace), as
+  # GHOSTBREW-TRACE lines: what a slow frame waited for.
+  --trace-ms) positive "$1" "${2-}"; trace_ms=$2 ;;
   *) return 1 ;;
   esac
 }

@@ -7,7 +7,7 @@
 #
 # Usage: bench/host-ab.sh [--build DIR] [--out DIR] [--scheds "eevdf eevdf-fifo refsched ghostbrew"]
 #                         [--repeat N] [--frame-s N] [--cyclic-s N] [--background "hogs storm"]
-#                         [--no-report]
+#                         [--candidate GHOST-SCHED] [--trace-ms MS] [--no-report]
 # Needs root, a kernel with sched_ext and no scheduler attached, stress-ng, rt-tests (cyclictest,
 # hackbench), bpftool, python3 with matplotlib (unless --no-report) and a build with framesim,
 # ghost-sched and refsched.bpf.o. It loads CPU hogs on every CPU for minutes: run it on an otherwise
@@ -56,8 +56,8 @@ ln -s "$(readlink -f "$build/bench/framesim/framesim")" "$work/bin/framesim"
 ln -s "$(readlink -f "$build/apps/ghost-sched/ghost-sched")" "$work/bin/ghost-sched"
 ln -s "$(readlink -f "$build/bpf/refsched.bpf.o")" "$work/share/refsched.bpf.o"
 [[ -z $candidate ]] || ln -s "$candidate" "$work/bin/ghost-sched-candidate"
-printf 'SCHEDS="%s"\nFRAME_S=%s\nCYCLIC_S=%s\nREPEAT=%s\nBACKGROUND="%s"\n' \
-  "$scheds" "$frame_s" "$cyclic_s" "$repeat" "$background" | tee "$out/ab.conf" >"$work/share/ab.conf"
+printf 'SCHEDS="%s"\nFRAME_S=%s\nCYCLIC_S=%s\nREPEAT=%s\nBACKGROUND="%s"\nTRACE_MS=%s\n' \
+  "$scheds" "$frame_s" "$cyclic_s" "$repeat" "$background" "$trace_ms" | tee "$out/ab.conf" >"$work/share/ab.conf"
 stats_was=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
 # session_pids SID: the processes in session SID (field 6 of /proc/PID/stat).
 session_pids() {

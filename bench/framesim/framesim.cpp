@@ -18,7 +18,9 @@
 // hands it straight back; for --duration seconds; it prints the CPU time it got (cpu_ms).
 //
 // Output: a human summary, plus `GHOSTBREW-DATA key value` lines (read by tests/vm/run-guest.sh) and,
-// with --dump FILE, every frame time and wake latency (us), one `kind value` per line, for plots.
+// with --dump FILE, every frame time and wake latency (us), one `kind value` per line, for plots;
+// with --trace FILE, one line per frame with where its time went (see write_trace), to find what a
+// slow frame waited for.
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <linux/input.h>
@@ -92,17 +94,27 @@ struct Config {
   double burst_us = 2000.0;  // --selfwake: CPU per burst
   double sleep_us = 50.0;    // --selfwake timer: the sleep between bursts
   std::string dump;
+  std::string trace;
   std::string label = "framesim";
+};
+
+/// When one frame's fan-out happened: the wake-up call, and each worker's start and end.
+struct FanOut {
+  ns_t notified = 0;
+  std::vector<ns_t> started, ended;
 };
 
 /// One frame's fan-out/join: workers wait for a generation number, run, and count down.
 class JobSystem {
  public:
-  explicit JobSystem(int workers, ns_t work_ns) : work_ns_(work_ns) {
+  explicit JobSystem(int workers, ns_t work_ns)
+      : work_ns_(work_ns),
+        started_(static_cast<std::size_t>(workers)),
+        ended_(static_cast<std::size_t>(workers)) {
     for (int i = 0; i < workers; ++i)
       threads_.emplace_back([this, i] {
         prctl(PR_SET_NAME, fmt::format("worker{}", i).c_str());
-        run();
+        run(static_cast<std::size_t>(i));
       });
   }
   ~JobSystem() {
@@ -114,19 +126,24 @@ class JobSystem {
     cv_.notify_all();
     for (auto& t : threads_) t.join();
   }
-  void run_frame() {
+  FanOut run_frame() {
+    FanOut f;
     {
       std::lock_guard lk(mu_);
       pending_ = static_cast<int>(threads_.size());
       ++gen_;
+      f.notified = now_ns();
     }
     cv_.notify_all();
     std::unique_lock lk(mu_);
     done_cv_.wait(lk, [this] { return pending_ == 0; });
+    f.started = started_;
+    f.ended = ended_;
+    return f;
   }
 
  private:
-  void run() {
+  void run(std::size_t i) {
     std::uint64_t seen = 0;
     for (;;) {
       {
@@ -134,13 +151,16 @@ class JobSystem {
         cv_.wait(lk, [&] { return gen_ != seen; });
         seen = gen_;
         if (quit_) return;
+        started_[i] = now_ns();
       }
       spin_cpu(work_ns_);
       std::lock_guard lk(mu_);
+      ended_[i] = now_ns();
       if (--pending_ == 0) done_cv_.notify_one();
     }
   }
   ns_t work_ns_;
+  std::vector<ns_t> started_, ended_;
   std::mutex mu_;
   std::condition_variable cv_, done_cv_;
   std::uint64_t gen_ = 0;
@@ -394,6 +414,44 @@ void cdf(const Config& c, const std::string& kind, const std::vector<ns_t>& v) {
     std::printf("GHOSTBREW-CDF %s.%s %.1f %.3f\n", c.label.c_str(), kind.c_str(), q, percentile(v, q));
 }
 
+/// Where one frame's time went: CLOCK_MONOTONIC times (ns).
+struct FrameTrace {
+  ns_t due;      // when the frame was due to start
+  ns_t woke;     // the render thread ran after its sleep
+  FanOut fan;    // its workers
+  ns_t joined;   // the render thread ran after the join
+  ns_t replied;  // the helper's reply arrived (== joined without a helper)
+  ns_t done;     // its own work was done
+};
+
+/// --trace: a header, then one line per frame (us): when it was due since the start, how late the
+/// render thread woke, then per worker how long after the wake-up call it started and how long its
+/// fixed CPU work took in wall time (longer: preempted), then how long the render thread took to
+/// run after the last worker ended, the helper's round trip, its own work's wall time, and the frame.
+bool write_trace(const std::string& path, const std::vector<FrameTrace>& traces, ns_t start) {
+  std::ofstream out(path);
+  if (!out) {
+    std::fprintf(stderr, "framesim: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+    return false;
+  }
+  const auto us = [](ns_t ns) { return fmt::format("{:.0f}", static_cast<double>(ns) / 1000.0); };
+  const std::size_t workers = traces.empty() ? 0 : traces.front().fan.started.size();
+  out << "due_ms render_wake";
+  for (std::size_t i = 0; i < workers; ++i) out << fmt::format(" w{0}_start w{0}_run", i);
+  out << " join helper render frame\n";
+  for (const auto& t : traces) {
+    out << fmt::format("{:.1f} {}", static_cast<double>(t.due - start) / 1e6, us(t.woke - t.due));
+    ns_t last_end = t.fan.notified;
+    for (std::size_t i = 0; i < workers; ++i) {
+      out << ' ' << us(t.fan.started[i] - t.fan.notified) << ' ' << us(t.fan.ended[i] - t.fan.started[i]);
+      last_end = std::max(last_end, t.fan.ended[i]);
+    }
+    out << ' ' << us(t.joined - last_end) << ' ' << us(t.replied - t.joined) << ' ' << us(t.done - t.replied)
+        << ' ' << us(t.done - t.due) << '\n';
+  }
+  return static_cast<bool>(out);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -426,6 +484,7 @@ int main(int argc, char** argv) {
   app.add_option("--sleep-us", c.sleep_us, "--selfwake timer: sleep between bursts (us)")
       ->check(CLI::Range(1.0, 1e6));
   app.add_option("--dump", c.dump, "write every sample (us) to this file");
+  app.add_option("--trace", c.trace, "write where each frame's time went (one line per frame) to this file");
   app.add_option("--label", c.label, "prefix of the GHOSTBREW-DATA keys");
   CLI11_PARSE(app, argc, argv);
   if (!c.selfwake.empty()) {
@@ -472,6 +531,8 @@ int main(int argc, char** argv) {
     });
 
   std::vector<ns_t> frames, render_lat, intervals;
+  std::vector<FrameTrace> traces;
+  ns_t run_start = 0;
   ns_t last_present = 0;
   int misses = 0;
   {
@@ -480,17 +541,21 @@ int main(int argc, char** argv) {
     JobSystem jobs(c.workers, static_cast<ns_t>(c.work_us * 1000));
     prctl(PR_SET_NAME, "render");
     const ns_t start = now_ns();
+    run_start = start;
     const ns_t end = start + static_cast<ns_t>(c.duration_s * 1e9);
     ns_t next = start + period;
     while (next < end) {
       sleep_until(next);
       const ns_t t0 = now_ns();
       render_lat.push_back(t0 - next);
-      jobs.run_frame();
+      FrameTrace tr{next, t0, jobs.run_frame(), now_ns(), 0, 0};
       if (helper) helper->ask();
+      tr.replied = now_ns();
       spin_cpu(static_cast<ns_t>(c.render_us * 1000));
       const ns_t t1 = now_ns();
+      tr.done = t1;
       frames.push_back(t1 - next);  // from the frame's deadline-aligned start to its completion
+      if (!c.trace.empty()) traces.push_back(std::move(tr));
       if (last_present != 0) intervals.push_back(t1 - last_present);
       last_present = t1;
       next += period;
@@ -542,6 +607,7 @@ int main(int argc, char** argv) {
   cdf(c, "frame", frames);
   cdf(c, "wake", all_wake);
   data(c, "wake_p99_us", percentile(all_wake, 99));
+  if (!c.trace.empty() && !write_trace(c.trace, traces, run_start)) return 1;
   if (!c.dump.empty()) {
     std::ofstream out(c.dump);
     if (!out) {

@@ -14,7 +14,8 @@
 #
 # Usage: bench/vm/ab.sh [--build DIR] [--out DIR] [--scheds "eevdf eevdf-fifo refsched ghostbrew"]
 #                       [--repeat N] [--parallel | --icount SHIFT] [--frame-s N] [--cyclic-s N]
-#                       [--background "hogs storm"] [--candidate GHOST-SCHED] [--timeout SECS]
+#                       [--background "hogs storm"] [--candidate GHOST-SCHED] [--trace-ms MS]
+#                       [--timeout SECS]
 # Schedulers: eevdf, eevdf-nice, eevdf-fifo (EEVDF with the game and cyclictest at nice -20 /
 # SCHED_FIFO: what priority alone buys), refsched, ghostbrew, and candidate (--candidate: another
 # ghost-sched build, e.g. a patch under test, in the same rounds as ghostbrew).
@@ -39,8 +40,8 @@ need=("$build/bench/framesim/framesim" "$build/apps/ghost-sched/ghost-sched" "$b
 for f in "${need[@]}"; do
   [[ -f $f ]] || die "missing $f: build first (cmake --build $build)"
 done
-printf 'SCHEDS="%s"\nFRAME_S=%s\nCYCLIC_S=%s\nREPEAT=%s\nBACKGROUND="%s"\n' \
-  "$scheds" "$frame_s" "$cyclic_s" "$repeat" "$background" >"$out/ab.conf"
+printf 'SCHEDS="%s"\nFRAME_S=%s\nCYCLIC_S=%s\nREPEAT=%s\nBACKGROUND="%s"\nTRACE_MS=%s\n' \
+  "$scheds" "$frame_s" "$cyclic_s" "$repeat" "$background" "$trace_ms" >"$out/ab.conf"
 if ((parallel)); then
   mode=(--parallel --smp 2) mode_text="multi-threaded TCG, 2 vCPUs"
 else

@@ -27,6 +27,7 @@ CYCLIC_S=10
 REPEAT=1
 HACKBENCH_LOOPS=200
 BACKGROUND="hogs storm" # what runs beside the game and cyclictest: any of hogs, storm (or empty)
+TRACE_MS=0 # > 0: the game run's frames slower than this, with where their time went (GHOSTBREW-TRACE)
 [ -f "$AB_SHARE/ab.conf" ] && . "$AB_SHARE/ab.conf"
 NCPU=$(nproc)
 W=$AB_WORK
@@ -151,10 +152,14 @@ run_sched() { # NAME: every workload under scheduler NAME
   start_sched "$s" || { fail "$s-attach" "could not attach"; return 0; }
 
   start_background
-  $(prio_cmd "$s") "$W/game.exe" --duration "$FRAME_S" --label "$s" >"$W/game.out" 2>&1 ||
+  $(prio_cmd "$s") "$W/game.exe" --duration "$FRAME_S" --label "$s" --trace "$W/trace" >"$W/game.out" 2>&1 ||
     fail "$s-framesim" "framesim exited $?"
   stop_background
   cat "$W/game.out"
+  if [ "$TRACE_MS" -gt 0 ]; then
+    awk -v s="$s" -v r="$round" -v ms="$TRACE_MS" 'NR == 1 { print "GHOSTBREW-TRACE " s " " r " " $0; next }
+      $NF >= ms * 1000 { print "GHOSTBREW-TRACE " s " " r " " $0 }' "$W/trace"
+  fi
   wake_p50 "$s" "$W/game.out"
   split_game "$s"
 
