@@ -12,7 +12,8 @@
  * The CPU the wake-up happens on is taken first when it qualifies (a timer or interrupt wake-up on
  * the sleeper's own CPU preempts there at once, as EEVDF's does, with no IPI: a kicked remote vCPU
  * took the wake-up p50 to twice EEVDF's in the emulator), then the task's own CPU, then among the
- * CPUs of its LLC it may run on, the one running the latest deadline. */
+ * CPUs of its LLC it may run on, the one running the latest deadline. A class with preferred CPUs
+ * (a game's V-Cache CCD) that last ran elsewhere looks among those first. */
 #ifndef GHOSTBREW_PREEMPT_BPF_H
 #define GHOSTBREW_PREEMPT_BPF_H
 
@@ -42,21 +43,14 @@ static bool may_preempt_cpu(const struct task_struct* p, const struct task_ctx* 
   return cctx && wakeup_preempts(tctx->class, tctx->deadline, cctx->class, cctx->deadline);
 }
 
-/* The CPU of llc that p's wake-up (p last ran on prev_cpu) should preempt, or -1 (see above). */
-static s32 pick_cpu_to_preempt(const struct task_struct* p, const struct task_ctx* tctx, s32 prev_cpu,
-                               u32 llc) {
-  const struct cpumask* llc_cpus = dom_cpus(&llc_ctx, llc);
-  s32 waker_cpu = bpf_get_smp_processor_id(), victim = -1, i;
+/* Among the CPUs of mask p may preempt, the one running the latest deadline, or -1. */
+static s32 latest_victim_in(const struct task_struct* p, const struct task_ctx* tctx,
+                            const struct cpumask* mask, s32 waker_cpu) {
+  s32 victim = -1, i;
   u64 latest = 0;
-
-  if (!llc_cpus) return -1;
-  if (bpf_cpumask_test_cpu(waker_cpu, llc_cpus) && may_preempt_cpu(p, tctx, waker_cpu, waker_cpu))
-    return waker_cpu;
-  if (may_preempt_cpu(p, tctx, prev_cpu, waker_cpu)) return prev_cpu;
   bpf_for(i, 0, nr_cpus) {
     struct cpu_ctx* cctx;
-    if (!bpf_cpumask_test_cpu(i, llc_cpus) || !may_preempt_cpu(p, tctx, i, waker_cpu) ||
-        !(cctx = cpu_ctx_of(i)))
+    if (!bpf_cpumask_test_cpu(i, mask) || !may_preempt_cpu(p, tctx, i, waker_cpu) || !(cctx = cpu_ctx_of(i)))
       continue;
     if (victim < 0 || (s64)(cctx->deadline - latest) > 0) {
       victim = i;
@@ -64,6 +58,28 @@ static s32 pick_cpu_to_preempt(const struct task_struct* p, const struct task_ct
     }
   }
   return victim;
+}
+
+/* The CPU of llc that p's wake-up (p last ran on prev_cpu) should preempt, or -1 (see above). */
+static s32 pick_cpu_to_preempt(const struct task_struct* p, const struct task_ctx* tctx, s32 prev_cpu,
+                               u32 llc) {
+  const struct cpumask* llc_cpus = dom_cpus(&llc_ctx, llc);
+  s32 waker_cpu = bpf_get_smp_processor_id();
+
+  if (!llc_cpus) return -1;
+  if (bpf_cpumask_test_cpu(waker_cpu, llc_cpus) && may_preempt_cpu(p, tctx, waker_cpu, waker_cpu))
+    return waker_cpu;
+  if (may_preempt_cpu(p, tctx, prev_cpu, waker_cpu)) return prev_cpu;
+  return latest_victim_in(p, tctx, llc_cpus, waker_cpu);
+}
+
+/* A wake-up of a class with preferred CPUs (the V-Cache CCD for a game, idle.bpf.h) that last ran
+ * elsewhere, when no CPU is idle: the preferred CPU it may preempt, or -1. Without it a game that
+ * started on the other CCD of a busy machine never reached its CPUs, which only an idle pick offered. */
+static s32 pick_preferred_to_preempt(const struct task_struct* p, const struct task_ctx* tctx,
+                                     const struct cpumask* preferred, s32 prev_cpu) {
+  if (!preferred || bpf_cpumask_test_cpu(prev_cpu, preferred)) return -1;
+  return latest_victim_in(p, tctx, preferred, bpf_get_smp_processor_id());
 }
 
 #endif /* GHOSTBREW_PREEMPT_BPF_H */

@@ -191,7 +191,7 @@ GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24 + 32 + 8, "gb_knobs layout");
   C(migrations, "a task started running on another CPU than its last run")                           \
   C(xccd_migrations, "a task started running on another CCD than its last run")                      \
   C(ccd_local, "a task started running on the same CCD as its last run")                             \
-  C(vcache_placements, "select_cpu put a GAMING/INTERACTIVE task on a V-Cache CPU")                  \
+  C(vcache_placements, "a GAMING/INTERACTIVE task placed on a V-Cache CPU (idle or preempted)")      \
   C(preemptions, "a running task was kicked for a wake-up with an earlier deadline")                 \
   C(ringbuf_drops, "exec/exit events lost because the ring buffer was full")                         \
   C(llc_steals, "an idle CPU ran a task queued on another LLC of its CCD")                           \

@@ -53,7 +53,7 @@ cp "$(command -v stress-ng)" /tmp/game.exe
 # 1. Gaming mode on a dual-CCD X3D layout.
 run_loader gaming --mode gaming --topology "$X3D" --seconds 10
 # The game's threads go to the V-Cache CCD in gaming mode (vcache_placements counts GAMING and
-# INTERACTIVE tasks put on a V-Cache CPU by select_cpu).
+# INTERACTIVE tasks put on a V-Cache CPU: an idle one, or, every CPU busy, one they preempt).
 vc=$(stat_of gaming vcache_placements)
 [ "${vc:-0}" -gt 0 ] && pass gaming-vcache-placements || fail gaming-vcache-placements "vcache_placements=$vc"
 # The exec stressor makes exec events; the loader consumed them.
