@@ -148,6 +148,30 @@ TEST(ConfigParseTest, NonAsciiOutsideStringsAndCommentsIsRefused) {
   // next character is whitespace too: U+FEFE there reached __builtin_unreachable() (the fuzzer).
   EXPECT_THAT(error_of("a = \"\"\"x\\\n\n  \xef\xbb\xbe\"\"\"\n"), StartsWith("test.toml:3: not valid TOML"));
   EXPECT_THAT(error_of("a = \"\"\"x\\ \xc3\xa9\"\"\"\n"), StartsWith("test.toml:1: not valid TOML"));
+  // A quote after a value's '.' starts no dotted key: toml++ read on past the float `0.` into its
+  // whitespace tables (U+FCFF, the fuzzer). A dotted key with a quoted part stays fine.
+  EXPECT_THAT(error_of("t=0.\"M\xef\xb3\xbfx"), StartsWith("test.toml:1: not valid TOML"));
+  EXPECT_THAT(error_of("a = {b = 0.'\xc3\xa9'}\n"), StartsWith("test.toml:1: not valid TOML"));
+  // A second '=' in a value: toml++ read on into a multi-line string's bytes (U+FEFD, the fuzzer).
+  EXPECT_THAT(error_of(std::string("L=3TT=\"\"\"'g\0\xef\xbb\xbd\"\"\"\n", 17)),
+              StartsWith("test.toml:1: not valid TOML"));
+  // An array where no value starts: toml++ read on from the number into the string (the fuzzer).
+  EXPECT_THAT(error_of("G=0[\"c\xef\xbb\xbe[[\n"), StartsWith("test.toml:1: not valid TOML"));
+  EXPECT_THAT(error_of("G=0[\"u't\xef\xbb\xbbl\n"), StartsWith("test.toml:1: not valid TOML"));
+  EXPECT_THAT(error_of("a{ = 1\n"), StartsWith("test.toml:1: not valid TOML"));
+  // A control character in a string (TOML allows none but tab): toml++ read on past it (the fuzzer).
+  EXPECT_THAT(error_of(std::string("G=0:[\"\0\0e5c\xef\xbb\xa9"
+                                   "dd[[@[",
+                                   19)),
+              StartsWith("test.toml:1: not valid TOML"));
+  EXPECT_THAT(error_of("a = 'x\x7fy'\n# \x01\n"), StartsWith("test.toml:1: not valid TOML"));
+  EXPECT_THAT(error_of("# \x01\n"), StartsWith("test.toml:1: not valid TOML"));
+  // Inline tables' keys, dotted and quoted, and their '=' are still TOML (here an unknown key).
+  EXPECT_THAT(error_of("a = {b.'c' = 1, d = [1, 2], e = {f = \"x\"}}\n"),
+              StartsWith("test.toml:1: unknown key 'a'"));
+  auto dotted = cfg::parse_config("names.\"gaming\" = [\"a\"]\nsettings.'slice_us' = 600\n", "test.toml");
+  ASSERT_TRUE(dotted) << dotted.error().message();
+  EXPECT_EQ(dotted->setting(tuning::Setting::slice), 600U);
   auto trimmed = cfg::parse_config("state_dir = \"\"\"/srv/\\\n   caf\xc3\xa9\\\n  x\"\"\"\n", "test.toml");
   ASSERT_TRUE(trimmed) << trimmed.error().message();
   EXPECT_EQ(trimmed->state_dir, "/srv/caf\xc3\xa9x");

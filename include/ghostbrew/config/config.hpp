@@ -229,11 +229,14 @@ inline Result<gb_mode> mode_of(const std::string& where, const toml::node& n) {
   return tuning::parse_mode(*s, at(where, n.source()));
 }
 
-/// The line of the first character toml++ 3.3 cannot safely be given, if any: outside strings and
-/// comments a byte above 0x7e, a backslash or a control character other than tab and line ends, or a
+/// The line of the first character toml++ 3.3 cannot safely be given, if any: anywhere a control
+/// character other than tab and line ends, outside strings and comments a byte above 0x7e or a
+/// backslash, or a
 /// table header whose key does not start with a bare-key character or a quote, a `]` or `}` that
 /// closes the other kind of bracket (`[}`: toml++'s TOML_ASSERT_ASSUME in parse_value), a quote where no
-/// string can start (after anything but `=`, `[`, `,`, `{`, `.` or the line's start), or a
+/// string can start (after anything but `=`, `[`, `,`, `{` or the line's start, or `.` in a key:
+/// `t = 0."x` is a float followed by junk, not a dotted key), a `[` or `{` where no value starts,
+/// an `=` in a value, or a
 /// non-ASCII character escaped by a backslash in a string or first after a line-ending backslash's
 /// whitespace (its line is given). TOML allows none of them but the last, and toml++ 3.3
 /// meets some with undefined behaviour: non-ASCII code points between tokens (U+00E9, U+0310), after
@@ -248,9 +251,10 @@ inline std::optional<std::size_t> stray_character(std::string_view text) {
   bool line_start = true;  // nothing but blanks before, on this line
   bool header = false;     // inside a [table] header
   bool want_key = false;   // a header's key must come next (after '[', '[[' or '.')
+  bool value = false;      // after a key's '=', until the value ends (a line end outside brackets)
   char prev = 0;           // the last character of code before this one that is not a blank
-  const auto opens_string = [](char before) {
-    return before == '=' || before == '[' || before == ',' || before == '{' || before == '.';
+  const auto opens_string = [&](char before) {
+    return before == '=' || before == '[' || before == ',' || before == '{' || (before == '.' && !value);
   };
   const auto bare = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -263,9 +267,14 @@ inline std::optional<std::size_t> stray_character(std::string_view text) {
       ++line;
       line_start = true;
       header = false;
+      if (open.empty()) value = false;
       if (in == In::comment || in == In::basic || in == In::literal) in = In::code;
       continue;
     }
+    // TOML allows no control character but tab anywhere, strings and comments included (a NUL in
+    // what this scan took for a string let toml++ read on into its whitespace tables).
+    if (const auto u = static_cast<unsigned char>(c); (u < 0x20 && c != '\t' && c != '\r') || u == 0x7f)
+      return line;
     switch (in) {
       case In::code: {
         if (const auto u = static_cast<unsigned char>(c);
@@ -290,10 +299,19 @@ inline std::optional<std::size_t> stray_character(std::string_view text) {
           header = want_key = true;
           if (i + 1 < text.size() && text[i + 1] == '[') ++i;
         } else if (c == '[' || c == '{') {
+          // An array or inline table only where a value starts (`G = 0["x` is a number and junk).
+          if (!value || (prev != '=' && prev != '[' && prev != ',')) return line;
           open += c;
+          value = c == '[';  // an inline table's keys come next
         } else if ((c == ']' || c == '}') && !open.empty()) {
           if ((c == ']') != (open.back() == '[')) return line;  // closes what it did not open
           open.pop_back();
+          value = true;
+        } else if (c == '=') {
+          if (value) return line;  // a second '=' in a value (a = 3T = ...): toml++ read on
+          value = true;
+        } else if (c == ',' && !open.empty()) {
+          value = open.back() == '[';
         }
         line_start = line_start && (c == ' ' || c == '\t');
         if (c != ' ' && c != '\t') prev = c;
