@@ -15,12 +15,13 @@
  * 1. Order: fair virtual time. Every task has a virtual runtime that advances with the CPU time it
  *    uses, scaled by its nice weight; its deadline is its virtual runtime plus a request that grows
  *    with the CPU time used since it last woke, plus its class's latency offset; a task that wakes is
- *    placed at most its lag cap (more for tasks that wake often) behind the virtual-time frontier
- *    (vtime.bpf.h). So a thread that uses 1 % of a CPU queues ahead of a hog that uses 100 %
- *    whatever either is called, equal hogs share equally, nice weights hold, and a class biases the
- *    order instead of replacing it. Why: an order built on absolute burst or CPU-share thresholds
- *    turned against every task whose measured times the machine stretches (SMT siblings, frequency
- *    changes, interrupts, an emulator's turns), and against whatever detection missed.
+ *    placed at most its lag cap (more for tasks that wake often and use little of each period) behind
+ *    the virtual-time frontier (vtime.bpf.h). So a thread that uses 1 % of a CPU queues ahead of a
+ *    hog that uses 100 % whatever either is called, equal hogs share equally, nice weights hold, and
+ *    a class biases the order instead of replacing it. Why: an order built on absolute burst or
+ *    CPU-share thresholds turned against every task whose measured times the machine stretches (SMT
+ *    siblings, frequency changes, interrupts, an emulator's turns), and against whatever detection
+ *    missed.
  * 2. Classes (task_class.bpf.h, classify.bpf.h): GAMING, INTERACTIVE, VM, DEFAULT, AI, CONTAINER,
  *    BATCH from the rule chain, the process database's prediction, or nice > 0. A class gives a
  *    latency offset, the right to preempt less important work (preempt.bpf.h), and CPU placement (the
