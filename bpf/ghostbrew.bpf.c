@@ -200,11 +200,11 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
   }
   llc = cpu_llc(cpu);
   idle = idle_cpu_to_wake(p, cpu, llc);
-  if (idle < 0 && tctx && (enq_flags & SCX_ENQ_WAKEUP) && task_may_leave_ccd(tctx))
-    victim = pick_preferred_to_preempt(p, tctx, preferred_cpus(cls), cpu);
-  if (victim >= 0 && s && class_is_latency_sensitive(cls) && cpu_has_vcache(victim)) s->vcache_placements++;
-  if (idle < 0 && victim < 0 && tctx && (enq_flags & SCX_ENQ_WAKEUP))
-    victim = pick_cpu_to_preempt(p, tctx, cpu, llc);
+  if (idle < 0 && tctx && (enq_flags & SCX_ENQ_WAKEUP)) {
+    if (task_may_leave_ccd(tctx)) victim = pick_preferred_to_preempt(p, tctx, preferred_cpus(cls), cpu);
+    if (victim >= 0 && s && class_is_latency_sensitive(cls) && cpu_has_vcache(victim)) s->vcache_placements++;
+    if (victim < 0) victim = pick_cpu_to_preempt(p, tctx, cpu, llc);
+  }
   target = idle >= 0 ? idle : victim >= 0 ? victim : cpu;
   gb_dsq_insert_vtime(p, cpu_dsq(target), gb_slice_ns(), deadline, enq_flags);
   if (idle >= 0) {
