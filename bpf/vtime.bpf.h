@@ -19,9 +19,10 @@
  *     A thread that wakes often and uses little CPU (a periodic timer thread, an input or audio
  *     thread, voice chat) keeps the most credit; a hog has none to use, however it wakes (its vtime
  *     is at the front, and its bursts fill its period).
- *   - at every enqueue of a task that stayed runnable, at most GB_LAG_MAX_SCALE slices behind it: no
- *     more credit than the most favoured wake-up, so a hog that waited cannot then run ahead of the
- *     wake-ups for longer than that (runnable_credit_ns).
+ *   - at every enqueue of a task that stayed runnable, its vtime plus its request at most
+ *     GB_RUNNABLE_CREDIT_SLICES of its own CPU time behind it (EEVDF's bound on lag), so a hog that
+ *     waited while a fork storm carried the frontier on does not then run ahead of the wake-ups
+ *     (runnable_floor).
  *   - at every enqueue, at most max_window_ns / 2 ahead of the frontier (a nice-19 hog's vtime runs
  *     100x faster; the excess is forgotten).
  * class_offset (gb_config.class_window_ns: GAMING 1 ms, INTERACTIVE 2, VM 4, DEFAULT 8, AI and
@@ -41,10 +42,11 @@
 
 #include "ghostbrew.bpf.h"
 
-#define GB_LAG_HZ_STEP 50      /* each 50 wake-ups a second add one slice of sleep credit */
-#define GB_LAG_MAX_SCALE 8     /* at most this many slices of credit */
-#define GB_REQUEST_SLICES 4    /* the request stops growing after this many slices of CPU time */
-#define GB_FRONTIER_MIN_RATE 4 /* the frontier advances at least 1/this as fast as real time */
+#define GB_LAG_HZ_STEP 50           /* each 50 wake-ups a second add one slice of sleep credit */
+#define GB_LAG_MAX_SCALE 8          /* at most this many slices of credit */
+#define GB_RUNNABLE_CREDIT_SLICES 2 /* credit a task that stayed runnable keeps (runnable_floor) */
+#define GB_REQUEST_SLICES 4         /* the request stops growing after this many slices of CPU time */
+#define GB_FRONTIER_MIN_RATE 4      /* the frontier advances at least 1/this as fast as real time */
 #define GB_NSEC_PER_SEC 1000000000ull
 
 /* The frontier of virtual time (see above) and when it was last moved, in real time. Written by
@@ -56,13 +58,6 @@ static u64 task_weight(const struct task_struct* p) { return p->scx.weight ?: 1;
 
 /* ns of CPU time in p's virtual time. */
 static u64 vtime_scaled(const struct task_struct* p, u64 ns) { return ns * 100 / task_weight(p); }
-
-/* The credit a task that stayed runnable may keep: the most a wake-up may keep, no more. It used to
- * be max_window_ns (200 ms): a CPU hog that waited while the frontier moved on (with the clock, or
- * with the other CPUs' tasks) was then owed up to 200 ms and ran ahead of every wake-up, whose
- * credit is at most GB_LAG_MAX_SCALE slices, until it had caught up: the game's slowest frames on
- * parallel vCPUs (bpf/NOTES.md). */
-static u64 runnable_credit_ns(void) { return gb_slice_ns() * GB_LAG_MAX_SCALE; }
 
 /* The sleep credit p may keep: more for tasks that wake often, of which only the share of its wake-up
  * period it leaves to others (its average burst against the period): a VM's vCPU thread that runs 2 ms
@@ -112,10 +107,30 @@ static void vtime_sleep(struct task_ctx* tctx) { tctx->burst_ns = 0; }
 /* A new task starts at the frontier: no credit, no debt. */
 static void vtime_init(struct task_ctx* tctx) { tctx->vtime = vtime_now; }
 
+/* p's request after burst_ns of CPU time since it woke, in its virtual time. */
+static u64 task_request(const struct task_struct* p, u64 burst_ns) {
+  u64 request = vtime_scaled(p, GB_MIN(burst_ns, GB_REQUEST_SLICES * gb_slice_ns()));
+  return GB_MIN(request, gb_config.max_window_ns / 2);
+}
+
 /* The deadline of a task of class cls with this vtime (already within its bounds) and burst. */
 static u64 deadline_of(const struct task_struct* p, u64 vtime, u64 burst_ns, u32 cls) {
-  u64 request = vtime_scaled(p, GB_MIN(burst_ns, GB_REQUEST_SLICES * gb_slice_ns()));
-  return vtime + GB_MIN(request, gb_config.max_window_ns / 2) + gb_class_window_ns(cls);
+  return vtime + task_request(p, burst_ns) + gb_class_window_ns(cls);
+}
+
+/* The lowest vtime a task that stayed runnable keeps after burst_ns of CPU time since it woke: its
+ * vtime plus its request at most GB_RUNNABLE_CREDIT_SLICES of its own CPU time (EEVDF's bound on
+ * lag, scaled by weight as EEVDF scales it, at most max_window_ns / 2 as the request) behind the
+ * frontier. On the vtime plus the request, not
+ * the vtime alone: a hog's request is 4 slices long, a nice-5 hog's three times that, so a bound on
+ * the vtime alone either took the credit fair sharing needs (a nice-5 hog beside a nice-0 one stays
+ * 40 ms of vtime behind it) or, at 8 slices, left every hog that waited while an unlearned fork
+ * storm carried the frontier on due with a game's workers: a third of its frames 25-150 ms late
+ * (bpf/NOTES.md). */
+static u64 runnable_floor(const struct task_struct* p, u64 burst_ns) {
+  u64 credit =
+      GB_MIN(vtime_scaled(p, GB_RUNNABLE_CREDIT_SLICES * gb_slice_ns()), gb_config.max_window_ns / 2);
+  return vtime_now - credit - task_request(p, burst_ns);
 }
 
 /* vtime within its lead cap over the frontier. */
@@ -127,23 +142,24 @@ static u64 vtime_capped(u64 vtime) {
 /* p's deadline if queued now in class cls (see above), after a wake-up or not; keeps its vtime
  * within the bounds. */
 static u64 task_deadline(const struct task_struct* p, struct task_ctx* tctx, u32 cls, bool wakeup) {
-  /* A wake-up keeps at most its lag cap of credit; a task that stayed runnable at most the largest
-   * lag cap (see runnable_credit_ns). */
-  u64 floor = vtime_now - (wakeup ? task_lag_ns(tctx) : runnable_credit_ns());
+  /* A wake-up keeps at most its lag cap of credit (its request starts from zero); a task that stayed
+   * runnable at most runnable_floor's. */
+  u64 floor = wakeup ? vtime_now - task_lag_ns(tctx) : runnable_floor(p, tctx->burst_ns);
   if ((s64)(tctx->vtime - floor) < 0) tctx->vtime = floor;
   tctx->vtime = vtime_capped(tctx->vtime);
   return deadline_of(p, tctx->vtime, tctx->burst_ns, cls);
 }
 
 /* The deadline p, running since tctx->run_start_ns, would be queued with if it stopped at now: with
- * the floor an enqueue applies (at most runnable_credit_ns owed). A task that keeps its CPU slice after
- * slice (balance.bpf.h) is never enqueued, so without the floor here nothing bounded its credit: in
+ * the floor an enqueue applies (runnable_floor). A task that keeps its CPU slice after slice
+ * (balance.bpf.h) is never enqueued, so without the floor here nothing bounded its credit: in
  * vm.soak a game thread 17 s of virtual time behind the frontier (niced hogs had pushed it ahead)
  * kept its CPU for seconds while a kworker pinned there waited, until the watchdog ejected us. */
 static u64 running_deadline(const struct task_struct* p, const struct task_ctx* tctx, u64 now) {
-  u64 ran = now - tctx->run_start_ns, vtime = tctx->vtime, floor = vtime_now - runnable_credit_ns();
+  u64 ran = now - tctx->run_start_ns, burst = tctx->burst_ns + ran;
+  u64 vtime = tctx->vtime + vtime_scaled(p, ran), floor = runnable_floor(p, burst);
   if ((s64)(vtime - floor) < 0) vtime = floor;
-  return deadline_of(p, vtime_capped(vtime + vtime_scaled(p, ran)), tctx->burst_ns + ran, tctx->class);
+  return deadline_of(p, vtime_capped(vtime), burst, tctx->class);
 }
 
 #endif /* GHOSTBREW_VTIME_BPF_H */
