@@ -96,13 +96,11 @@ start_background() { # CPU hogs on every CPU plus a make -j shaped fork/exec sto
     stress-ng --cpu "$NCPU" --cpu-method int64 --timeout 600s --quiet >/dev/null 2>&1 &
     bg_pids="$bg_pids $!" ;;
   esac
-  case " $BACKGROUND " in *" storm "*)
-    (while :; do for j in 1 2 3 4; do (sh -c 'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done') & done; wait; done) &
-    bg_pids="$bg_pids $!" ;;
-  esac
+  case " $BACKGROUND " in *" storm "*) storm_start "$W" ;; esac
   sleep 1
 }
 stop_background() {
+  storm_stop
   for p in $bg_pids; do kill_job "$p"; done
   for p in $bg_pids; do wait "$p" 2>/dev/null; done
   bg_pids=""

@@ -136,6 +136,27 @@ load_stop() {
   LOAD_PIDS=
 }
 
+# The A/B's make -j shaped fork storm (bench/vm/guest-ab.sh, vm.fair-storm): 4 short-lived `sh`
+# loops at a time, started again as they end. storm_start DIR runs it in the background until
+# storm_stop, which asks it to end at its next round (DIR/storm.stop: the loops end alone in
+# milliseconds) and waits for it.
+STORM_PID=
+storm_start() {
+  _storm_stop=$1/storm.stop
+  rm -f "$_storm_stop"
+  (while [ ! -f "$_storm_stop" ]; do
+    for _j in 1 2 3 4; do (sh -c 'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done') & done
+    wait
+  done) &
+  STORM_PID=$!
+}
+storm_stop() {
+  [ -n "$STORM_PID" ] || return 0
+  : >"$_storm_stop"
+  wait "$STORM_PID" 2>/dev/null
+  STORM_PID=
+}
+
 # show_file LABEL FILE: copy FILE into the serial log, each line prefixed with LABEL (for diagnosis).
 show_file() { sed "s/^/[$1] /" "$2" 2>/dev/null; }
 
