@@ -36,8 +36,9 @@
  *    the frontier, and the frontier advances at least 1/4 as fast as real time. So wake-ups stop
  *    overtaking it within 4 * (max_window_ns + 40 ms + L) (defaults: 4 * 280 ms = 1.12 s), and no
  *    CPU of the LLC serves a head due more than a slice later than the earliest one; tasks that stay
- *    runnable overtake it only while they have had less weighted CPU (and carry at most 2 slices of
- *    credit, EEVDF's bound on lag), as under EEVDF. With N
+ *    runnable overtake it only while they have had less weighted CPU (and are due at most 2 slices of
+ *    their own CPU time before the frontier plus their class offset, EEVDF's bound on lag), as under
+ *    EEVDF. With N
  *    runnable tasks on an LLC of C CPUs and slice S it runs within about 1.12 s + ceil(N / C) * S at
  *    nice 0 (a nice -20 hog on the same CPU stretches that by its weight, as EEVDF does). BATCH
  *    progresses under any flood, later. The kernel's watchdog (timeout_ms = 5 s) ejects the

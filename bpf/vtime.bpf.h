@@ -121,12 +121,11 @@ static u64 deadline_of(const struct task_struct* p, u64 vtime, u64 burst_ns, u32
 /* The lowest vtime a task that stayed runnable keeps after burst_ns of CPU time since it woke: its
  * vtime plus its request at most GB_RUNNABLE_CREDIT_SLICES of its own CPU time (EEVDF's bound on
  * lag, scaled by weight as EEVDF scales it, at most max_window_ns / 2 as the request) behind the
- * frontier. On the vtime plus the request, not
- * the vtime alone: a hog's request is 4 slices long, a nice-5 hog's three times that, so a bound on
- * the vtime alone either took the credit fair sharing needs (a nice-5 hog beside a nice-0 one stays
- * 40 ms of vtime behind it) or, at 8 slices, left every hog that waited while an unlearned fork
- * storm carried the frontier on due with a game's workers: a third of its frames 25-150 ms late
- * (bpf/NOTES.md). */
+ * frontier. On the vtime plus the request, not the vtime alone: a hog's request is 4 slices long, a
+ * nice-5 hog's three times that, so a bound on the vtime alone either took the credit fair sharing
+ * needs (a nice-5 hog beside a nice-0 one stays 40 ms of vtime behind it) or, at 8 slices, left
+ * every hog that waited while an unlearned fork storm carried the frontier on due with a game's
+ * workers: a third of its frames 25-150 ms late (bpf/NOTES.md). */
 static u64 runnable_floor(const struct task_struct* p, u64 burst_ns) {
   u64 credit =
       GB_MIN(vtime_scaled(p, GB_RUNNABLE_CREDIT_SLICES * gb_slice_ns()), gb_config.max_window_ns / 2);
