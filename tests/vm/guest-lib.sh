@@ -184,6 +184,11 @@ hist_percentiles() {
              print p50, p99, mx }' "$1"
 }
 
+# limit_of VALUE FACTOR FLOOR: max(VALUE x FACTOR, FLOOR) with 3 decimals, the bound a scenario
+# judges ghostbrew's figure against (EEVDF's in the same run, times a factor, never below a floor
+# that keeps two tiny figures from failing on noise).
+limit_of() { awk -v e="$1" -v f="$2" -v m="$3" 'BEGIN { l = e * f; if (l < m) l = m; printf "%.3f\n", l }'; }
+
 # awk_true EXPR: exit status 0 when the awk expression EXPR is true, for comparing decimals in busybox
 # sh: `awk_true "$gb <= 1.2 * $eevdf"`. An empty operand is a syntax error, hence false.
 awk_true() { awk "BEGIN { exit !($1) }" </dev/null 2>/dev/null; }

@@ -52,7 +52,7 @@ set -- $r
 report ghostbrew "$@"
 g_p99=$2
 
-limit=$(awk -v e="$e_p99" -v f="$FACTOR" -v m="$FLOOR_US" 'BEGIN { l = e * f; if (l < m) l = m; printf "%d\n", l }')
+limit=$(limit_of "$e_p99" "$FACTOR" "$FLOOR_US")
 data fair-periodic.limit_p99_us "$limit"
 if awk_true "$g_p99 <= $limit"; then pass periodic-p99-vs-eevdf; else
   fail periodic-p99-vs-eevdf "cyclictest p99 ${g_p99} us under ghostbrew, EEVDF ${e_p99} us in the same run;" \

@@ -61,7 +61,7 @@ if awk_true "$g_p99 <= $FACTOR * $e_p99"; then pass frame-p99-vs-eevdf; else
   fail frame-p99-vs-eevdf "frame p99 ${g_p99} us under ghostbrew, EEVDF ${e_p99} us in the same run;" \
     "want <= ${FACTOR} x EEVDF"
 fi
-miss_limit=$(awk -v e="$e_miss" -v f="$FACTOR" -v m="$FLOOR_PCT" 'BEGIN { l = e * f; if (l < m) l = m; print l }')
+miss_limit=$(limit_of "$e_miss" "$FACTOR" "$FLOOR_PCT")
 if awk_true "$g_miss <= $miss_limit"; then pass misses-vs-eevdf; else
   fail misses-vs-eevdf "deadline misses ${g_miss} % under ghostbrew, EEVDF ${e_miss} % in the same run;" \
     "want <= max(${FACTOR} x EEVDF, ${FLOOR_PCT} %) = ${miss_limit} %"

@@ -85,7 +85,7 @@ pipe_chains_off="(not run)"
 for ipc in futex pipe; do
   eval "e=\$${ipc}_eevdf g=\$${ipc}_ghostbrew o=\$${ipc}_chains_off"
   data "game-split.$ipc.misses_ghostbrew_over_eevdf" "$(awk -v g="$g" -v e="$e" 'BEGIN { printf "%.3f\n", (e > 0 ? g / e : 0) }')"
-  limit=$(awk -v e="$e" -v f="$MISS_FACTOR" -v m="$FLOOR_PCT" 'BEGIN { l = e * f; if (l < m) l = m; printf "%.3f\n", l }')
+  limit=$(limit_of "$e" "$MISS_FACTOR" "$FLOOR_PCT")
   if awk_true "$g <= $limit"; then pass "$ipc-misses-vs-eevdf"; else
     fail "$ipc-misses-vs-eevdf" "split game ($ipc) misses ${g}% under ghostbrew, EEVDF ${e}%, chains off ${o}%" \
       "in the same run; want <= max(${MISS_FACTOR} x EEVDF, ${FLOOR_PCT}%) = ${limit}%"
