@@ -28,8 +28,9 @@
  *    V-Cache CCD, preferred cores, E-cores for BATCH: idle.bpf.h, topology.bpf.h).
  * 3. Queues: one DSQ per CPU ordered by deadline; when a slice ends, the task keeps its CPU if no
  *    queue of the LLC has an earlier head, else the CPU takes its own head unless another head of
- *    its LLC is due a slice earlier (balance.bpf.h). A task queues on the DSQ of the CPU it last ran on,
- *    or, for a wake-up that preempts, on its victim's; an idle CPU of the LLC is woken to steal it.
+ *    its LLC is due a slice earlier (balance.bpf.h). A task that finds an idle CPU (its own first, then
+ *    one of its LLC) goes straight onto that CPU's local DSQ; else it queues on the DSQ of the CPU it
+ *    last ran on, or, for a wake-up that preempts, on its victim's.
  * 4. Starvation bound. A task queued at t has a deadline at most max_window_ns (its lead over the
  *    frontier and its request, each capped at half of it) plus BATCH's offset (40 ms) past the
  *    frontier F(t); every task that wakes is placed at least its lag cap L (at most 8 slices) behind
@@ -163,10 +164,14 @@ s32 BPF_STRUCT_OPS(ghostbrew_select_cpu, struct task_struct* p, s32 prev_cpu, u6
 
 /* ---- ops.enqueue ------------------------------------------------------------------------------- */
 
-/* Queue p by deadline on a CPU's DSQ: an idle CPU's, woken for it (it dispatches its own head first);
- * else, for a wake-up that may preempt (preempt.bpf.h), the DSQ of the CPU it preempts, so the
- * victim's next dispatch finds it at hand; else its own CPU's. (Putting a preempting wake-up straight
- * onto the victim's local DSQ skips a dispatch round but is FIFO: frames missed 18 % against 0.2 %.) */
+/* An idle CPU p may run on (its own first) takes it at once, onto its local DSQ, as select_cpu's
+ * pick does: the kernel wakes a CPU whose local DSQ gets a task while it idles, so neither a kick
+ * nor an ops.dispatch round stands between the wake-up and the run (a timer thread pinned to an idle
+ * CPU, which skips select_cpu, woke 13 us later than under refsched in the icount guest, 2 us with
+ * this). Else p queues by deadline: for a wake-up that may preempt (preempt.bpf.h), on the DSQ of the
+ * CPU it preempts, so the victim's next dispatch finds it at hand; else on its own CPU's. (Putting a
+ * preempting wake-up straight onto the victim's local DSQ skips a dispatch round but is FIFO: frames
+ * missed 18 % against 0.2 %.) */
 static void enqueue(struct task_struct* p, u64 enq_flags) {
   struct task_ctx* tctx = lookup_task_ctx(p);
   s32 cpu = scx_bpf_task_cpu(p), idle, victim = -1, target;
@@ -201,16 +206,19 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
   }
   llc = cpu_llc(cpu);
   idle = idle_cpu_to_wake(p, cpu, llc);
-  if (idle < 0 && tctx && (enq_flags & SCX_ENQ_WAKEUP)) {
+  if (idle >= 0) {
+    gb_dsq_insert(p, SCX_DSQ_LOCAL_ON | idle, gb_slice_ns(), enq_flags);
+    if (s) s->direct_dispatches++;
+    return;
+  }
+  if (tctx && (enq_flags & SCX_ENQ_WAKEUP)) {
     if (task_may_leave_ccd(tctx)) victim = pick_preferred_to_preempt(p, tctx, preferred_cpus(cls), cpu);
     if (victim >= 0 && s && class_is_latency_sensitive(cls) && cpu_has_vcache(victim)) s->vcache_placements++;
     if (victim < 0) victim = pick_cpu_to_preempt(p, tctx, cpu, llc);
   }
-  target = idle >= 0 ? idle : victim >= 0 ? victim : cpu;
+  target = victim >= 0 ? victim : cpu;
   gb_dsq_insert_vtime(p, cpu_dsq(target), gb_slice_ns(), deadline, enq_flags);
-  if (idle >= 0) {
-    scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
-  } else if (victim >= 0) {
+  if (victim >= 0) {
     scx_bpf_kick_cpu(victim, SCX_KICK_PREEMPT);
     if (s) s->preemptions++;
   } else {

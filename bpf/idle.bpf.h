@@ -90,13 +90,15 @@ static u32 llc_nr_queued(u32 llc) {
   return n;
 }
 
-/* An idle CPU p may run on, to wake for it (claimed), or -1: one of cpu's LLC, else of its CCD, else
- * (only when the LLC has xccd_steal_min tasks queued) any. A task with a restricted affinity takes
+/* An idle CPU p may run on, claimed, or -1: cpu itself (p's own, cache hot), else one of cpu's LLC,
+ * else of its CCD, else (only when the LLC has xccd_steal_min tasks queued) any. A task with a
+ * restricted affinity takes
  * any idle CPU of its own mask: a CPU outside it, once woken, could not run it, and the CPUs it may
  * use would stay asleep with it queued (a per-CPU kworker waited seconds that way). */
 static s32 idle_cpu_to_wake(const struct task_struct* p, s32 cpu, u32 llc) {
   s32 idle;
   if (!any_cpu_idle()) return -1;
+  if (scx_bpf_test_and_clear_cpu_idle(cpu)) return cpu;
   if (p->nr_cpus_allowed < nr_cpus) return scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
   idle = pick_idle_cpu_in(dom_cpus(&llc_ctx, llc));
   if (idle < 0 && ccd_wider_than_llc) idle = pick_idle_cpu_in(dom_cpus(&ccd_ctx, cpu_ccd(cpu)));
