@@ -33,9 +33,9 @@ static void refresh_fixed_class(struct task_struct* p, struct task_ctx* tctx) {
   u64 generation = (k ? k->generation : 0) * 2 + trusted;
   /* The css_set changes with any cgroup move, in any hierarchy, controller enabled or not. */
   u64 css_set = (u64)BPF_CORE_READ(p, cgroups);
-  u64 comm[2] = {};
+  u64 comm[2];
 
-  bpf_probe_read_kernel(comm, sizeof(comm), p->comm);
+  __builtin_memcpy(comm, p->comm, sizeof(comm));
   new_comm = tctx->comm[0] != comm[0] || tctx->comm[1] != comm[1];
   if (!new_comm && tctx->generation == generation && tctx->css_set == css_set) return;
   tctx->generation = generation;
