@@ -48,13 +48,14 @@ static void frame_publish(struct task_struct* p, struct task_ctx* tctx) {
   bpf_map_update_elem(&frames, &tgid, &pace, BPF_ANY);
 }
 
-/* p woke up at now (bpf_ktime_get_ns; irq: from interrupt context), its class up to date: one more frame of a
- * game's main thread? */
-static void frame_wake(struct task_struct* p, struct task_ctx* tctx, bool irq, u64 now) {
-  u64 interval, cpu, sample, period, k, dev, n;
+/* p woke up now (irq: from interrupt context), its class up to date: one more frame of a game's main
+ * thread? Times are bpf_ktime_get_ns's, read only past the test (most wake-ups are not a frame's). */
+static void frame_wake(struct task_struct* p, struct task_ctx* tctx, bool irq) {
+  u64 interval, cpu, sample, period, k, dev, n, now;
   bool active;
 
   if (!irq || p->pid != p->tgid || task_class(p, tctx) != GB_CLASS_GAMING) return;
+  now = bpf_ktime_get_ns();
   interval = now - tctx->frame_start_ns;
   cpu = tctx->runtime_ns > tctx->frame_cpu_ns ? tctx->runtime_ns - tctx->frame_cpu_ns : 0;
   active = tctx->woke_other || cpu * 8 >= interval;

@@ -135,7 +135,7 @@ static s32 select_cpu(struct task_struct* p, s32 prev_cpu, u64 wake_flags) {
   task_woke(tctx, wake_flags & SCX_WAKE_SYNC);
   chain_wake(p, tctx, wake_flags, irq);
   queue_class(p, tctx);
-  frame_wake(p, tctx, irq, bpf_ktime_get_ns());
+  frame_wake(p, tctx, irq);
   if (p->nr_cpus_allowed < nr_cpus) {
     bool is_idle = false;
     cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);

@@ -32,7 +32,7 @@ static void refresh_fixed_class(struct task_struct* p, struct task_ctx* tctx) {
   bool new_comm;
   u64 generation = (k ? k->generation : 0) * 2 + trusted;
   /* The css_set changes with any cgroup move, in any hierarchy, controller enabled or not. */
-  u64 css_set = (u64)BPF_CORE_READ(p, cgroups);
+  u64 css_set = (u64)p->cgroups;
   u64 comm[2];
 
   __builtin_memcpy(comm, p->comm, sizeof(comm));
