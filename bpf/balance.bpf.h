@@ -79,9 +79,10 @@ static struct task_ctx* prev_may_stay(struct task_struct* prev, s32 cpu) {
   return lookup_task_ctx(prev);
 }
 
-/* prev stays on cpu for another slice, with key as the deadline the CPU shows. */
-static void prev_stays(struct task_struct* prev, s32 cpu, u64 key) {
-  struct cpu_ctx* cctx = cpu_ctx_of(cpu);
+/* prev stays on this CPU (ops.dispatch's) for another slice, with key as the deadline the CPU
+ * shows. */
+static void prev_stays(struct task_struct* prev, u64 key) {
+  struct cpu_ctx* cctx = cpu_ctx_here();
   prev->scx.slice = gb_slice_ns();
   if (cctx) cctx->deadline = key;
 }
@@ -99,7 +100,7 @@ static bool prev_keeps_cpu(struct task_struct* prev, s32 cpu, u32 llc) {
   key = running_deadline(prev, tctx, gb_now());
   if (dsq_head_deadline(cpu_dsq(cpu), &head) && (s64)(head - key) < 0) return false;
   if (earliest_queue_in_llc(llc, cpu, &head) >= 0 && (s64)(head + gb_slice_ns() - key) < 0) return false;
-  prev_stays(prev, cpu, key);
+  prev_stays(prev, key);
   return true;
 }
 
@@ -111,7 +112,7 @@ static bool prev_keeps_cpu(struct task_struct* prev, s32 cpu, u32 llc) {
  * showed it there (dsq_id SCX_DSQ_LOCAL, a whole slice left) in vm.rt-hog, about a second. */
 static void prev_runs_on(struct task_struct* prev, s32 cpu) {
   struct task_ctx* tctx = prev_may_stay(prev, cpu);
-  if (tctx) prev_stays(prev, cpu, running_deadline(prev, tctx, gb_now()));
+  if (tctx) prev_stays(prev, running_deadline(prev, tctx, gb_now()));
 }
 
 /* Nothing on our LLC: take work from the other LLCs of our CCD, then from busy LLCs elsewhere. */

@@ -265,10 +265,11 @@ static void count_migration(struct task_ctx* tctx, s32 cpu) {
   }
 }
 
+/* ops.running runs on the CPU p starts on. */
 static void running(struct task_struct* p) {
   struct task_ctx* tctx = lookup_task_ctx(p);
-  s32 cpu = scx_bpf_task_cpu(p);
-  struct cpu_ctx* cctx = cpu_ctx_of(cpu);
+  s32 cpu = bpf_get_smp_processor_id();
+  struct cpu_ctx* cctx = cpu_ctx_here();
 
   if (!tctx) return;
   tctx->run_start_ns = gb_now();
@@ -394,7 +395,7 @@ int BPF_PROG(gb_exec_event, struct task_struct* p, pid_t old_pid, struct linux_b
     note_exec(p, tctx);
     tctx->class = task_class(p, tctx);
     count_start(tctx, tctx->class);
-    cctx = cpu_ctx_of(bpf_get_smp_processor_id());
+    cctx = cpu_ctx_here();
     if (cctx) cctx->class = tctx->class;
   }
   emit_event(p, GB_EVENT_EXEC);

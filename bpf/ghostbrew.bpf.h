@@ -225,6 +225,12 @@ static struct cpu_ctx* cpu_ctx_of(s32 cpu) {
   return bpf_map_lookup_percpu_elem(&cpu_ctx, &zero, cpu);
 }
 
+/* This CPU's record: a plain lookup, which the verifier inlines (cpu_ctx_of is a helper call). */
+static struct cpu_ctx* cpu_ctx_here(void) {
+  u32 zero = 0;
+  return bpf_map_lookup_elem(&cpu_ctx, &zero);
+}
+
 /* Role cpumasks built by ops.init: where each kind of work goes first (empty = no preference). */
 private(GB) struct bpf_cpumask __kptr* game_cpus;
 private(GB) struct bpf_cpumask __kptr* interactive_cpus;
