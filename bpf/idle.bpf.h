@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* ghostbrew idle-CPU picking (ops.select_cpu, and the CPU ops.enqueue wakes for queued work).
+/* ghostbrew idle-CPU picking (ops.select_cpu, and the idle CPU ops.enqueue hands a queued task to).
  * For tasks allowed on every CPU (others get the kernel's default pick within their mask): the class's
  * preferred CPUs first (topology.bpf.h's role masks), then the previous CPU if idle (cache hot), then
  * an idle CPU in the previous CPU's LLC, CCD, NUMA node, anywhere. Each step asks for a whole idle
@@ -92,9 +92,9 @@ static u32 llc_nr_queued(u32 llc) {
 
 /* An idle CPU p may run on, claimed, or -1: cpu itself (p's own, cache hot), else one of cpu's LLC,
  * else of its CCD, else (only when the LLC has xccd_steal_min tasks queued) any. A task with a
- * restricted affinity takes
- * any idle CPU of its own mask: a CPU outside it, once woken, could not run it, and the CPUs it may
- * use would stay asleep with it queued (a per-CPU kworker waited seconds that way). */
+ * restricted affinity takes any idle CPU of its own mask: a CPU outside it, once woken, could not
+ * run it, and the CPUs it may use would stay asleep with it queued (a per-CPU kworker waited
+ * seconds that way). */
 static s32 idle_cpu_to_wake(const struct task_struct* p, s32 cpu, u32 llc) {
   s32 idle;
   if (!any_cpu_idle()) return -1;
