@@ -108,13 +108,6 @@ stop_background() {
 
 # hist_percentiles HISTFILE ("p50 p99 max" of a cyclictest histogram) comes from guest-lib.sh.
 
-bpf_stats() { # NAME: per-program average run time from the kernel's own BPF statistics
-  bpftool prog show 2>/dev/null | awk -v s="$1" '
-    /^[0-9]+: struct_ops/ { name = $4; rt = 0; rc = 0
-      for (i = 1; i <= NF; i++) { if ($i == "run_time_ns") rt = $(i + 1); if ($i == "run_cnt") rc = $(i + 1) }
-      if (rc > 0) printf "GHOSTBREW-DATA %s.bpf_ns.%s %.1f\n", s, name, rt / rc }'
-}
-
 # wake_p50 LABEL FILE: the input and audio threads' wake-up p50 from framesim's summary lines
 # ("LABEL: input wake_p50_us=N ..."), which framesim prints but does not emit as data.
 wake_p50() {
@@ -190,7 +183,7 @@ run_sched() { # NAME: every workload under scheduler NAME
   grep -E '^GHOSTBREW-DATA [^ ]+\.(frame_p99_us|miss_pct|wake_p99_us) ' "$W/mixed.out"
   grep -E '^GHOSTBREW-DATA [^ ]+\.vcpu_periods_per_s ' "$W/vm.out"
 
-  case $s in eevdf*) ;; *) bpf_stats "$s" ;; esac
+  case $s in eevdf*) ;; *) bpf_ns_per_call "$s" ;; esac
   if [ -n "$sched_pid" ]; then
     # The daemon with stats every second, on an otherwise idle machine: its CPU share and wake-ups.
     read -r ns0 _ </proc/$sched_pid/schedstat

@@ -2,7 +2,7 @@
 # What one wake-up costs on an idle machine, inside the guest (bench/vm/wake-cost.sh boots it):
 # cyclictest, one SCHED_OTHER thread woken by its timer at 1 kHz for LOOPS loops, under each of
 # SCHEDS in turn, ROUNDS times. Per run: `GHOSTBREW-DATA <sched>.wake_p50_us N` (cyclictest's p50)
-# and, from the kernel's bpf_stats, `GHOSTBREW-DATA <sched>.bpf_ns.<callback> N` (run time per call).
+# and, from the kernel's bpf_stats, `GHOSTBREW-DATA <sched>.bpf_ns.<program> N` (run time per call).
 . /guest-lib.sh
 SCHEDS="eevdf refsched ghostbrew"
 ROUNDS=2
@@ -17,32 +17,19 @@ cleanup() {
   [ -n "$GS_PID" ] && kill -KILL "$GS_PID" 2>/dev/null
 }
 
-# callback_ns SCHED: each struct_ops program's run time per call since it was loaded.
-callback_ns() {
-  bpftool prog show 2>/dev/null | awk -v s="$1" '/^[0-9]+: struct_ops/ {
-    name = $4; sub(/^[a-z]+_/, "", name); rt = 0; rc = 0
-    for (i = 1; i <= NF; i++) { if ($i == "run_time_ns") rt = $(i + 1); if ($i == "run_cnt") rc = $(i + 1) }
-    if (rc > 0) printf "GHOSTBREW-DATA %s.bpf_ns.%s %.0f\n", s, name, rt / rc }'
-}
-
 run() { # SCHED
   case $1 in
   eevdf) ;;
   refsched) register_struct_ops "$REFSCHED" "$PIN" ;;
   *)
-    # The candidate build is ghost-sched-candidate: first on PATH as ghost-sched for its run.
-    path=$PATH
-    if [ "$1" = candidate ]; then
-      mkdir -p /tmp/candidate && ln -sf /opt/ghostbrew/bin/ghost-sched-candidate /tmp/candidate/ghost-sched
-      PATH=/tmp/candidate:$PATH
-    fi
-    ghost_sched_start "$GS_LOG" || { show_file ghost-sched "$GS_LOG"; die "$1-attach" "ghost-sched did not attach"; }
-    PATH=$path ;;
+    GS_BIN=ghost-sched
+    [ "$1" = candidate ] && GS_BIN=ghost-sched-candidate
+    ghost_sched_start "$GS_LOG" || { show_file ghost-sched "$GS_LOG"; die "$1-attach" "ghost-sched did not attach"; } ;;
   esac
   cyclictest -t1 -i 1000 -l "$LOOPS" -q -m -h 20000 >/tmp/cyc.hist 2>&1 || fail "$1-cyclictest" "cyclictest exited $?"
   set -- "$1" $(hist_percentiles /tmp/cyc.hist)
   data "$1.wake_p50_us" "$2"
-  [ "$1" = eevdf ] || callback_ns "$1"
+  [ "$1" = eevdf ] || bpf_ns_per_call "$1"
   case $1 in
   eevdf) ;;
   refsched) unregister_struct_ops "$PIN" ;;

@@ -49,7 +49,8 @@ tr -d '\r' <"$log" | awk -v scheds="$scheds" '
     for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
     return n ? a[int((n + 1) / 2)] : ""
   }
-  $1 == "GHOSTBREW-DATA" { vals[$2] = vals[$2] " " $3 }
+  # bpf_ns keys name the program (refsched_enqueue, ghostbrew_enqueue): keyed here by callback.
+  $1 == "GHOSTBREW-DATA" { k = $2; if (k ~ /\.bpf_ns\./) sub(/\.bpf_ns\.[a-z]+_/, ".bpf_ns.", k); vals[k] = vals[k] " " $3 }
   END {
     ns = split(scheds, s, " ")
     printf "%-12s", "wake p50 us"; for (i = 1; i <= ns; i++) printf " %10s %s", median(s[i] ".wake_p50_us"), s[i]; print ""
@@ -59,7 +60,9 @@ tr -d '\r' <"$log" | awk -v scheds="$scheds" '
       op = ops[o]; ref = median("refsched.bpf_ns." op); printf "%-12s", op
       for (i = 2; i <= ns; i++) {
         v = median(s[i] ".bpf_ns." op)
-        if (i > 2 && v != "" && ref > 0) printf " %11s (%4.1fx)", v, v / ref; else printf " %18s", v
+        if (v == "") printf " %18s", ""
+        else if (i > 2 && ref > 0) printf " %11.0f (%4.1fx)", v, v / ref
+        else printf " %18.0f", v
       }
       print ""
     }

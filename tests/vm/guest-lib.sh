@@ -204,6 +204,15 @@ bpf_counts() {
   echo "$_p $_m $_l"
 }
 
+# bpf_ns_per_call NAME: `GHOSTBREW-DATA NAME.bpf_ns.PROG N` for each loaded struct_ops program, its
+# average run time per call from the kernel's own BPF statistics (kernel.bpf_stats_enabled=1).
+bpf_ns_per_call() {
+  bpftool prog show 2>/dev/null | awk -v s="$1" '
+    /^[0-9]+: struct_ops/ { name = $4; rt = 0; rc = 0
+      for (i = 1; i <= NF; i++) { if ($i == "run_time_ns") rt = $(i + 1); if ($i == "run_cnt") rc = $(i + 1) }
+      if (rc > 0) printf "GHOSTBREW-DATA %s.bpf_ns.%s %.1f\n", s, name, rt / rc }'
+}
+
 # scx_kernel_errors: kernel log lines about sched_ext other than plain enable/unregister messages
 # (an ejection such as "disabled (runnable task stall)", a BPF error message, a warning). Empty = clean.
 scx_kernel_errors() {
@@ -214,12 +223,13 @@ scx_kernel_errors() {
 # ghost_sched_start LOGFILE [ARGS...]: start ghost-sched ARGS in the background (GS_PID, output in
 # LOGFILE) and wait up to 150 s for its "ghost-sched: attached" line and state `enabled` (loading
 # verifies the BPF object: about 11 s in an idle TCG guest, over a minute beside 4 CPU hogs).
+# GS_BIN, when set, names another build to start (a benchmark's candidate).
 # Returns 1 as soon as it exits without attaching, or after 150 s (show LOGFILE to see why).
 _gs_attached_or_gone() { _file_has "$1" 'ghost-sched: attached' || ! is_running "$GS_PID"; }
 ghost_sched_start() {
   _gslog=$1
   shift
-  start_bg "$_gslog" ghost-sched "$@"
+  start_bg "$_gslog" "${GS_BIN:-ghost-sched}" "$@"
   GS_PID=$BG_PID
   wait_until 150 _gs_attached_or_gone "$_gslog"
   _file_has "$_gslog" 'ghost-sched: attached' && is_running "$GS_PID" && wait_for_state enabled 10
