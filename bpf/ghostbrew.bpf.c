@@ -342,7 +342,8 @@ s32 BPF_STRUCT_OPS(ghostbrew_init_task, struct task_struct* p, struct scx_init_t
 
 static bool config_is_valid(void) {
   if (gb_config.mode >= GB_NR_MODES || !gb_config.nr_llcs || !gb_config.nr_ccds || !gb_config.nr_nodes ||
-      gb_config.slice_ns < 100000 || !gb_config.burst_threshold_ns || !gb_config.max_window_ns) {
+      gb_config.slice_ns < GB_SLICE_MIN_US * 1000ull || gb_config.slice_ns > GB_SLICE_MAX_US * 1000ull ||
+      !gb_config.burst_threshold_ns || !gb_config.max_window_ns) {
     scx_bpf_error("bad gb_config: mode %u nr_llcs %u nr_ccds %u nr_nodes %u slice_ns %llu", gb_config.mode,
                   gb_config.nr_llcs, gb_config.nr_ccds, gb_config.nr_nodes, gb_config.slice_ns);
     return false;

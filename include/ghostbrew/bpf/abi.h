@@ -96,6 +96,11 @@ enum gb_mode {
   GB_NR_MODES = 3,
 };
 
+/* The time slice's bounds, one home for both sides: the settings table (tuning/settings.hpp) takes
+ * them as slice_us's range, and ops.init refuses a gb_config outside them. */
+#define GB_SLICE_MIN_US 500u
+#define GB_SLICE_MAX_US 20000u
+
 struct gb_config {
   __u64 slice_ns;             /* time slice of every task (default 5 ms) */
   __u64 burst_threshold_ns;   /* mean burst at or above which learning votes BATCH for a program (20 ms) */

@@ -73,7 +73,8 @@ struct SettingInfo {
 ///   what it wakes next in its process (the input thread's hand-off to the game's logic). Off by
 ///   default: in the guest it did not yet shorten input latency (bpf/NOTES.md).
 inline constexpr std::array<SettingInfo, 9> kSettingTable = {{
-    {Setting::slice, "slice_us", "--slice-us", 5000, 500, 20000, "us", 500, "time slice of every task"},
+    {Setting::slice, "slice_us", "--slice-us", 5000, GB_SLICE_MIN_US, GB_SLICE_MAX_US, "us", 500,
+     "time slice of every task"},
     {Setting::burst_threshold, "burst_threshold_us", "--burst-threshold-us", 20000, 2000, 100000, "us", 2000,
      "mean CPU burst (run time until sleep) at or above which learning votes batch for a program"},
     {Setting::interactive_burst, "interactive_burst_us", "--interactive-burst-us", 1000, 100, 5000, "us", 100,
