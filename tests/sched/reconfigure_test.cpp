@@ -122,6 +122,35 @@ TEST_F(ReconfigureTest, FlagsKeepWinningOverTheFileAcrossReloads) {
   EXPECT_EQ(r.opts.game_window_us, 750U);
 }
 
+// `ghost-sched ctl mode work`, then a reload that changes only names: the file's mode (auto) is put
+// in force in BPF too, not only in what STATUS= and `ctl status` report.
+TEST_F(ReconfigureTest, ARulesOnlyReloadPutsTheFilesModeBackInForce) {
+  write("mode = \"auto\"\n[names]\ngaming = [\"mygame\"]\n");
+  auto good = gs::load_options(src_);
+  ASSERT_TRUE(good) << good.error().message();
+  write("mode = \"auto\"\n[names]\ngaming = [\"othergame\"]\n");
+  const auto r = gs::reload(*good, src_);
+  ASSERT_EQ(r.kind, Kind::rules) << r.line;
+  EXPECT_EQ(gs::reload_action(r, GB_MODE_WORK), gs::ReloadAction::set_mode) << "switched by ctl mode";
+  EXPECT_EQ(r.opts.mode, GB_MODE_AUTO) << "the mode set_mode puts in force";
+  EXPECT_EQ(gs::reload_action(r, GB_MODE_AUTO), gs::ReloadAction::nothing) << "already in force";
+}
+
+TEST_F(ReconfigureTest, ARestartOrABadFileNeedsNoModeSwitch) {
+  write("mode = \"auto\"\n");
+  auto good = gs::load_options(src_);
+  ASSERT_TRUE(good) << good.error().message();
+  write("mode = \"gaming\"\n");
+  const auto restart = gs::reload(*good, src_);
+  ASSERT_EQ(restart.kind, Kind::restart) << restart.line;
+  EXPECT_EQ(gs::reload_action(restart, GB_MODE_WORK), gs::ReloadAction::restart);
+  write("mode = \"gaming\"\nbogus = 1\n");
+  const auto kept = gs::reload(*good, src_);
+  ASSERT_EQ(kept.kind, Kind::kept) << kept.line;
+  EXPECT_EQ(gs::reload_action(kept, GB_MODE_WORK), gs::ReloadAction::nothing)
+      << "a bad file leaves the mode in force, switched or not";
+}
+
 TEST_F(ReconfigureTest, AFileThatClashesWithTheFlagsIsKeptOut) {
   src_.cli.interactive_burst_us = 4000;
   src_.flags.setting(ghostbrew::tuning::Setting::interactive_burst) = 4000;

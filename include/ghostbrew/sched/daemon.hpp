@@ -290,8 +290,11 @@ class Daemon {
         warn("predictions not loaded: " + n.error().message());
     }
     if (mode_ != opts_.mode)  // switched over the control socket before this (re)load
-      if (auto m = s.set_mode(mode_); !m)
-        err("mode " + std::string(to_string(mode_)) + ": " + m.error().message());
+      if (auto m = s.set_mode(mode_); !m) {
+        err(fmt::format("mode {} not switched, {} stays: {}", to_string(mode_), to_string(opts_.mode),
+                        m.error().message()));
+        mode_ = opts_.mode;  // what BPF was loaded with
+      }
     if (auto a = s.attach(); !a) {
       auto st = read_sched_ext(opts_.root);
       if (st && st->state != "disabled")
@@ -430,13 +433,26 @@ class Daemon {
   Control control(Instance& inst) {
     return Control(*inst.sched, *inst.sched,
                    {.status = [this, &inst] { return status(inst); },
-                    .mode_changed =
-                        [this, &inst](gb_mode m) {
-                          if (m != mode_) info(fmt::format("mode {} -> {}", to_string(mode_), to_string(m)));
-                          mode_ = m;
-                          notify_status(inst);
-                        },
+                    .mode_changed = [this, &inst](gb_mode m) { mode_switched(inst, m); },
                     .reload = [this, &inst] { return reload(inst); }});
+  }
+
+  /// Switches BPF to mode `m`; mode_ (what STATUS= and `ctl status` report) follows only when BPF
+  /// took it, so the two always agree.
+  Result<void> switch_mode(Instance& inst, gb_mode m) {
+    if (auto r = inst.sched->set_mode(m); !r) {
+      err(fmt::format("mode {} not switched, {} stays: {}", to_string(m), to_string(mode_), r.error().message()));
+      return fail("", "mode {} not switched: {}", to_string(m), r.error().message());
+    }
+    mode_switched(inst, m);
+    return {};
+  }
+
+  /// BPF took mode `m`: log the change and tell the service manager.
+  void mode_switched(Instance& inst, gb_mode m) {
+    if (m != mode_) info(fmt::format("mode {} -> {}", to_string(mode_), to_string(m)));
+    mode_ = m;
+    notify_status(inst);
   }
 
   [[nodiscard]] DaemonStatus status(const Instance& inst) const {
@@ -545,16 +561,20 @@ class Daemon {
   }
 
   /// Re-reads the configuration file. True when the scheduler must be loaded again (the loop
-  /// stops); false when there is no file or only the detection rules are to be re-read; the error
-  /// when the file is bad and the last good options stay.
+  /// stops); false when there is no file or only the detection rules are to be re-read (the file's
+  /// mode is then switched to live, reload_action()); the error when the file is bad and the last
+  /// good options stay, or when BPF refused the file's mode.
   Result<bool> reload_config(Instance& inst) {
     if (src_.file.empty()) return false;
     auto r = sched::reload(opts_, src_);
     if (r.kind == Reload::Kind::kept) return warn(r.line), fail("", "{}", r.line);
     info(r.line);
+    const ReloadAction action = reload_action(r, mode_);
     opts_ = std::move(r.opts);
-    mode_ = opts_.mode;  // the file's mode replaces one switched over the control socket
-    if (r.kind != Reload::Kind::restart) return false;
+    if (action == ReloadAction::set_mode)
+      if (auto m = switch_mode(inst, opts_.mode); !m) return tl::unexpected(m.error());
+    if (action != ReloadAction::restart) return false;
+    mode_ = opts_.mode;  // the instance loaded next starts in the file's mode
     if (auto rules = load_rules(opts_))
       feeder_->set_rules(std::move(*rules));
     else
@@ -580,7 +600,7 @@ class Daemon {
   UniqueFd sig_;
   std::optional<ClassFeeder> feeder_;
   std::unique_ptr<ctl::Server> control_;
-  gb_mode mode_ = tuning::kDefaultMode;  ///< in force: the options' until switched over the socket
+  gb_mode mode_ = tuning::kDefaultMode;  ///< BPF's: the options' until switched (ctl mode, a profile)
   std::uint64_t restarts_ = 0;
   std::optional<Learner> learner_;
   std::filesystem::path state_;

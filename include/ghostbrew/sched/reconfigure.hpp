@@ -3,7 +3,7 @@
 // and what re-reading the file on SIGHUP does: a bad file keeps the last good options and says why;
 // a good one replaces them, and the daemon restarts its scheduler when a setting BPF takes at load
 // time changed (the mode, the tunables' load-time values, the heartbeat), else it only re-reads the
-// detection rules.
+// detection rules and puts the file's mode in force live (reload_action()).
 #pragma once
 
 #include <cstdint>
@@ -103,6 +103,29 @@ struct Reload {
                     what, mode, note)};
   }
   return {Reload::Kind::rules, std::move(*next), fmt::format("configuration reloaded from {}{}", what, note)};
+}
+
+/// What the daemon does to its running scheduler after a re-read of the configuration.
+enum class ReloadAction {
+  nothing,   ///< the mode in force stays (a bad file, or a good one whose mode is in force already)
+  set_mode,  ///< switch BPF to the file's mode live (a mode switched since, by `ctl mode` or a profile)
+  restart,   ///< load the scheduler again with the new options (it starts in their mode)
+};
+
+/// What `r` asks of a scheduler running in mode `in_force`. A good file's mode applies on every
+/// reload, replacing one switched since by `ctl mode` or a game's profile, so that the mode the daemon
+/// reports (STATUS=, `ctl status`) is the one BPF has: a reload that changes only names or rules still
+/// switches BPF back to the file's mode. A bad file changes nothing.
+[[nodiscard]] inline ReloadAction reload_action(const Reload& r, gb_mode in_force) {
+  switch (r.kind) {
+    case Reload::Kind::kept:
+      return ReloadAction::nothing;
+    case Reload::Kind::restart:
+      return ReloadAction::restart;
+    case Reload::Kind::rules:
+      break;
+  }
+  return r.opts.mode == in_force ? ReloadAction::nothing : ReloadAction::set_mode;
 }
 
 }  // namespace ghostbrew::sched
