@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
-// Collector against fake knobs and counters: it samples only while the feeder has a game, applies
-// the game's saved profile when the game appears, and restores the load-time settings when it ends.
+// Collector against fake knobs, modes and counters: it samples only while the feeder has a game,
+// applies the game's saved profile when the game appears (a hand-written profile's mode too), and
+// restores the load-time settings and the previous mode when it ends.
 #include "ghostbrew/sched/collector.hpp"
 
 #include <signal.h>
@@ -27,6 +28,7 @@ namespace tuning = ghostbrew::tuning;
 using ghostbrew::testing::FakeClassMaps;
 using ghostbrew::testing::FakeCounters;
 using ghostbrew::testing::FakeKnobs;
+using ghostbrew::testing::FakeModeSwitch;
 using ghostbrew::testing::FakeRoot;
 using ghostbrew::testing::named_proc;
 using ghostbrew::testing::TempDir;
@@ -81,13 +83,18 @@ class CollectorTest : public ::testing::Test {
   FakeClassMaps maps_;
   gs::ClassFeeder feeder_{root_.root()};
   FakeKnobs knobs_;
+  FakeModeSwitch modes_;
   FakeCounters counters_;
+
+  [[nodiscard]] bool logged(const std::string& line) const {
+    return std::find(info_.begin(), info_.end(), line) != info_.end();
+  }
 };
 
 TEST_F(CollectorTest, WithoutAGameNothingIsSampled) {
   ASSERT_TRUE(feeder_.full_scan(maps_));
   auto c = collector();
-  c.on_classes_changed(knobs_, counters_, feeder_);
+  c.on_classes_changed(knobs_, modes_, counters_, feeder_);
   gaming_wakeups(100);
   c.tick(knobs_, counters_);
   EXPECT_EQ(counters_.reads, 0);
@@ -98,7 +105,7 @@ TEST_F(CollectorTest, WithoutAGameNothingIsSampled) {
 TEST_F(CollectorTest, SamplesWhileTheGameRunsAndStopsWhenItEnds) {
   auto c = collector();
   start_game();
-  c.on_classes_changed(knobs_, counters_, feeder_);
+  c.on_classes_changed(knobs_, modes_, counters_, feeder_);
   EXPECT_EQ(counters_.reads, 1);  // the period's starting counters
   gaming_wakeups(100);
   c.tick(knobs_, counters_);
@@ -110,7 +117,7 @@ TEST_F(CollectorTest, SamplesWhileTheGameRunsAndStopsWhenItEnds) {
   EXPECT_EQ(all.samples[0].config, gs::Collector::configured(opts_));
 
   end_game();
-  c.on_classes_changed(knobs_, counters_, feeder_);
+  c.on_classes_changed(knobs_, modes_, counters_, feeder_);
   ASSERT_FALSE(knobs_.writes.empty());
   const gb_tunables load_time{};
   EXPECT_EQ(std::memcmp(&knobs_.writes.back(), &load_time, sizeof load_time), 0)
@@ -125,7 +132,7 @@ TEST_F(CollectorTest, SamplesWhileTheGameRunsAndStopsWhenItEnds) {
 TEST_F(CollectorTest, APeriodWithoutGamingWakeupsIsNotSampled) {
   auto c = collector();
   start_game();
-  c.on_classes_changed(knobs_, counters_, feeder_);
+  c.on_classes_changed(knobs_, modes_, counters_, feeder_);
   c.tick(knobs_, counters_);
   EXPECT_EQ(samples(), 0U);
   gaming_wakeups(5);
@@ -139,7 +146,7 @@ TEST_F(CollectorTest, TheGamesSavedProfileIsAppliedWhenItStarts) {
   ASSERT_TRUE(tuning::save_profile(state_.path(), tuning::Profile{"game.exe", cfg}));
   auto c = collector();
   start_game();
-  c.on_classes_changed(knobs_, counters_, feeder_);
+  c.on_classes_changed(knobs_, modes_, counters_, feeder_);
   ASSERT_EQ(knobs_.writes.size(), 1U);
   const auto want = tuning::to_tunables(cfg);
   EXPECT_EQ(std::memcmp(&knobs_.writes[0], &want, sizeof want), 0);
@@ -163,7 +170,7 @@ TEST_F(CollectorTest, AHandWrittenProfileWinsOverTheLearnedOneAndSaysWhy) {
       [&](const std::string& e) { errors.push_back(e); });
   ASSERT_TRUE(c) << c.error().message();
   start_game();
-  c->on_classes_changed(knobs_, counters_, feeder_);
+  c->on_classes_changed(knobs_, modes_, counters_, feeder_);
   ASSERT_EQ(knobs_.writes.size(), 1U);
   EXPECT_EQ(knobs_.writes[0].slice_ns, 3000U * 1000) << "the hand-written profile's slice";
   EXPECT_EQ(knobs_.writes[0].game_window_ns, opts_.game_window_us * 1000)
@@ -175,6 +182,65 @@ TEST_F(CollectorTest, AHandWrittenProfileWinsOverTheLearnedOneAndSaysWhy) {
     return l.starts_with("applied the profile of game.exe from " + applied);
   })) << ::testing::PrintToString(info_);
   EXPECT_EQ(info_.front(), "game detected: game.exe");
+}
+
+TEST_F(CollectorTest, AHandWrittenProfilesModeIsInForceWhileTheGameRuns) {
+  opts_.mode = GB_MODE_AUTO;
+  profiles_.write("game.toml", "mode = \"gaming\"\n[match]\nexe = \"game.exe\"\n");
+  auto c = collector();
+  start_game();
+  c.on_classes_changed(knobs_, modes_, counters_, feeder_);
+  EXPECT_EQ(modes_.writes, std::vector<gb_mode>{GB_MODE_GAMING}) << "switched live, no restart";
+  const auto which = (profiles_ / "game.toml").string() + " (exe game.exe)";
+  EXPECT_TRUE(logged("profile " + which + " switches the mode auto -> gaming while game.exe runs"))
+      << ::testing::PrintToString(info_);
+  gaming_wakeups(10);
+  c.tick(knobs_, counters_);
+  auto all = tuning::load_all(state_.path());
+  ASSERT_EQ(all.samples.size(), 1U);
+  EXPECT_EQ(all.samples[0].config.mode, GB_MODE_GAMING) << "the samples record the mode in force";
+
+  end_game();
+  c.on_classes_changed(knobs_, modes_, counters_, feeder_);
+  EXPECT_EQ(modes_.writes, (std::vector<gb_mode>{GB_MODE_GAMING, GB_MODE_AUTO})) << "the previous mode";
+  EXPECT_TRUE(logged("game.exe ended: its profile's mode gaming -> auto again"))
+      << ::testing::PrintToString(info_);
+}
+
+TEST_F(CollectorTest, AModeSwitchedWhileTheGameRunsOutlivesIt) {
+  opts_.mode = GB_MODE_AUTO;
+  profiles_.write("game.toml", "mode = \"gaming\"\n[match]\nexe = \"game.exe\"\n");
+  auto c = collector();
+  start_game();
+  c.on_classes_changed(knobs_, modes_, counters_, feeder_);
+  ASSERT_EQ(modes_.writes, std::vector<gb_mode>{GB_MODE_GAMING});
+  c.mode_switched(GB_MODE_WORK);  // ghost-sched ctl mode work
+  end_game();
+  c.on_classes_changed(knobs_, modes_, counters_, feeder_);
+  EXPECT_EQ(modes_.writes, std::vector<gb_mode>{GB_MODE_GAMING}) << "work stays: the user chose it last";
+}
+
+TEST_F(CollectorTest, AProfileInTheModeInForceSwitchesNothing) {
+  opts_.mode = GB_MODE_AUTO;
+  profiles_.write("game.toml", "mode = \"work\"\n[match]\nexe = \"game.exe\"\n");
+  auto c = collector();
+  c.mode_switched(GB_MODE_WORK);  // switched before the game started
+  start_game();
+  c.on_classes_changed(knobs_, modes_, counters_, feeder_);
+  end_game();
+  c.on_classes_changed(knobs_, modes_, counters_, feeder_);
+  EXPECT_TRUE(modes_.writes.empty());
+}
+
+TEST_F(CollectorTest, ALearnedProfilesModeIsNotSwitchedTo) {
+  auto learned = gs::Collector::configured(opts_);
+  learned.mode = learned.mode == GB_MODE_WORK ? GB_MODE_GAMING : GB_MODE_WORK;  // learned in another mode
+  ASSERT_TRUE(tuning::save_profile(state_.path(), tuning::Profile{"game.exe", learned}));
+  auto c = collector();
+  start_game();
+  c.on_classes_changed(knobs_, modes_, counters_, feeder_);
+  ASSERT_EQ(knobs_.writes.size(), 1U) << "its settings apply";
+  EXPECT_TRUE(modes_.writes.empty()) << "the tuner never chooses a mode: the user's stays";
 }
 
 TEST(CurrentGameTest, PrefersTheExeOverItsHelpers) {

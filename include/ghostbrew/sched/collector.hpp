@@ -2,7 +2,8 @@
 // The daemon's side of tuning: while a game runs, sample the configuration in force and the metrics
 // it produced (latency histograms, counters, CPU utilisation) every collect_secs into the state
 // directory (one file per game per CPU model, tuning/sample_store.hpp); apply the game's saved
-// profile when it is detected; and, with online tuning, let tuning::OnlineTuner pick the next
+// profile when it is detected (a hand-written profile's mode is switched to live and the previous
+// mode restored when the game ends); and, with online tuning, let tuning::OnlineTuner pick the next
 // settings after each sample and save the best as the game's profile once it settles.
 // Without a game there is no timer: the daemon stays idle.
 #pragma once
@@ -102,12 +103,14 @@ class Collector {
   /// The sampling timer (register it with the event loop; call tick() when readable).
   [[nodiscard]] int timer_fd() const { return timer_.get(); }
 
-  /// The classified processes changed (scan, exec, exit): start or stop following a game.
-  void on_classes_changed(Knobs& knobs, const Counters& counters, const ClassFeeder& feeder) {
+  /// The classified processes changed (scan, exec, exit): start or stop following a game. `modes`
+  /// switches BPF's mode for a profile that sets one (and back when the game ends).
+  void on_classes_changed(Knobs& knobs, ModeSwitch& modes, const Counters& counters,
+                          const ClassFeeder& feeder) {
     auto program = current_program(feeder);
     auto game = program ? std::optional<std::string>(program->name) : std::nullopt;
     if (game == game_) return;
-    if (game_) finish_game(knobs);
+    if (game_) finish_game(knobs, modes);
     game_ = std::move(game);
     program_ = std::move(program);
     if (!game_) return;
@@ -115,7 +118,8 @@ class Collector {
         "game detected: {}{}", *game_,
         program_->steam_app_id.empty() ? "" : fmt::format(" (steam app id {})", program_->steam_app_id)));
     in_force_ = configured(opts_);
-    if (opts_.profiles && !opts_.tune) apply_profile(knobs);
+    in_force_.mode = mode_;
+    if (opts_.profiles && !opts_.tune) apply_profile(knobs, modes);
     if (opts_.tune) {
       auto t = tuning::OnlineTuner::create(in_force_);
       if (t) {
@@ -147,17 +151,27 @@ class Collector {
     start_period(counters);
   }
 
-  /// The daemon stops: close the game being followed (the tuner's best is saved as its profile).
-  void stop(Knobs& knobs) {
-    if (game_) finish_game(knobs);
+  /// The daemon stops: close the game being followed (the tuner's best is saved as its profile, a
+  /// mode its profile switched to is switched back).
+  void stop(Knobs& knobs, ModeSwitch& modes) {
+    if (game_) finish_game(knobs, modes);
     game_.reset();
     program_.reset();
+  }
+
+  /// Someone else switched BPF's mode to `m` (`ghost-sched ctl mode`, a configuration reload): it is
+  /// the one in force, and the end of the game leaves it (a profile's mode is no longer to undo).
+  void mode_switched(gb_mode m) {
+    mode_ = m;
+    in_force_.mode = m;
+    restore_mode_.reset();
   }
 
  private:
   Collector(const Options& opts, std::filesystem::path state_dir, std::string cpu_model, UniqueFd timer,
             Log info, Log err)
       : opts_(opts),
+        mode_(opts.mode),
         state_dir_(std::move(state_dir)),
         cpu_model_(std::move(cpu_model)),
         timer_(std::move(timer)),
@@ -165,44 +179,69 @@ class Collector {
         err_(std::move(err)) {}
 
   /// Applies the game's profile: a hand-written one (config/game_profile.hpp) that matches it, else
-  /// the learned one of the state directory (tuning/profile.hpp), else none.
-  void apply_profile(Knobs& knobs) {
+  /// the learned one of the state directory (tuning/profile.hpp), else none. Only a hand-written one
+  /// chooses a mode: a learned one carries the mode it was learned in (the tuner never changes it).
+  void apply_profile(Knobs& knobs, ModeSwitch& modes) {
     if (!opts_.profiles_dir.empty()) {
       auto set = config::load_game_profiles(opts_.profiles_dir);
       for (const auto& e : set.errors) err_("profile skipped: " + e.message());
       if (auto m = config::match_game_profile(set.profiles, *program_)) {
         auto cfg = m->profile->applied_to(in_force_);
         if (!cfg) return err_("profile not applied: " + cfg.error().message());
-        return use_profile(knobs, *cfg, fmt::format("{} ({})", m->profile->file, m->why));
+        return use_profile(knobs, modes, *cfg, m->profile->mode,
+                           fmt::format("{} ({})", m->profile->file, m->why));
       }
     }
     auto p = tuning::find_profile(state_dir_, *game_);
     if (!p) return err_("profile not applied: " + p.error().message());
     if (!*p) return;
-    use_profile(knobs, **p, fmt::format("{} (learned)", tuning::profile_path(state_dir_, *game_).string()));
+    use_profile(knobs, modes, **p, std::nullopt,
+                fmt::format("{} (learned)", tuning::profile_path(state_dir_, *game_).string()));
   }
 
-  void use_profile(Knobs& knobs, tuning::TuningConfig cfg, const std::string& which) {
-    if (cfg.mode != in_force_.mode)
-      info_(fmt::format("profile {} wants mode {}: placement mode changes need a restart with that mode",
-                        which, tuning::mode_name(cfg.mode)));
-    cfg.mode = in_force_.mode;
+  /// Puts `cfg`'s settings in force, and `mode` (live, until the game ends) when it is not already.
+  void use_profile(Knobs& knobs, ModeSwitch& modes, tuning::TuningConfig cfg, std::optional<gb_mode> mode,
+                   const std::string& which) {
+    if (mode && *mode != mode_) {
+      if (auto r = modes.set_mode(*mode); !r) {
+        err_(fmt::format("profile {} wants mode {}, not switched (mode {} stays): {}", which,
+                         tuning::mode_name(*mode), tuning::mode_name(mode_), r.error().message()));
+      } else {
+        info_(fmt::format("profile {} switches the mode {} -> {} while {} runs", which,
+                          tuning::mode_name(mode_), tuning::mode_name(*mode), *game_));
+        restore_mode_ = mode_;
+        mode_ = *mode;
+      }
+    }
     apply(knobs, cfg);
-    info_(fmt::format("applied the profile of {} from {}: {}", *game_, which, tuning::to_command_line(cfg)));
+    info_(fmt::format("applied the profile of {} from {}: {}", *game_, which,
+                      tuning::to_command_line(in_force_)));
   }
 
-  void apply(Knobs& knobs, const tuning::TuningConfig& cfg) {
+  /// Puts `cfg`'s tunables in force (the mode is mode_, switched only by use_profile()).
+  void apply(Knobs& knobs, tuning::TuningConfig cfg) {
+    cfg.mode = mode_;
     if (auto r = knobs.set_tunables(tuning::to_tunables(cfg)); !r)
       return err_("tunables: " + r.error().message());
     in_force_ = cfg;
   }
 
-  void finish_game(Knobs& knobs) {
+  void finish_game(Knobs& knobs, ModeSwitch& modes) {
     if (tuner_) save_best();
     tuner_.reset();
     disarm_timer(timer_.get());
     if (auto r = knobs.set_tunables(gb_tunables{}); !r) err_("tunables: " + r.error().message());
     info_(fmt::format("{} ended: {} samples", *game_, samples_));
+    if (auto back = std::exchange(restore_mode_, std::nullopt)) {
+      if (auto r = modes.set_mode(*back); !r) {
+        err_(fmt::format("mode {} not restored after {} (mode {} stays): {}", tuning::mode_name(*back),
+                         *game_, tuning::mode_name(mode_), r.error().message()));
+      } else {
+        info_(fmt::format("{} ended: its profile's mode {} -> {} again", *game_, tuning::mode_name(mode_),
+                          tuning::mode_name(*back)));
+        mode_ = *back;
+      }
+    }
     samples_ = 0;
   }
 
@@ -244,6 +283,8 @@ class Collector {
   }
 
   Options opts_;
+  gb_mode mode_;                         ///< BPF's: the options', a switch's, or the game profile's
+  std::optional<gb_mode> restore_mode_;  ///< the mode before the game's profile switched it
   std::filesystem::path state_dir_;
   std::string cpu_model_;
   UniqueFd timer_;

@@ -222,7 +222,10 @@ class Daemon {
     if (auto fatal = watch(inst)) return tl::unexpected(*fatal);
     if (auto r = inst.loop->run(); !r) return err(r.error().message()), tl::unexpected(1);
     Scheduler& s = *inst.sched;
-    if (inst.collector) inst.collector->stop(s);
+    if (inst.collector) {
+      FollowedModes modes(*this, inst);
+      inst.collector->stop(s, modes);
+    }
     drain_learner(s);
     if (learner_)
       if (auto r = learner_->save(); !r) warn("process database not saved: " + r.error().message());
@@ -295,6 +298,7 @@ class Daemon {
                         m.error().message()));
         mode_ = opts_.mode;  // what BPF was loaded with
       }
+    if (inst.collector) inst.collector->mode_switched(mode_);
     if (auto a = s.attach(); !a) {
       auto st = read_sched_ext(opts_.root);
       if (st && st->state != "disabled")
@@ -330,7 +334,7 @@ class Daemon {
     if (learner_) (void)l.add(learner_->timer_fd(), [this, &s] { drain_learner(s); });
     if (inst.collector) {
       (void)l.add(inst.collector->timer_fd(), [&inst, &s] { inst.collector->tick(s, s); });
-      inst.collector->on_classes_changed(s, s, *feeder_);
+      follow_games(inst);
     }
     // The kernel hangs up the struct_ops link when it ejects the scheduler (6.10+); kernels whose
     // links cannot be polled are checked on each event and stats tick instead.
@@ -409,7 +413,7 @@ class Daemon {
     else
       kept = Error{"", "reload kept the previous rules: " + r.error().message()}, warn(kept->message());
     auto n = feeder_->full_scan(s);
-    if (inst.collector) inst.collector->on_classes_changed(s, s, *feeder_);
+    follow_games(inst);
     notify_status(inst);
     if (!n)
       return warn("rescan failed: " + n.error().message()),
@@ -433,7 +437,11 @@ class Daemon {
   Control control(Instance& inst) {
     return Control(*inst.sched, *inst.sched,
                    {.status = [this, &inst] { return status(inst); },
-                    .mode_changed = [this, &inst](gb_mode m) { mode_switched(inst, m); },
+                    .mode_changed =
+                        [this, &inst](gb_mode m) {
+                          mode_switched(inst, m);
+                          if (inst.collector) inst.collector->mode_switched(m);
+                        },
                     .reload = [this, &inst] { return reload(inst); }});
   }
 
@@ -441,10 +449,12 @@ class Daemon {
   /// took it, so the two always agree.
   Result<void> switch_mode(Instance& inst, gb_mode m) {
     if (auto r = inst.sched->set_mode(m); !r) {
-      err(fmt::format("mode {} not switched, {} stays: {}", to_string(m), to_string(mode_), r.error().message()));
+      err(fmt::format("mode {} not switched, {} stays: {}", to_string(m), to_string(mode_),
+                      r.error().message()));
       return fail("", "mode {} not switched: {}", to_string(m), r.error().message());
     }
     mode_switched(inst, m);
+    if (inst.collector) inst.collector->mode_switched(m);
     return {};
   }
 
@@ -453,6 +463,29 @@ class Daemon {
     if (m != mode_) info(fmt::format("mode {} -> {}", to_string(mode_), to_string(m)));
     mode_ = m;
     notify_status(inst);
+  }
+
+  /// How the collector switches BPF's mode for a game's profile (and back): mode_ and STATUS=
+  /// follow what BPF took.
+  class FollowedModes final : public ModeSwitch {
+   public:
+    FollowedModes(Daemon& d, Instance& inst) : daemon_(&d), inst_(&inst) {}
+    Result<void> set_mode(gb_mode m) override {
+      if (auto r = inst_->sched->set_mode(m); !r) return r;
+      daemon_->mode_switched(*inst_, m);
+      return {};
+    }
+
+   private:
+    Daemon* daemon_;
+    Instance* inst_;
+  };
+
+  /// Tells the collector (when there is one) that the classified processes changed.
+  void follow_games(Instance& inst) {
+    if (!inst.collector) return;
+    FollowedModes modes(*this, inst);
+    inst.collector->on_classes_changed(*inst.sched, modes, *inst.sched, *feeder_);
   }
 
   [[nodiscard]] DaemonStatus status(const Instance& inst) const {
@@ -493,7 +526,7 @@ class Daemon {
     }
     if (learner_ && !inst.pending.empty())
       if (auto r = learner_->on_activity(); !r) warn("learning: " + r.error().message());
-    if (inst.collector && !inst.pending.empty()) inst.collector->on_classes_changed(s, s, *feeder_);
+    if (!inst.pending.empty()) follow_games(inst);
     if (!inst.pending.empty()) check_heartbeat(inst);
     if (!inst.pending.empty()) notify_status(inst);
     inst.pending.clear();
@@ -523,7 +556,7 @@ class Daemon {
       info(fmt::format("{} exec/exit events lost (ring full): rescanned, {} classified processes", lost, *n));
     else
       err("rescan after lost events failed: " + n.error().message());
-    if (inst.collector) inst.collector->on_classes_changed(s, s, *feeder_);
+    follow_games(inst);
   }
 
   /// Prints the counters of the last period (with stats on) and checks the scheduler still runs.
@@ -575,6 +608,7 @@ class Daemon {
       if (auto m = switch_mode(inst, opts_.mode); !m) return tl::unexpected(m.error());
     if (action != ReloadAction::restart) return false;
     mode_ = opts_.mode;  // the instance loaded next starts in the file's mode
+    if (inst.collector) inst.collector->mode_switched(mode_);  // no profile's mode to undo at its stop
     if (auto rules = load_rules(opts_))
       feeder_->set_rules(std::move(*rules));
     else
