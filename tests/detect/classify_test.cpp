@@ -316,6 +316,32 @@ TEST_F(ClassifyTest, EveryGamesBelowRowMakesItsChildrenGaming) {
   }
 }
 
+TEST_F(ClassifyTest, TheSteamAppIdComesFromSteamOrFromProton) {
+  // What Proton sets for a Windows game: read when neither of Steam's own names is there.
+  auto proton = proc(500, "Cyberpunk2077.e", "/games/wine64-preloader");
+  proton.environ = {"STEAM_COMPAT_APP_ID=1091500", "WINEPREFIX=/pfx"};
+  fr_.add(proton);
+  auto info = procfs::read_process(fr_.root(), 500);
+  ASSERT_TRUE(info) << info.error().message();
+  EXPECT_EQ(program_of(*info).steam_app_id, "1091500");
+
+  // Steam's own names win over Proton's, SteamAppId over SteamGameId; none: empty.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"STEAM_COMPAT_APP_ID=3", "SteamGameId=2", "SteamAppId=1"}, "1"},
+      {{"STEAM_COMPAT_APP_ID=3", "SteamGameId=2"}, "2"},
+      {{"HOME=/home/u", "XSTEAM_COMPAT_APP_ID=3"}, ""},
+  };
+  int pid = 501;
+  for (const auto& [env, want] : cases) {
+    auto p = proc(pid, "game", "/games/game");
+    p.environ = env;
+    fr_.add(p);
+    auto i = procfs::read_process(fr_.root(), pid++);
+    ASSERT_TRUE(i) << i.error().message();
+    EXPECT_EQ(program_of(*i).steam_app_id, want) << ::testing::PrintToString(env);
+  }
+}
+
 TEST(VcpuNameTest, OnlyQemusVcpuThreadNames) {
   EXPECT_TRUE(is_vcpu_thread_name("CPU 0/KVM"));
   EXPECT_TRUE(is_vcpu_thread_name("CPU 15/KVM"));

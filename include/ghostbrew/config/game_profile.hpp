@@ -9,7 +9,7 @@
 //   mode = "gaming"                  # before the first [table]: TOML puts later keys in that table
 //   [match]
 //   exe = "Cyberpunk2077.exe"        # or a list; the full program name, not the 15-byte comm
-//   steam_app_id = 1091500           # SteamAppId / SteamGameId in the game's environment
+//   steam_app_id = 1091500           # SteamAppId, SteamGameId or STEAM_COMPAT_APP_ID (Proton)
 //   cmdline = "*Cyberpunk2077*"      # fnmatch(3) pattern over the whole command line
 //   [settings]
 //   slice_us = 3000

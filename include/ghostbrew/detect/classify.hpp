@@ -12,6 +12,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <iterator>
 #include <optional>
@@ -216,12 +217,17 @@ inline std::optional<Classification> parent_rule(const procfs::ProcessInfo& p, c
 }
 }  // namespace detail
 
+/// The environment variables that carry a game's Steam app id, the first one set winning: Steam's
+/// own, then what Proton sets for a Windows game.
+inline constexpr std::array<std::string_view, 3> kSteamAppIdEnv = {"SteamAppId", "SteamGameId",
+                                                                   "STEAM_COMPAT_APP_ID"};
+
 /// What names a program, beyond its (truncated) comm: what profiles, samples and logs key it by.
 struct Program {
   std::string name;          ///< the program's full name (program_name())
   std::string exe;           ///< the executable's file name ("wine64-preloader"), empty when unknown
   std::string cmdline;       ///< argv joined by spaces
-  std::string steam_app_id;  ///< SteamAppId, else SteamGameId, from its environment; empty without
+  std::string steam_app_id;  ///< the first of kSteamAppIdEnv in its environment; empty without
 
   friend bool operator==(const Program&, const Program&) = default;
 };
@@ -242,10 +248,12 @@ struct Program {
 [[nodiscard]] inline Program program_of(const procfs::ProcessInfo& p, std::string_view comm = {}) {
   Program out{program_name(p, comm), std::string(p.exe_name()), {}, {}};
   for (const auto& a : p.cmdline) out.cmdline += (out.cmdline.empty() ? "" : " ") + a;
-  if (auto id = p.env("SteamAppId"))
-    out.steam_app_id = *id;
-  else if (auto gid = p.env("SteamGameId"))
-    out.steam_app_id = *gid;
+  for (const auto key : kSteamAppIdEnv) {
+    if (auto id = p.env(key)) {
+      out.steam_app_id = *id;
+      break;
+    }
+  }
   return out;
 }
 
