@@ -17,7 +17,8 @@ if ! out=$(systemd-analyze verify --man=no "$tmp/ghostbrew.service" 2>&1); then
 fi
 [[ -z $out ]] || { echo "systemd-analyze verify warned:"; echo "$out"; exit 1; }
 for want in Type=notify Restart=on-failure ConditionPathIsDirectory=/sys/kernel/sched_ext \
-  StateDirectory=ghostbrew RuntimeDirectory=ghostbrew WatchdogSec= NotifyAccess=main; do
+  StateDirectory=ghostbrew RuntimeDirectory=ghostbrew WatchdogSec= NotifyAccess=main \
+  RestartPreventExitStatus=2; do
   grep -q "^$want" "$unit" || { echo "$unit: no $want"; exit 1; }
 done
 echo "ghostbrew.service: systemd-analyze verify clean"

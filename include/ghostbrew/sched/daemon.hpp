@@ -6,7 +6,8 @@
 // the kernel asks for it, as after CPU hotplug), or the stats timer, which exists only when stats are
 // on. No other wake-ups. The control socket (sched/control.hpp, ctl/) wakes it only when a client
 // sends a request; systemd hears READY=1 after attach, STATUS= with the mode and classified counts,
-// and WATCHDOG=1 pings (a timer only when the unit sets WatchdogSec=).
+// and WATCHDOG=1 pings (a timer only when the unit sets WatchdogSec=; a load, which the verifier can
+// make slow, runs under a longer watchdog: load_notifications()).
 #pragma once
 
 #include <unistd.h>
@@ -60,6 +61,25 @@ struct DaemonOutput {
   /// How often the service manager wants WATCHDOG=1 (0: no watchdog, no timer).
   std::chrono::microseconds watchdog{0};
 };
+
+/// How long a scheduler load (the BPF verifier; tens of seconds on a slow machine) may take before
+/// the service manager gives up on it: the unit's TimeoutStartSec.
+inline constexpr std::chrono::seconds kLoadBudget{120};
+
+/// What the service manager hears around a scheduler load, when no event loop runs to ping its
+/// watchdog (`before`: just before the load; else once it is attached or failed). Before: the start
+/// timeout extended by kLoadBudget (it counts at the first start only) and, with a watchdog of
+/// `watchdog` shorter than that, a ping and a watchdog of kLoadBudget; after: the unit's watchdog
+/// period again, and a ping. A slow load at a restart or reload is then not killed as a hang.
+inline std::vector<std::string> load_notifications(std::chrono::microseconds watchdog, bool before) {
+  const auto budget = std::chrono::duration_cast<std::chrono::microseconds>(kLoadBudget).count();
+  std::vector<std::string> out;
+  if (before) out.push_back(fmt::format("EXTEND_TIMEOUT_USEC={}", budget));
+  if (watchdog.count() <= 0 || watchdog.count() >= budget) return out;
+  out.emplace_back("WATCHDOG=1");
+  out.push_back(fmt::format("WATCHDOG_USEC={}", before ? budget : watchdog.count()));
+  return out;
+}
 
 namespace detail {
 
@@ -272,6 +292,8 @@ class Daemon {
       inst.collector.emplace(std::move(*c));
     }
 
+    // The load, the scan and the attach run without the event loop: no watchdog pings meanwhile.
+    for (const auto& n : load_notifications(out_.watchdog, true)) out_.notify(n);
     auto loaded =
         Scheduler::load(elf_, opts_, cpus, [&inst](const gb_event& e) { inst.pending.push_back(e); });
     if (!loaded) return err(loaded.error().message()), 1;
@@ -307,6 +329,7 @@ class Daemon {
                1;
       return err("attach: " + a.error().message()), 1;
     }
+    for (const auto& n : load_notifications(out_.watchdog, false)) out_.notify(n);
     info(attached_line(opts_, *topo, cpus, classified, feeder_->cgroups(), restarted));
     if (restarted) ++restarts_;
     inst.attached_at = std::chrono::steady_clock::now();
