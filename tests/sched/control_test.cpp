@@ -86,6 +86,16 @@ TEST_F(ControlTest, StatsReplyHasExactlyTheFieldsStatsMetaDescribes) {
       [&](std::string_view name, auto) { EXPECT_TRUE(replied.contains(std::string(name))) << name; });
 }
 
+// The daemon counts every load after the first (Daemon::start()): a kernel's request, CPUs that moved
+// during a load, and a reload that changed a load-time setting; the description says all three.
+TEST(ControlFieldsTest, RestartsSaysConfigurationReloadsCountToo) {
+  const auto it = std::find_if(sched::kStatusFields.begin(), sched::kStatusFields.end(),
+                               [](const auto& f) { return f.name == "restarts"; });
+  ASSERT_NE(it, sched::kStatusFields.end());
+  EXPECT_NE(it->desc.find("the kernel asked"), std::string_view::npos) << it->desc;
+  EXPECT_NE(it->desc.find("reloaded configuration"), std::string_view::npos) << it->desc;
+}
+
 TEST_F(ControlTest, StatsReplyCarriesTheCountersAndTheStatus) {
   counters.counters.dispatched[GB_CLASS_GAMING] = 7;
   counters.counters.migrations = 3;

@@ -54,7 +54,10 @@ inline constexpr std::array<FieldInfo, 6> kStatusFields = {{
     {"uptime_secs", "f64", "seconds since the running scheduler instance attached"},
     {"classified", "map<class,u64>", "processes the daemon's detection placed in each class"},
     {"cgroups", "u64", "cgroups classified by the cgroup rules"},
-    {"restarts", "u64", "times the scheduler was reloaded because the kernel asked (e.g. CPU hotplug)"},
+    {"restarts", "u64",
+     "times the scheduler was loaded again in place: the kernel asked (CPU hotplug), CPUs moved during a "
+     "load, "
+     "or a reloaded configuration changed a load-time setting"},
     {"pid", "u64", "the daemon's process id"},
 }};
 
