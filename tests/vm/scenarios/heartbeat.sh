@@ -8,7 +8,8 @@
 #  - a hung daemon (SIGSTOP) with exec events piling up is distrusted after 5 s: the game falls back
 #    to behaviour classes;
 #  - once it runs again it drains the events and is trusted again (no more stale classifications);
-#    the scheduler stays attached throughout;
+#    the scheduler stays attached throughout; it logs a warning that its heartbeat went stale (with
+#    how many tasks BPF classified without it), and no such line while it was idle or stopped;
 #  - a daemon killed with SIGKILL (no chance to detach) takes the scheduler with it at once: the kernel
 #    drops the struct_ops link with the process, the state is `disabled` within 2 s, the default
 #    scheduler runs the load on, and a new ghost-sched attaches again.
@@ -70,7 +71,13 @@ data heartbeat.hung_gaming_dispatches "$((g3 - g2))"
 [ "$((s2 - s1))" -gt 0 ] && pass hung-daemon-distrusted || fail hung-daemon-distrusted "no stale classification"
 expect_eq hung-daemon-game-not-gaming "$((g3 - g2))" 0
 
-# 3. It runs again: drains the events, heartbeats, trusted again.
+# 3. It runs again: drains the events, heartbeats, trusted again, and says its heartbeat went stale.
+STALE_LINE='ghost-sched: heartbeat went stale: BPF classified [1-9][0-9]* tasks without the daemon.s class maps (no events drained for over 5000 ms)'
+if grep -q 'heartbeat went stale' /tmp/gs.log; then
+  fail no-stale-line-before-resume "$(grep 'heartbeat went stale' /tmp/gs.log)"
+else
+  pass no-stale-line-before-resume
+fi
 kill -CONT "$GS_PID"
 idle 2
 snapshot_stats
@@ -83,6 +90,8 @@ s4=$(stat_sum stale_heartbeat)
 idle 2
 snapshot_stats
 expect_eq resumed-no-stale-classifications "$(($(stat_sum stale_heartbeat) - s4))" 0
+wait_for_line /tmp/gs.log "$STALE_LINE" 10 && pass stale-heartbeat-logged ||
+  fail stale-heartbeat-logged "no 'heartbeat went stale' line after SIGCONT: $(grep -i heartbeat /tmp/gs.log | tail -n 3)"
 expect_eq attached-while-stopped "$(sched_state) $(sched_ops)" "enabled ghostbrew"
 
 kill $hog
