@@ -14,11 +14,6 @@ find_package(tomlplusplus 3.3 REQUIRED CONFIG)  # the configuration file (config
 
 if(GHOSTBREW_BUILD_APPS)
   find_package(CLI11 2.1 REQUIRED CONFIG)
-  if(GHOSTBREW_BUILD_BPF)
-    # sd_notify() for ghost-sched as a Type=notify service (sched/systemd.hpp); only ghost-sched,
-    # which needs BPF, links it, so a no-BPF build does not need pkg-config to find it.
-    pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd>=247)
-  endif()
 endif()
 if(GHOSTBREW_BUILD_TESTS)
   find_package(GTest 1.12 REQUIRED)
@@ -31,6 +26,10 @@ endif()
 # what loads BPF: GHOSTBREW_BUILD_BPF=OFF builds the rest without them.
 if(GHOSTBREW_BUILD_BPF)
   pkg_check_modules(LIBBPF REQUIRED IMPORTED_TARGET libbpf>=1.4)
+  # sd-daemon.h for ghostbrew::ghostbrew's sched/ (the daemon's journal prefixes, sd_notify() as a
+  # Type=notify service). Only ghost-sched, which needs BPF, uses sched/: a no-BPF build needs
+  # neither.
+  pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd>=247)
   find_program(GHOSTBREW_BPF_CLANG NAMES clang-19 clang REQUIRED)
 else()
   message(STATUS "ghostbrew: GHOSTBREW_BUILD_BPF=OFF: headers, ghost-topo and ghost-probe only "

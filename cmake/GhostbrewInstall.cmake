@@ -41,7 +41,7 @@ ${cflags}")
 endfunction()
 set(v ${PROJECT_VERSION})
 ghostbrew_pkgconfig(ghostbrew-core "ghostbrew core: errors, cpu sets, files, state files (header-only)"
-  "fmt >= 9.1, zlib >= 1.2")
+  "fmt >= 9.1, zlib >= 1.2, nlohmann_json >= 3.11")
 ghostbrew_pkgconfig(ghostbrew-topology "ghostbrew CPU topology discovery (header-only, no libbpf)"
   "ghostbrew-core = ${v}, nlohmann_json >= 3.11")
 ghostbrew_pkgconfig(ghostbrew-detect "ghostbrew workload detection, /proc, process database (header-only)"
@@ -49,7 +49,7 @@ ghostbrew_pkgconfig(ghostbrew-detect "ghostbrew workload detection, /proc, proce
 ghostbrew_pkgconfig(ghostbrew-bpf "ghostbrew typed libbpf layer: objects, maps, links, ring buffers"
   "ghostbrew-core = ${v}, libbpf >= 1.4")
 ghostbrew_pkgconfig(ghostbrew "${PROJECT_DESCRIPTION} (header-only)"
-  "ghostbrew-topology = ${v}, ghostbrew-detect = ${v}, ghostbrew-bpf = ${v}, tomlplusplus >= 3.3")
+  "ghostbrew-topology = ${v}, ghostbrew-detect = ${v}, ghostbrew-bpf = ${v}, tomlplusplus >= 3.3, libsystemd >= 247")
 
 set(doc_dir ${CMAKE_INSTALL_DATADIR}/doc/ghostbrew)
 install(FILES LICENSE LICENSES/GPL-2.0-only.txt LICENSES/BSD-3-Clause.txt DESTINATION ${doc_dir})

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # The header-only library as targets, so an embedder links only what it includes and needs only
 # those dependencies (the installed package offers the same names as find_package components):
-#   ghostbrew::core      core/ (errors, cpu sets, files, event loop, state files): fmt, tl-expected, zlib
+#   ghostbrew::core      core/ (errors, cpu sets, files, event loop, state files, text): fmt, tl-expected,
+#                        zlib, nlohmann_json (core/text.hpp's never-throwing dump())
 #   ghostbrew::topology  topology/ + core: nlohmann_json; no libbpf, no clang
 #   ghostbrew::detect    detect/, procfs/, procdb/ + core: nlohmann_json; no libbpf, no clang
 #   ghostbrew::bpf       bpf/ (typed libbpf objects, maps, links, ring buffers) + core: libbpf
-#   ghostbrew::ghostbrew everything (sched/, tuning/, config/ too): all of the above, Microsoft.GSL, toml++
+#   ghostbrew::ghostbrew everything (sched/, tuning/, config/ too): all of the above, Microsoft.GSL, toml++,
+#                        libsystemd (sched/log.hpp and sched/systemd.hpp: sd-daemon.h, sd_notify())
 # bpf/abi.h is plain C over <linux/types.h>: detect/ and procdb/ use it without libbpf.
 # <ghostbrew/version.hpp>, from project(VERSION): generated into the build tree, installed with the rest.
 configure_file(${CMAKE_CURRENT_LIST_DIR}/version.hpp.in ${PROJECT_BINARY_DIR}/include/ghostbrew/version.hpp @ONLY)
@@ -22,9 +24,10 @@ function(ghostbrew_component name export_name)
     $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
   foreach(dep IN LISTS ARGN)
-    if(dep STREQUAL "PkgConfig::LIBBPF" AND NOT GHOSTBREW_BUILD_BPF)
-      # This build has no libbpf: only the installed package names it (ghostbrewConfig.cmake finds
-      # it for a consumer that asks for the bpf component).
+    if(dep MATCHES "^PkgConfig::(LIBBPF|LIBSYSTEMD)$" AND NOT GHOSTBREW_BUILD_BPF)
+      # This build has no libbpf (nor libsystemd, which only ghost-sched uses): only the installed
+      # package names them (ghostbrewConfig.cmake finds them for a consumer that asks for the
+      # components that need them).
       target_link_libraries(${name} INTERFACE $<INSTALL_INTERFACE:${dep}>)
     else()
       target_link_libraries(${name} INTERFACE ${dep})
@@ -32,10 +35,10 @@ function(ghostbrew_component name export_name)
   endforeach()
 endfunction()
 
-ghostbrew_component(ghostbrew_lib_core core fmt::fmt tl::expected ZLIB::ZLIB)
+ghostbrew_component(ghostbrew_lib_core core fmt::fmt tl::expected ZLIB::ZLIB nlohmann_json::nlohmann_json)
 ghostbrew_component(ghostbrew_lib_topology topology ghostbrew::core nlohmann_json::nlohmann_json)
 ghostbrew_component(ghostbrew_lib_detect detect ghostbrew::core nlohmann_json::nlohmann_json)
 ghostbrew_component(ghostbrew_lib_bpf bpf ghostbrew::core PkgConfig::LIBBPF)
 ghostbrew_component(ghostbrew ghostbrew ghostbrew::topology ghostbrew::detect ghostbrew::bpf Microsoft.GSL::GSL
-  tomlplusplus::tomlplusplus)
+  tomlplusplus::tomlplusplus PkgConfig::LIBSYSTEMD)
 set(GHOSTBREW_COMPONENT_TARGETS ghostbrew_lib_core ghostbrew_lib_topology ghostbrew_lib_detect ghostbrew_lib_bpf ghostbrew)

@@ -56,6 +56,7 @@ class GhostbrewConan(ConanFile):
         self.requires("zlib/[>=1.2 <2]")
         self.requires("libbpf/[>=1.4 <2]")
         self.requires("tomlplusplus/[>=3.3 <4]")
+        self.requires("libsystemd/[>=247 <300]")
 
     def package_id(self):
         self.info.clear()
@@ -98,11 +99,12 @@ class GhostbrewConan(ConanFile):
         self.cpp_info.bindirs = []
         self.cpp_info.libdirs = []
         components = {
-            "core": ["fmt::fmt", "tl-expected::tl-expected", "zlib::zlib"],
+            "core": ["fmt::fmt", "tl-expected::tl-expected", "zlib::zlib", "nlohmann_json::nlohmann_json"],
             "topology": ["core", "nlohmann_json::nlohmann_json"],
             "detect": ["core", "nlohmann_json::nlohmann_json"],
             "bpf": ["core", "libbpf::libbpf"],
-            "ghostbrew": ["topology", "detect", "bpf", "ms-gsl::ms-gsl", "tomlplusplus::tomlplusplus"],
+            "ghostbrew": ["topology", "detect", "bpf", "ms-gsl::ms-gsl", "tomlplusplus::tomlplusplus",
+                          "libsystemd::libsystemd"],
         }
         for name, requires in components.items():
             component = self.cpp_info.components[name]
