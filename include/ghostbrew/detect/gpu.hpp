@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <gsl/util>
 
 #include "ghostbrew/core/error.hpp"
 #include "ghostbrew/core/fs.hpp"
@@ -124,7 +125,7 @@ inline std::string optional_word(const std::filesystem::path& path) {
     if (fs::exists(dir / "gpu_busy_percent")) {
       auto busy = fs::read_u64(dir / "gpu_busy_percent");
       if (!busy) return tl::unexpected(busy.error());
-      g.busy_percent = static_cast<int>(std::min<std::uint64_t>(*busy, 100));
+      g.busy_percent = gsl::narrow_cast<int>(std::min<std::uint64_t>(*busy, 100));
     }
     std::error_code ec;
     for (std::filesystem::directory_iterator it(dir / "drm", ec), end; !ec && it != end; it.increment(ec))

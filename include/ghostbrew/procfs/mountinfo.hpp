@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <gsl/util>
+
 #include "ghostbrew/core/error.hpp"
 #include "ghostbrew/procfs/io.hpp"
 
@@ -18,7 +20,8 @@ inline std::string unescape_mount_path(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3') {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      // \000..\377: one byte, which char holds (negative where char is signed).
+      out += gsl::narrow_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
       i += 3;
     } else {
       out += s[i];

@@ -36,6 +36,8 @@
 #include <utility>
 #include <vector>
 
+#include <gsl/util>
+
 #include "ghostbrew/core/cpuset.hpp"
 #include "ghostbrew/core/error.hpp"
 #include "ghostbrew/core/fs.hpp"
@@ -92,7 +94,7 @@ inline Result<std::vector<RawCache>> read_caches(const stdfs::path& cache_dir, c
     if (!level) return tl::unexpected(level.error());
     if (*level == 0 || *level > 8)
       return fail((dir / "level").string(), "implausible cache level {}", *level);
-    c.level = static_cast<int>(*level);
+    c.level = gsl::narrow_cast<int>(*level);  // 1..8, checked above
     auto type = sysfs::read_optional(dir / "type");
     if (!type) return tl::unexpected(type.error());
     if (*type) {

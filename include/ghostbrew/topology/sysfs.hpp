@@ -21,6 +21,8 @@
 #include <system_error>
 #include <vector>
 
+#include <gsl/util>
+
 #include "ghostbrew/core/cpuset.hpp"
 #include "ghostbrew/core/error.hpp"
 #include "ghostbrew/core/fs.hpp"
@@ -43,7 +45,7 @@ inline Result<std::vector<int>> numbered_entries(const std::filesystem::path& di
     if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
     auto n = fs::parse_u64(digits, it->path().string());
     if (!n || *n > static_cast<std::uint64_t>(kMaxCpuId)) continue;
-    out.push_back(static_cast<int>(*n));
+    out.push_back(gsl::narrow_cast<int>(*n));  // <= kMaxCpuId: fits
   }
   if (ec) return fail(dir.string(), "cannot list: {}", ec.message());
   std::sort(out.begin(), out.end());
