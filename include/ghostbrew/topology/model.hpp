@@ -15,6 +15,13 @@
 #include <tuple>
 #include <vector>
 
+#include <gsl/util>
+#include <range/v3/algorithm/sort.hpp>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/filter.hpp>
+#include <range/v3/view/iota.hpp>
+#include <range/v3/view/transform.hpp>
+
 #include "ghostbrew/core/cpuset.hpp"
 
 namespace ghostbrew::topology {
@@ -173,10 +180,10 @@ struct Topology {
 
   /// Indices into `ccds` of the V-Cache CCDs.
   [[nodiscard]] std::vector<int> vcache_ccds() const {
-    std::vector<int> out;
-    for (std::size_t i = 0; i < ccds.size(); ++i)
-      if (ccds[i].vcache) out.push_back(static_cast<int>(i));
-    return out;
+    return ranges::views::iota(std::size_t{0}, ccds.size()) |
+           ranges::views::filter([&](std::size_t i) { return ccds[i].vcache; }) |
+           ranges::views::transform([](std::size_t i) { return gsl::narrow_cast<int>(i); }) |
+           ranges::to<std::vector>();
   }
 
   /// Online CPU ids, best first: performance (and unknown) before efficiency CPUs, then every core's
@@ -196,12 +203,10 @@ struct Topology {
       return std::make_tuple(vcache_first && !vc, c.type == CpuType::efficiency, pos,
                              !c.prefcore_rank.has_value(), ~c.prefcore_rank.value_or(0), c.id);
     };
-    std::vector<decltype(key(cpus.front()))> keys;
-    for (const auto& c : cpus) keys.push_back(key(c));
-    std::sort(keys.begin(), keys.end());
-    std::vector<int> out;
-    for (const auto& k : keys) out.push_back(std::get<5>(k));
-    return out;
+    auto keys = cpus | ranges::views::transform(key) | ranges::to<std::vector>();
+    ranges::sort(keys);
+    return keys | ranges::views::transform([](const auto& k) { return std::get<5>(k); }) |
+           ranges::to<std::vector>();
   }
 };
 
