@@ -7,6 +7,11 @@ find_package(PkgConfig REQUIRED)
 
 find_package(fmt 9.1 REQUIRED CONFIG)
 find_package(Microsoft.GSL 4.0 REQUIRED CONFIG)
+# range-v3's version file accepts only its exact version: ask for none, check the minimum.
+find_package(range-v3 REQUIRED CONFIG)
+if(range-v3_VERSION VERSION_LESS 0.12)
+  message(FATAL_ERROR "ghostbrew needs range-v3 >= 0.12, found ${range-v3_VERSION}")
+endif()
 find_package(tl-expected 1.0 REQUIRED CONFIG)
 find_package(nlohmann_json 3.11 REQUIRED CONFIG)
 find_package(ZLIB 1.2 REQUIRED)  # CRC-32 of the state files (core/state_file.hpp)

@@ -21,8 +21,8 @@ install(FILES ${PROJECT_BINARY_DIR}/ghostbrewConfig.cmake ${PROJECT_BINARY_DIR}/
               cmake/GhostbrewBpf.cmake
         DESTINATION ${cmake_dir})
 
-# pkg-config, per component like the CMake targets. Microsoft.GSL and tl-expected ship no .pc file
-# (header-only, found in the default include path): they cannot be listed in Requires.
+# pkg-config, per component like the CMake targets. Microsoft.GSL, tl-expected and range-v3 ship no
+# .pc file (header-only, found in the default include path): they cannot be listed in Requires.
 function(ghostbrew_pkgconfig name description requires)
   set(cflags "")
   if(name STREQUAL "ghostbrew-core")

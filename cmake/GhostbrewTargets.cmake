@@ -3,10 +3,10 @@
 # those dependencies (the installed package offers the same names as find_package components):
 #   ghostbrew::core      core/ (errors, cpu sets, files, event loop, state files, text): fmt, tl-expected,
 #                        zlib, nlohmann_json (core/text.hpp's never-throwing dump())
-#   ghostbrew::topology  topology/ + core: nlohmann_json; no libbpf, no clang
-#   ghostbrew::detect    detect/, procfs/, procdb/ + core: nlohmann_json; no libbpf, no clang
+#   ghostbrew::topology  topology/ + core: Microsoft.GSL, range-v3; no libbpf, no clang
+#   ghostbrew::detect    detect/, procfs/, procdb/ + core: Microsoft.GSL; no libbpf, no clang
 #   ghostbrew::bpf       bpf/ (typed libbpf objects, maps, links, ring buffers) + core: libbpf
-#   ghostbrew::ghostbrew everything (sched/, tuning/, config/ too): all of the above, Microsoft.GSL, toml++,
+#   ghostbrew::ghostbrew everything (sched/, tuning/, config/ too): all of the above, toml++,
 #                        libsystemd (sched/log.hpp and sched/systemd.hpp: sd-daemon.h, sd_notify())
 # bpf/abi.h is plain C over <linux/types.h>: detect/ and procdb/ use it without libbpf.
 # <ghostbrew/version.hpp>, from project(VERSION): generated into the build tree, installed with the rest.
@@ -36,9 +36,9 @@ function(ghostbrew_component name export_name)
 endfunction()
 
 ghostbrew_component(ghostbrew_lib_core core fmt::fmt tl::expected ZLIB::ZLIB nlohmann_json::nlohmann_json)
-ghostbrew_component(ghostbrew_lib_topology topology ghostbrew::core nlohmann_json::nlohmann_json)
-ghostbrew_component(ghostbrew_lib_detect detect ghostbrew::core nlohmann_json::nlohmann_json)
+ghostbrew_component(ghostbrew_lib_topology topology ghostbrew::core Microsoft.GSL::GSL range-v3::range-v3)
+ghostbrew_component(ghostbrew_lib_detect detect ghostbrew::core Microsoft.GSL::GSL)
 ghostbrew_component(ghostbrew_lib_bpf bpf ghostbrew::core PkgConfig::LIBBPF)
-ghostbrew_component(ghostbrew ghostbrew ghostbrew::topology ghostbrew::detect ghostbrew::bpf Microsoft.GSL::GSL
+ghostbrew_component(ghostbrew ghostbrew ghostbrew::topology ghostbrew::detect ghostbrew::bpf
   tomlplusplus::tomlplusplus PkgConfig::LIBSYSTEMD)
 set(GHOSTBREW_COMPONENT_TARGETS ghostbrew_lib_core ghostbrew_lib_topology ghostbrew_lib_detect ghostbrew_lib_bpf ghostbrew)

@@ -51,6 +51,7 @@ class GhostbrewConan(ConanFile):
         # What the headers include, as cmake/ghostbrewConfig.cmake.in looks for it, by ConanCenter names.
         self.requires("fmt/[>=9.1 <12]")
         self.requires("ms-gsl/[>=4.0 <5]")
+        self.requires("range-v3/[>=0.12 <1]")
         self.requires("tl-expected/[>=1.0 <2]")
         self.requires("nlohmann_json/[>=3.11 <4]")
         self.requires("zlib/[>=1.2 <2]")
@@ -100,11 +101,10 @@ class GhostbrewConan(ConanFile):
         self.cpp_info.libdirs = []
         components = {
             "core": ["fmt::fmt", "tl-expected::tl-expected", "zlib::zlib", "nlohmann_json::nlohmann_json"],
-            "topology": ["core", "nlohmann_json::nlohmann_json"],
-            "detect": ["core", "nlohmann_json::nlohmann_json"],
+            "topology": ["core", "ms-gsl::ms-gsl", "range-v3::range-v3"],
+            "detect": ["core", "ms-gsl::ms-gsl"],
             "bpf": ["core", "libbpf::libbpf"],
-            "ghostbrew": ["topology", "detect", "bpf", "ms-gsl::ms-gsl", "tomlplusplus::tomlplusplus",
-                          "libsystemd::libsystemd"],
+            "ghostbrew": ["topology", "detect", "bpf", "tomlplusplus::tomlplusplus", "libsystemd::libsystemd"],
         }
         for name, requires in components.items():
             component = self.cpp_info.components[name]

@@ -30,7 +30,8 @@ CONAN_NAME = {"fmt": "fmt", "Microsoft.GSL": "ms-gsl", "tl-expected": "tl-expect
 CONAN_TARGET = {"fmt::fmt": "fmt::fmt", "Microsoft.GSL::GSL": "ms-gsl::ms-gsl",
                 "tl::expected": "tl-expected::tl-expected", "nlohmann_json::nlohmann_json": "nlohmann_json::nlohmann_json",
                 "ZLIB::ZLIB": "zlib::zlib", "PkgConfig::LIBBPF": "libbpf::libbpf",
-                "tomlplusplus::tomlplusplus": "tomlplusplus::tomlplusplus", "PkgConfig::LIBSYSTEMD": "libsystemd::libsystemd"}
+                "tomlplusplus::tomlplusplus": "tomlplusplus::tomlplusplus", "PkgConfig::LIBSYSTEMD": "libsystemd::libsystemd",
+                "range-v3::range-v3": "range-v3::range-v3"}
 
 
 class Invalid(Exception):
