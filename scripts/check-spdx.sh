@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
-# check-spdx.sh [FILE...]: every tracked source file (C, C++, BPF, CMake, shell, Python; default: all
-# of them in git) names its license in an SPDX-License-Identifier line within its first 5 lines, one
+# check-spdx.sh [FILE...]: every tracked source file (C, C++, BPF, CMake, shell, Python, scripts
+# without an extension that start with #!, and everything under dist/; default: all of them in git)
+# names its license in an SPDX-License-Identifier line within its first 5 lines, one
 # of the licenses LICENSE lists; BPF programs (*.bpf.c) are GPL-2.0-only, like the "GPL" string in
 # their license section. One line per offending file; exit status 1 if there is any.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if (($# == 0)); then
   mapfile -t files < <(git ls-files -- '*.c' '*.h' '*.cpp' '*.hpp' '*.def' '*.cmake' '*CMakeLists.txt' \
-    '*.sh' '*.py' '*.in')
+    '*.sh' '*.py' '*.in' 'dist/*')
+  while IFS= read -r f; do
+    [[ $(head -c 2 -- "$f") != "#!" ]] || files+=("$f")
+  done < <(git ls-files | grep -v -e '\.[^/]*$' -e '^dist/')
 else
   files=("$@")
 fi
