@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # vm-requires: gb-llc-vtime
 # vm-args: --smp 2 --icount 2
-# The example scheduler (examples/llc-vtime, built on the library alone) attaches as `llc_vtime`,
+# The example scheduler (examples/llc-vtime, built on the library alone; in CI the build against the
+# installed package, GHOSTBREW_VM_LLC_VTIME in tests/vm/CMakeLists.txt) attaches as `llc_vtime`,
 # schedules a stress-ng load without the watchdog ejecting it, its own counters move (tasks queued on
 # the LLC DSQs and dispatched from them, events through its ring buffer), and it detaches on SIGINT.
 . /guest-lib.sh
