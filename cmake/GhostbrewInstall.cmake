@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # The install tree: the tools (apps/), the headers, the BPF-side headers and the BPF build function
 # for embedders, the CMake package (find_package(ghostbrew CONFIG COMPONENTS ...)), one pkg-config
-# file per component, the license texts, and dist/'s service unit and config example when present.
+# file per component, the license texts, and dist/'s service unit (with ghost-sched only) and the
+# examples of the config file and of /etc/default/scx, when present.
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY include/ghostbrew DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} PATTERN "*.md" EXCLUDE)
@@ -54,10 +55,11 @@ ghostbrew_pkgconfig(ghostbrew "${PROJECT_DESCRIPTION} (header-only)"
 set(doc_dir ${CMAKE_INSTALL_DATADIR}/doc/ghostbrew)
 install(FILES LICENSE LICENSES/GPL-2.0-only.txt LICENSES/BSD-3-Clause.txt DESTINATION ${doc_dir})
 # The service issue's files, installed once they exist: the unit where systemd looks for packaged
-# units (under the prefix), the config as an example for /etc/ghostbrew/.
+# units (under the prefix) when this build has ghost-sched to start, the config as an example for
+# /etc/ghostbrew/ and the scx.service alternative as one for /etc/default/scx.
 # ghostbrew.service gets its ExecStart pointed at the installed ghost-sched (systemd reads
 # /usr/lib/systemd/system and /usr/local/lib/systemd/system: <prefix>/lib/systemd/system).
-if(EXISTS ${PROJECT_SOURCE_DIR}/dist/systemd/ghostbrew.service)
+if(EXISTS ${PROJECT_SOURCE_DIR}/dist/systemd/ghostbrew.service AND GHOSTBREW_BUILD_BPF AND GHOSTBREW_BUILD_APPS)
   set(unit_src ${PROJECT_SOURCE_DIR}/dist/systemd/ghostbrew.service)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${unit_src})
   file(READ ${unit_src} unit_text)
@@ -68,4 +70,7 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/dist/systemd/ghostbrew.service)
 endif()
 if(EXISTS ${PROJECT_SOURCE_DIR}/dist/config.toml)
   install(FILES dist/config.toml DESTINATION ${doc_dir}/examples)
+endif()
+if(EXISTS ${PROJECT_SOURCE_DIR}/dist/scx/default-scx)
+  install(FILES dist/scx/default-scx DESTINATION ${doc_dir}/examples)
 endif()

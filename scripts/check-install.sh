@@ -4,7 +4,8 @@
 # embedders need, and it works: the three tools (each answering --version), their man pages (each
 # naming the tool's own options) and bash completions (each completing an option), the license texts,
 # the CMake package with the BPF build function, the BPF-side headers, version.hpp, the pkg-config
-# files, and dist/'s service unit and config example when the source tree has them.
+# files, and dist/'s service unit and examples (config.toml, default-scx) when the source tree has
+# them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 prefix=$(cd "$1" && pwd)
@@ -35,4 +36,5 @@ for pc in ghostbrew ghostbrew-core ghostbrew-topology ghostbrew-detect ghostbrew
 done
 [[ ! -e $here/dist/systemd/ghostbrew.service ]] || need lib/systemd/system/ghostbrew.service
 [[ ! -e $here/dist/config.toml ]] || need share/doc/ghostbrew/examples/config.toml
+[[ ! -e $here/dist/scx/default-scx ]] || need share/doc/ghostbrew/examples/default-scx
 echo "check-install: $prefix: tools, man pages, completions, licenses and embedder files present"
