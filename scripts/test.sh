@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Runs every test ghostbrew has, after installing what they need (idempotent). As root on Debian 12:
 #   sudo ./scripts/test.sh
-# Stages: format check, release build (warnings are errors), packager builds, clang-tidy, unit +
+# Stages: format check, release build (-O3, warnings are errors), packager builds, clang-tidy, unit +
 # host-BPF tests, the same unit tests under ASan+UBSan, the install tree and its consumers (every
 # component, the example scheduler, the Conan recipe check), the API reference, and the sched_ext VM
 # proving ground.
@@ -26,34 +26,34 @@ if wants format; then
   ./scripts/check-spdx.sh   # every source file names its license (LICENSE)
 fi
 
-stage "release build (warnings are errors)"
-# The builds and test selections are CMakePresets.json's, so a developer runs any stage by name
-# (cmake --preset release; ctest --preset asan; ...). scripts/run.sh configures the same preset, so
-# CI builds the release tree once.
+stage "release build (Release, warnings are errors)"
+# The builds and test selections are CMakePresets.json's (tests/consumer/CMakePresets.json for the
+# consumers), so a developer runs any stage by name (cmake --preset release; ctest --preset asan;
+# cmake -S tests/consumer --preset consumer; ...). scripts/run.sh configures the same preset, so CI
+# builds the release tree once. It is a packager's build type, Release (-O3, where GCC 12 reports
+# warnings -O2 does not: a false -Wrestrict once broke the plain Release build), with -Werror on top.
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 
 if wants packager; then
-  # What a packager runs: a plain Release (-O3) build, where GCC reports warnings -O2 does not (a
-  # false -Wrestrict once broke it); warnings are errors here to catch them. Only the test that broke
-  # and the tools it runs (a full Release build costs ~10 min on 2 cores; ghost-sched's TU, the
-  # heaviest, is left to the -O2 build). Then the no-BPF build with libbpf out of pkg-config's
-  # reach: the headers, ghost-topo and ghost-probe still build and install (the tools only: the tests
-  # already ran in the other builds, and a second Release build of them would cost ~10 min).
-  stage "packager builds: Release (-O3); GHOSTBREW_BUILD_BPF=OFF without libbpf"
-  cmake -S . -B build/packager -G Ninja -DCMAKE_BUILD_TYPE=Release -DGHOSTBREW_WERROR=ON \
-    -DGHOSTBREW_BUILD_BENCH=OFF >/dev/null
-  cmake --build build/packager -j "$jobs" --target ghost-topo ghost-probe topology_hwloc_conformance_test
-  build/packager/tests/topology/topology_hwloc_conformance_test --gtest_brief=1
-  rm -rf build/nobpf build/nobpf-prefix
-  PKG_CONFIG_LIBDIR=/nonexistent cmake -S . -B build/nobpf -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DGHOSTBREW_BUILD_BPF=OFF -DGHOSTBREW_WERROR=ON -DGHOSTBREW_BUILD_TESTS=OFF \
-    -DGHOSTBREW_BUILD_BENCH=OFF -DGHOSTBREW_BUILD_EXAMPLES=OFF >/dev/null
-  cmake --build build/nobpf -j "$jobs"
-  cmake --install build/nobpf --prefix "$here/build/nobpf-prefix" >/dev/null
+  # The release build above is a packager's Release build, stricter. What a packager does beyond it:
+  # the default configure (`cmake -S . -B b -DCMAKE_BUILD_TYPE=Release`: default generator, no
+  # -Werror, tests at top level) and a build from it (one tool: the rest compiled above with the
+  # same flags). Then the no-BPF build with libbpf out of pkg-config's reach: the headers, ghost-topo
+  # and ghost-probe still build and install (the tools only: the tests ran in the other builds).
+  stage "packager builds: the default Release configure; GHOSTBREW_BUILD_BPF=OFF without libbpf"
+  rm -rf build/packager build/nobpf build/nobpf-prefix
+  cmake --preset packager >/dev/null
+  cmake --build --preset packager -j "$jobs" >/dev/null
+  cmake --preset nobpf >/dev/null  # CMAKE_INSTALL_PREFIX: build/nobpf-prefix
+  cmake --build --preset nobpf -j "$jobs"
+  cmake --install build/nobpf >/dev/null
   for f in bin/ghost-topo bin/ghost-probe include/ghostbrew/topology/discover.hpp; do
     [[ -e build/nobpf-prefix/$f ]] || { echo "no-BPF install lacks $f" >&2; exit 1; }
   done
+  # No ghost-sched in this build, so no unit that would start it.
+  [[ ! -e build/nobpf-prefix/lib/systemd/system/ghostbrew.service ]] ||
+    { echo "no-BPF install has ghostbrew.service, which starts the ghost-sched it lacks" >&2; exit 1; }
   build/nobpf-prefix/bin/ghost-topo --json >/dev/null
 fi
 
@@ -79,9 +79,10 @@ if wants consumer; then
   rm -rf build/prefix build/consumer build/consumer-nobpf build/pc-nobpf
   cmake --install build/release --prefix "$here/build/prefix" >/dev/null
   ./scripts/check-install.sh build/prefix
-  cmake -S tests/consumer -B build/consumer -G Ninja -DCMAKE_PREFIX_PATH="$here/build/prefix" >/dev/null
-  cmake --build build/consumer -j "$jobs"
-  ctest --test-dir build/consumer --output-on-failure
+  # Each component's programs, and each of its installed headers compiled alone with its flags only
+  # and checked to include only the packages it declares (tests/consumer/check_header_deps.py).
+  cmake -S tests/consumer --preset consumer >/dev/null
+  (cd tests/consumer && cmake --build --preset consumer -j "$jobs" && ctest --preset consumer -j "$jobs")
   # The components that need no BPF, with libbpf out of pkg-config's reach: neither looks for it.
   mkdir -p build/pc-nobpf
   for dir in $(pkg-config --variable pc_path pkg-config | tr : ' '); do
@@ -89,12 +90,11 @@ if wants consumer; then
       if [[ -e $pc && $(basename "$pc") != libbpf.pc ]]; then ln -sf "$pc" build/pc-nobpf/; fi
     done
   done
-  PKG_CONFIG_LIBDIR="$here/build/pc-nobpf" cmake -S tests/consumer -B build/consumer-nobpf -G Ninja \
-    -DCMAKE_PREFIX_PATH="$here/build/prefix" -DCONSUMER_COMPONENTS="core;topology;detect" >/dev/null
-  cmake --build build/consumer-nobpf -j "$jobs"
-  ctest --test-dir build/consumer-nobpf --output-on-failure
-  # The example scheduler, built on the installed package alone (its guest scenario runs the in-tree
-  # build of the same sources), and the Conan recipe against this install.
+  cmake -S tests/consumer --preset consumer-nobpf >/dev/null  # PKG_CONFIG_LIBDIR=build/pc-nobpf
+  (cd tests/consumer && cmake --build --preset consumer-nobpf -j "$jobs" &&
+    ctest --preset consumer-nobpf -j "$jobs")
+  # The example scheduler, built on the installed package alone (the vm stage's guest runs this
+  # build), and the Conan recipe against this install.
   cmake -S examples/llc-vtime -B build/llc-vtime -G Ninja -DCMAKE_PREFIX_PATH="$here/build/prefix" \
     -DCMAKE_CXX_FLAGS=-Werror >/dev/null
   cmake --build build/llc-vtime -j "$jobs"
@@ -112,6 +112,10 @@ fi
 
 if wants vm; then
   stage "sched_ext proving ground (guest kernel under qemu)"
+  # The example scheduler's guest runs the build against the installed package (consumer stage).
+  llc_vtime=""
+  if wants consumer; then llc_vtime=$here/build/llc-vtime/gb-llc-vtime; fi
+  cmake --preset release -DGHOSTBREW_VM_LLC_VTIME="$llc_vtime" >/dev/null
   # Two guests at a time where they cannot disturb each other (tests/vm/CMakeLists.txt's slots).
   ctest --preset vm -j 2
 fi
