@@ -10,7 +10,9 @@
 # attached), under ghostbrew with chains on (--wake-chain-hops 1), and (futex only) under ghostbrew
 # with its defaults (chains off), all in the same guest.
 # Pass: with chains, the split game's deadline misses <= MISS_FACTOR (0.5) x EEVDF's for both IPCs
-# (with a floor of FLOOR_PCT misses, so two tiny figures do not fail on noise). The chains-off figure
+# (with a floor of FLOOR_PCT misses, so two tiny figures do not fail on noise), and the chain grants
+# (chain_boosts) show the bias passing from the game to the helper: at least one per two frames with
+# chains on, none with them off. The chains-off figure
 # is data: measured 5.0 % against 7.3 % with chains, so virtual time alone already keeps the helper
 # ahead of the hogs here and chains are off by default (bpf/NOTES.md).
 . /guest-lib.sh
@@ -56,13 +58,21 @@ measure() {
   sed -n 's/^GHOSTBREW-DATA [^ ]*\.miss_pct //p' "/tmp/game-$1-$2.out"
 }
 
-# run PHASE IPC...: sets IPC_PHASE for each.
+# run PHASE IPC...: sets IPC_PHASE for each, and chains_IPC_PHASE to the chain grants (chain_boosts)
+# the run made when a ghostbrew object is attached.
 run() {
   phase=$1
   shift
   for ipc in "$@"; do
+    [ "$(sched_state)" = enabled ] && snapshot_stats && c0=$(stat_sum chain_boosts)
     m=$(measure "$phase" "$ipc") && [ -n "$m" ] || die "$phase-$ipc" "the split game ($ipc) failed under $phase"
-    eval "${ipc}_$(echo "$phase" | tr - _)=$m"
+    v=${ipc}_$(echo "$phase" | tr - _)
+    eval "$v=$m"
+    if [ "$(sched_state)" = enabled ]; then
+      snapshot_stats
+      eval "chains_$v=$(($(stat_sum chain_boosts) - c0))"
+      data "game-split.$ipc.$phase.chain_boosts" "$(eval echo "\$chains_$v")"
+    fi
   done
 }
 
@@ -92,6 +102,17 @@ for ipc in futex pipe; do
   fi
 done
 data game-split.futex.chains_off_miss_pct "$futex_chains_off"
+# The mechanism itself, through the real futex and pipe wake-ups: with chains on, the game (GAMING)
+# hands its bias to the unnamed helper at least once per frame's request (RUN_S x 120 requests;
+# half of them, for frames the helper was already queued early); with chains off, never.
+want=$((RUN_S * 120 / 2))
+for ipc in futex pipe; do
+  eval "c=\$chains_${ipc}_ghostbrew"
+  if [ "${c:-0}" -ge "$want" ]; then pass "$ipc-chain-grants"; else
+    fail "$ipc-chain-grants" "${c:-0} chain grants in the $ipc run with --wake-chain-hops 1; want >= $want"
+  fi
+done
+expect_eq futex-no-chain-grants-when-off "$chains_futex_chains_off" 0
 errs=$(scx_kernel_errors)
 if [ -z "$errs" ]; then pass kernel-log-clean; else fail kernel-log-clean "$errs"; fi
 finish
