@@ -237,6 +237,120 @@ TEST(FramesStatsTest, RowsLoggedEveryIntervalAreFlaggedAsSamples) {
   EXPECT_THAT(to_text(s, "a.csv"), HasSubstr("warning: a.csv: rows are samples, not every frame"));
 }
 
+// Real logs, recorded by us with Debian 12's MangoHud 0.6.8 (tests/fixtures/frames/README.md and
+// record-mangohud.sh: glxgears on Xvfb with Mesa's software renderer, fps_limit=60). MangoHud 0.6
+// writes frametime in microseconds (fps * frametime = 10^6), 12 columns (no cpu_power, swap_used,
+// process_rss, cpu_mhz), ram in kB, empty gpu and cpuscheduler; with log_interval=100 its first row
+// holds the time since boot (11758255466 us), not a frame time. Expected values computed
+// independently of this code, with a python one-off over the files (csv.DictReader from the line
+// starting "fps,"; frametime / 1000 as ms; a first row over 60000 ms dropped; sorted; nearest rank =
+// sorted[ceil(p * n) - 1]; lows = mean of 1000 / t over the slowest ceil(share * n); stutters = t >
+// 2 * p50; sampled = (last elapsed - first elapsed) > 2 * (sum of frame times - the first row's) * 1e6):
+//   glxgears:         n 352, sum 5861.111 ms, avg 60.056873 fps, p50 16.668, p99 21.532, p99.9 = max
+//                     22.051, 1% low 45.853446, 0.1% low 45.349417, stutters 0, not sampled
+//   glxgears-loaded:  n 309, sum 5541.042 ms, avg 55.765685 fps, p50 16.671, p99 67.632, p99.9 = max
+//                     83.79, 1% low 12.818881, 0.1% low 11.934598, stutters 6, not sampled
+//   glxgears-sampled: n 59 (60 rows, the first dropped), sum 974.921 ms, avg 60.517724 fps, p50 16.661,
+//                     p99 = p99.9 = max 18.711, lows 53.444498, stutters 0, sampled
+TEST(FramesRealLogTest, MangoHud06LogIsReadInMicroseconds) {
+  auto log = load_mangohud(kDir / "mangohud-glxgears.csv");
+  ASSERT_TRUE(log) << log.error().message();
+  ASSERT_EQ(log->rows.size(), 352U);
+  EXPECT_FALSE(log->derived_from_fps);
+  EXPECT_TRUE(log->frametime_in_us);
+  EXPECT_FALSE(log->dropped_first_row);
+  EXPECT_DOUBLE_EQ(log->rows.front().frametime_ms, 11.152);  // the first row: 11152 us
+  EXPECT_EQ(log->rows.front().elapsed_ns, std::optional<double>(156970993));
+  EXPECT_DOUBLE_EQ(log->rows.back().frametime_ms, 16.675);  // the last row
+  EXPECT_EQ(log->rows.back().elapsed_ns, std::optional<double>(6007238803.0));
+}
+
+TEST(FramesRealLogTest, MangoHud06LogStatistics) {
+  const auto s = compute(*load_mangohud(kDir / "mangohud-glxgears.csv"));
+  EXPECT_EQ(s.frames, 352U);
+  EXPECT_NEAR(s.seconds, 5.861111, 1e-9);
+  EXPECT_NEAR(s.avg_fps, 60.056873, 1e-6);
+  EXPECT_DOUBLE_EQ(s.p50_ms, 16.668);
+  EXPECT_DOUBLE_EQ(s.p99_ms, 21.532);
+  EXPECT_DOUBLE_EQ(s.p999_ms, 22.051);
+  EXPECT_DOUBLE_EQ(s.max_ms, 22.051);
+  EXPECT_NEAR(s.low1_fps, 45.853446, 1e-6);
+  EXPECT_NEAR(s.low01_fps, 45.349417, 1e-6);
+  EXPECT_EQ(s.stutters, 0U);
+  EXPECT_EQ(s.sampled, std::optional<bool>(false)) << "a row every frame (log_interval=0)";
+}
+
+TEST(FramesRealLogTest, TwoRealLogsSideBySide) {
+  std::ostringstream out;
+  std::vector<std::string> errors;
+  const int rc =
+      run_frames((kDir / "mangohud-glxgears.csv").string(), (kDir / "mangohud-glxgears-loaded.csv").string(),
+                 "", out, [&](const std::string& e) { errors.push_back(e); });
+  ASSERT_EQ(rc, 0) << ::testing::PrintToString(errors);
+  const auto b = compute(*load_mangohud(kDir / "mangohud-glxgears-loaded.csv"));
+  EXPECT_EQ(b.frames, 309U);
+  EXPECT_NEAR(b.avg_fps, 55.765685, 1e-6);
+  EXPECT_DOUBLE_EQ(b.p50_ms, 16.671);
+  EXPECT_DOUBLE_EQ(b.p99_ms, 67.632);
+  EXPECT_DOUBLE_EQ(b.max_ms, 83.79) << "over a minute's 60000 if read as ms";
+  EXPECT_NEAR(b.low1_fps, 12.818881, 1e-6);
+  EXPECT_NEAR(b.low01_fps, 11.934598, 1e-6);
+  EXPECT_EQ(b.stutters, 6U);
+  EXPECT_EQ(b.sampled, std::optional<bool>(false));
+  // avg fps 60.1 vs 55.8 (ratio 55.765685 / 60.056873 = 0.929); p99 21.53 vs 67.63 (3.141);
+  // 1% low 45.9 vs 12.8 (0.280); stutters 6 of 309 frames.
+  const auto& t = out.str();
+  EXPECT_THAT(t, HasSubstr("60.1"));
+  EXPECT_THAT(t, HasSubstr("55.8"));
+  EXPECT_THAT(t, HasSubstr("0.929"));
+  EXPECT_THAT(t, HasSubstr("3.141"));
+  EXPECT_THAT(t, HasSubstr("0.280"));
+  EXPECT_THAT(t, HasSubstr("6 (1.94%)"));
+  EXPECT_THAT(t, Not(HasSubstr("warning")));
+}
+
+TEST(FramesRealLogTest, MangoHud06SampledLogDropsItsFirstRowAndIsFlagged) {
+  auto log = load_mangohud(kDir / "mangohud-glxgears-sampled.csv");
+  ASSERT_TRUE(log) << log.error().message();
+  EXPECT_TRUE(log->frametime_in_us);
+  EXPECT_TRUE(log->dropped_first_row) << "frametime 11758255466 us: the time since boot";
+  ASSERT_EQ(log->rows.size(), 59U);
+  EXPECT_DOUBLE_EQ(log->rows.front().frametime_ms, 16.663);  // the second row
+  EXPECT_EQ(log->rows.front().elapsed_ns, std::optional<double>(242209049));
+  const auto s = compute(*log);
+  EXPECT_NEAR(s.seconds, 0.974921, 1e-9);
+  EXPECT_NEAR(s.avg_fps, 60.517724, 1e-6);
+  EXPECT_DOUBLE_EQ(s.p50_ms, 16.661);
+  EXPECT_DOUBLE_EQ(s.p99_ms, 18.711);
+  EXPECT_NEAR(s.low1_fps, 53.444498, 1e-6);
+  EXPECT_EQ(s.stutters, 0U);
+  EXPECT_EQ(s.sampled, std::optional<bool>(true)) << "a row every 100 ms";
+  EXPECT_THAT(to_text(s, "sampled.csv"), HasSubstr("warning: sampled.csv: rows are samples"));
+}
+
+TEST(FramesLogTest, MicrosecondsAreToldByFpsAndOnlyAFirstRowMayHoldNoFrameTime) {
+  // MangoHud 0.6's layout: fps * frametime (us) = 10^6.
+  const std::string header =
+      "fps,frametime,cpu_load,gpu_load,cpu_temp,gpu_temp,gpu_core_clock,gpu_mem_clock,gpu_vram_used,"
+      "gpu_power,ram_used,elapsed\n";
+  const auto us = [](const std::string& fps, const std::string& frametime) {
+    return fps + "," + frametime + ",100,0,0,0,0,0,0,0,1.5,100000000\n";
+  };
+  const auto log =
+      parsed(kSystem + header + us("8.5e-05", "11758255466") + us("50", "20000") + us("25", "40000"));
+  EXPECT_TRUE(log.frametime_in_us);
+  EXPECT_TRUE(log.dropped_first_row);
+  ASSERT_EQ(log.rows.size(), 2U);
+  EXPECT_DOUBLE_EQ(log.rows[0].frametime_ms, 20.0);
+  EXPECT_DOUBLE_EQ(log.rows[1].frametime_ms, 40.0);
+  EXPECT_EQ(error_of(kSystem + header + us("50", "20000") + us("8.5e-05", "11758255466")),
+            "t.csv:5: frametime 11758255466 (us) is not a frame time (0 < ms <= 60000)");
+  EXPECT_EQ(error_of(kSystem + header + us("8.5e-05", "11758255466")),
+            "t.csv:4: frametime 11758255466 (us) is not a frame time (0 < ms <= 60000)")
+      << "a log of that row alone has no frames";
+  EXPECT_FALSE(parsed(kSystem + header + us("50", "20")).frametime_in_us) << "fps * ms = 1000";
+}
+
 TEST(FramesStatsTest, TableSideBySideWithRatios) {
   const auto a = compute(*load_mangohud(kDir / "eevdf-v1.csv"));
   const auto b = compute(*load_mangohud(kDir / "ghostbrew-plain.csv"));

@@ -10,13 +10,23 @@
 //   --------------------FRAME METRICS--------------------  only with log_versioning
 //   fps,frametime,cpu_load,cpu_power,gpu_load,...,elapsed
 //   143.2,6.98,31,...,118250000                          one row per frame (log_interval=0, the
-//                                                         default) or per sample; frametime in ms,
-//                                                         elapsed in ns since logging started
-// Logs from MangoHud before 0.6 have no frametime column: the frame time is 1000 / fps then.
+//                                                         default) or per sample; frametime in ms
+//                                                         (microseconds in 0.6), elapsed in ns since
+//                                                         logging started
+// MangoHud 0.6 (Debian 12's 0.6.8) writes frametime in microseconds (frametime_ns / 1000), later
+// versions in ms; each row's fps is 1000 / that frame time in either unit's terms, so the unit is read
+// off the log: microseconds when fps * frametime is about 10^6 (within 10x) on the median row, ms
+// otherwise. With its default log_interval (100 ms), 0.6.8's first row holds no frame time but the
+// time since boot (fps 8.5e-05, frametime 11774793452): a first row above kMaxFrameTimeMs in a log with
+// more rows is dropped (FrameLog::dropped_first_row), any other such row is an error.
+// Logs from MangoHud before 0.6 have no frametime column: the frame time is 1000 / fps then. The other
+// columns vary with the version and the build (real 0.8 logs under the Steam Runtime have no cpu_mhz):
+// columns are found by name, and only frametime (else fps) and elapsed are read.
 // Everything before the column header (the line whose first field is "fps") is MangoHud's preamble
 // and is skipped; from the header on, every line must be a row with as many fields as the header.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -49,7 +59,9 @@ struct FrameRow {
 struct FrameLog {
   std::string path;
   std::vector<FrameRow> rows;
-  bool derived_from_fps = false;  ///< the log has no frametime column (MangoHud < 0.6)
+  bool derived_from_fps = false;   ///< the log has no frametime column (MangoHud < 0.6)
+  bool frametime_in_us = false;    ///< the frametime column is in microseconds (MangoHud 0.6)
+  bool dropped_first_row = false;  ///< the first row held no frame time (MangoHud 0.6, log_interval > 0)
 };
 
 namespace detail {
@@ -86,8 +98,9 @@ inline std::optional<std::size_t> column(const std::vector<std::string_view>& he
 /// Parses the text of a MangoHud log; `path` names the errors, "path:line: what" for a bad row.
 /// Errors: an empty text, no column header, a header without frametime or fps, a row with another
 /// number of fields than the header, a frame time (or fps) that is not a number, not positive or
-/// above kMaxFrameTimeMs, an elapsed that is not a number, no rows at all. CRLF line ends and a
-/// UTF-8 byte order mark are accepted; blank lines are skipped.
+/// above kMaxFrameTimeMs (but a first row above it in a log with more rows is dropped: MangoHud 0.6),
+/// an elapsed that is not a number, no rows at all. A frametime column in microseconds (MangoHud 0.6)
+/// is read as such. CRLF line ends and a UTF-8 byte order mark are accepted; blank lines are skipped.
 [[nodiscard]] inline Result<FrameLog> parse_mangohud(std::string_view text, const std::string& path) {
   if (text.substr(0, 3) == "\xef\xbb\xbf") text.remove_prefix(3);
   if (fs::detail::trim(text).empty()) return fail(path, "empty file (not a MangoHud log)");
@@ -97,6 +110,14 @@ inline std::optional<std::size_t> column(const std::vector<std::string_view>& he
   std::optional<std::size_t> frametime_col, fps_col, elapsed_col;
   std::size_t header_line = 0;
   std::size_t line_no = 0;
+  // The rows as read: the unit of frametime is known once all are (see the top of this file).
+  struct Raw {
+    double value;               // frametime (or fps) as written
+    std::optional<double> fps;  // the fps column, next to a frametime column
+    std::string_view text;      // the field, for an error
+    std::size_t line;
+  };
+  std::vector<Raw> raw;
   for (std::size_t pos = 0; pos < text.size();) {
     const auto nl = text.find('\n', pos);
     auto line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
@@ -123,20 +144,45 @@ inline std::optional<std::size_t> column(const std::vector<std::string_view>& he
     const auto value = detail::number(f[col]);
     if (!value)
       return fail(where(), "{} is not a number: '{}'", header[col], text::escape(f[col].substr(0, 40)));
+    Raw r{*value, std::nullopt, f[col].substr(0, 40), line_no};
+    if (frametime_col) r.fps = detail::number(f[*fps_col]);
     FrameRow row;
-    row.frametime_ms = frametime_col ? *value : (*value > 0 ? 1000.0 / *value : 0.0);
-    if (!(row.frametime_ms > 0) || row.frametime_ms > kMaxFrameTimeMs)
-      return fail(where(), "{} {} is not a frame time (0 < ms <= {:.0f})", header[col], f[col].substr(0, 40),
-                  kMaxFrameTimeMs);
     if (elapsed_col) {
       row.elapsed_ns = detail::number(f[*elapsed_col]);
       if (!row.elapsed_ns)
         return fail(where(), "elapsed is not a number: '{}'", text::escape(f[*elapsed_col].substr(0, 40)));
     }
+    raw.push_back(r);
     log.rows.push_back(row);
   }
   if (header.empty()) return fail(path, "no column header (a line starting with 'fps,'): not a MangoHud log");
   if (log.rows.empty()) return fail(path, "no frames after the column header (line {})", header_line);
+  if (frametime_col) {  // the unit: fps * frametime is 1000 with ms, 10^6 with microseconds
+    std::vector<double> products;
+    for (const auto& r : raw)
+      if (r.fps && *r.fps > 0 && r.value > 0) products.push_back(*r.fps * r.value);
+    if (!products.empty()) {
+      auto mid = products.begin() + static_cast<std::ptrdiff_t>(products.size() / 2);
+      std::nth_element(products.begin(), mid, products.end());
+      log.frametime_in_us = *mid >= 1e5 && *mid <= 1e7;
+    }
+  }
+  const std::string_view unit = log.frametime_in_us ? " (us)" : "";
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const auto& r = raw[i];
+    const double ms = !frametime_col        ? (r.value > 0 ? 1000.0 / r.value : 0.0)
+                      : log.frametime_in_us ? r.value / 1000.0
+                                            : r.value;
+    if (i == 0 && raw.size() > 1 && ms > kMaxFrameTimeMs) {
+      log.dropped_first_row = true;  // MangoHud 0.6's first sample: the time since boot
+      continue;
+    }
+    if (!(ms > 0) || ms > kMaxFrameTimeMs)
+      return fail(fmt::format("{}:{}", path, r.line), "{} {}{} is not a frame time (0 < ms <= {:.0f})",
+                  frametime_col ? "frametime" : "fps", r.text, unit, kMaxFrameTimeMs);
+    log.rows[i].frametime_ms = ms;
+  }
+  if (log.dropped_first_row) log.rows.erase(log.rows.begin());
   return log;
 }
 
