@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -24,7 +25,6 @@
 #ifdef GHOSTBREW_PROBE_FRAMES
 #include "ghostbrew/sched/frames.hpp"
 #endif
-#include "ghostbrew/tuning/profile.hpp"
 #include "ghostbrew/version.hpp"
 #include "ghostbrew_revision.h"
 
@@ -57,26 +57,6 @@ int print_procdb(const std::string& state_dir_override, bool as_json) {
   else
     fmt::print("{}", ghostbrew::procdb::to_text(*db, now));
   return 0;
-}
-
-/// The profile ghost-sched would apply to `program` were it a game, and why: a hand-written one of
-/// `profiles_dir` first, else a learned one of the default state directory. One line; bad profile
-/// files are warnings on stderr.
-std::string profile_line(const gd::Program& program, const std::string& profiles_dir) {
-  auto set = ghostbrew::config::load_game_profiles(profiles_dir);
-  for (const auto& e : set.errors)
-    fmt::print(stderr, "ghost-probe: warning: profile skipped: {}\n", ghostbrew::text::escape(e.message()));
-  if (auto m = ghostbrew::config::match_game_profile(set.profiles, program))
-    return fmt::format("profile: {} ({})", m->profile->file, m->why);
-  if (const auto dir = ghostbrew::state_dir("")) {
-    if (auto learned = ghostbrew::tuning::find_profile(*dir, program.name); learned && *learned)
-      return fmt::format("profile: {} (learned, for {})",
-                         ghostbrew::tuning::profile_path(*dir, program.name).string(), program.name);
-  }
-  return fmt::format(
-      "profile: none ({} hand-written in {}, none for '{}'{})", set.profiles.size(), profiles_dir,
-      program.name,
-      program.steam_app_id.empty() ? "" : fmt::format(" or steam app id {}", program.steam_app_id));
 }
 
 #ifdef GHOSTBREW_PROBE_FRAMES
@@ -160,22 +140,18 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "ghost-probe: {}\n", ghostbrew::text::escape(pc.error().message()));
       return 1;
     }
+    auto profiles = ghostbrew::config::load_game_profiles(profiles_dir);
+    for (const auto& e : profiles.errors)
+      fmt::print(stderr, "ghost-probe: warning: profile skipped: {}\n", ghostbrew::text::escape(e.message()));
+    const auto state = ghostbrew::state_dir();
     const auto program = gd::program_of(pc->process);
-    const auto profile = profile_line(program, profiles_dir);
-    if (as_json) {
-      auto j = gd::rows_to_json(pc->rows);
-      j["program"] = {{"name", program.name},
-                      {"exe", program.exe},
-                      {"steam_app_id", program.steam_app_id},
-                      {"profile", profile.substr(profile.find(' ') + 1)}};
-      fmt::print("{}\n", ghostbrew::text::dump(j, 2));
-    } else {
-      fmt::print("{}program: {}{}\n{}\n", gd::rows_to_text(pc->rows), ghostbrew::text::escape(program.name),
-                 program.steam_app_id.empty()
-                     ? ""
-                     : fmt::format(" (steam app id {})", ghostbrew::text::escape(program.steam_app_id)),
-                 ghostbrew::text::escape(profile));
-    }
+    const auto profile = ghostbrew::config::applied_profile(
+        profiles.profiles, profiles_dir, state ? std::optional(*state) : std::nullopt, program);
+    const gd::ProcessReport rep{std::move(pc->rows), program, profile.describe()};
+    if (as_json)
+      fmt::print("{}\n", ghostbrew::text::dump(gd::to_json(rep), 2));
+    else
+      fmt::print("{}", gd::to_text(rep));
     return 0;
   }
 

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Hand-written per-game profiles: parsed with errors naming file and line, matched to a program by
 // Steam app id, executable name or command-line pattern (in that order of precedence), and applied
-// over the settings in force.
+// over the settings in force; which profile applies to a program (hand-written, else learned) and why.
 #include "ghostbrew/config/game_profile.hpp"
 
+#include <optional>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "ghostbrew/tuning/profile.hpp"
 
 #include "support/temp_dir.hpp"
 
@@ -148,6 +151,73 @@ TEST(GameProfileLoadTest, ADirectoryIsReadInNameOrderAndBadFilesAreReportedNotFa
   auto none = cfg::load_game_profiles(dir / "missing");
   EXPECT_TRUE(none.profiles.empty());
   EXPECT_TRUE(none.errors.empty());
+}
+
+/// A state directory holding a learned profile for Cyberpunk2077.exe.
+void save_learned_cyberpunk(const TempDir& state) {
+  auto saved =
+      tuning::save_profile(state.path(), tuning::Profile{"Cyberpunk2077.exe", tuning::TuningConfig{}});
+  ASSERT_TRUE(saved) << saved.error().message();
+}
+
+TEST(AppliedProfileTest, AMatchingHandWrittenProfileWinsOverALearnedOne) {
+  TempDir state("state");
+  save_learned_cyberpunk(state);
+  std::vector<cfg::GameProfile> ps(2);
+  ps[0].file = "/p/a.toml";
+  ps[0].exe = {"factorio"};
+  ps[1].file = "/p/b.toml";
+  ps[1].exe = {"Cyberpunk2077.exe"};
+  const auto a = cfg::applied_profile(ps, "/p", state.path(), cyberpunk());
+  EXPECT_EQ(a, (cfg::AppliedProfile{"/p/b.toml", "exe Cyberpunk2077.exe"}));
+  EXPECT_EQ(a.describe(), "/p/b.toml (exe Cyberpunk2077.exe)");
+}
+
+TEST(AppliedProfileTest, ALearnedProfileAppliesWhenNoHandWrittenOneMatches) {
+  TempDir state("state");
+  save_learned_cyberpunk(state);
+  std::vector<cfg::GameProfile> ps(1);
+  ps[0].file = "/p/a.toml";
+  ps[0].exe = {"factorio"};
+  const auto a = cfg::applied_profile(ps, "/p", state.path(), cyberpunk());
+  const auto file = (state / "profiles/cyberpunk2077-exe.json").string();
+  EXPECT_EQ(a, (cfg::AppliedProfile{file, "learned, for Cyberpunk2077.exe"}));
+  EXPECT_EQ(a.describe(), file + " (learned, for Cyberpunk2077.exe)");
+}
+
+TEST(AppliedProfileTest, NoneSaysHowManyHandWrittenOnesWhereAndForWhat) {
+  TempDir state("state");
+  std::vector<cfg::GameProfile> ps(2);
+  ps[0].exe = {"factorio"};
+  ps[1].steam_app_ids = {"427520"};
+  const auto a = cfg::applied_profile(ps, "/etc/ghostbrew/profiles", state.path(), cyberpunk());
+  EXPECT_EQ(a, (cfg::AppliedProfile{
+                   "",
+                   "2 hand-written in /etc/ghostbrew/profiles, none for 'Cyberpunk2077.exe' or steam app id "
+                   "1091500"}));
+  EXPECT_EQ(a.describe(),
+            "none (2 hand-written in /etc/ghostbrew/profiles, none for 'Cyberpunk2077.exe' or steam app id "
+            "1091500)");
+
+  auto no_steam = cyberpunk();
+  no_steam.steam_app_id.clear();
+  EXPECT_EQ(cfg::applied_profile({}, "/nonexistent", state.path(), no_steam).describe(),
+            "none (0 hand-written in /nonexistent, none for 'Cyberpunk2077.exe')");
+}
+
+TEST(AppliedProfileTest, WithoutAStateDirectoryNoLearnedProfileIsLookedFor) {
+  TempDir state("state");
+  save_learned_cyberpunk(state);
+  EXPECT_EQ(cfg::applied_profile({}, "/p", std::nullopt, cyberpunk()).file, "");
+  EXPECT_EQ(cfg::applied_profile({}, "/p", state.path(), cyberpunk()).file,
+            (state / "profiles/cyberpunk2077-exe.json").string());
+}
+
+TEST(AppliedProfileTest, AnUnreadableLearnedProfileCountsAsNone) {
+  TempDir state("state");
+  state.write("profiles/cyberpunk2077-exe.json", "{not json");
+  EXPECT_EQ(cfg::applied_profile({}, "/p", state.path(), cyberpunk()).describe(),
+            "none (0 hand-written in /p, none for 'Cyberpunk2077.exe' or steam app id 1091500)");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
-// detect/print.hpp: the text and JSON ghost-probe prints of a detection report.
+// detect/print.hpp: the text and JSON ghost-probe prints of a detection report and of one process.
 #include "ghostbrew/detect/print.hpp"
 
 #include "ghostbrew/core/text.hpp"
@@ -122,6 +122,51 @@ TEST(DetectPrintTest, HostileStringsAreEscapedInTextAndDumpAsValidJson) {
             "\x1b[2J\xef\xbf\xbd"
             "a.exe");
   EXPECT_EQ(j["vms"][0]["name"], "win\x07\xef\xbf\xbd");
+}
+
+gd::ProcessReport sample_process() {
+  return {{{500, 500, "Cyberpunk2077.e", {gd::WorkloadClass::Gaming, "env:SteamAppId"}},
+           {500, 501, "render", {gd::WorkloadClass::Interactive, "thread:render"}}},
+          {"Cyberpunk2077.exe", "wine64-preloader", "Z:\\games\\Cyberpunk2077.exe", "1091500"},
+          "/etc/ghostbrew/profiles/cp.toml (steam app id 1091500)"};
+}
+
+TEST(DetectPrintTest, ProcessTextIsTheRowsThenTheProgramThenTheProfile) {
+  EXPECT_EQ(gd::to_text(sample_process()),
+            "     PID      TID COMM             CLASS        RULE\n"
+            "     500      500 Cyberpunk2077.e  gaming       env:SteamAppId\n"
+            "     500      501 render           interactive  thread:render\n"
+            "program: Cyberpunk2077.exe (steam app id 1091500)\n"
+            "profile: /etc/ghostbrew/profiles/cp.toml (steam app id 1091500)\n");
+  auto no_steam = sample_process();
+  no_steam.rows.clear();
+  no_steam.program.steam_app_id.clear();
+  no_steam.profile = "none (0 hand-written in /p, none for 'Cyberpunk2077.exe')";
+  EXPECT_EQ(gd::to_text(no_steam),
+            "     PID      TID COMM             CLASS        RULE\n"
+            "program: Cyberpunk2077.exe\n"
+            "profile: none (0 hand-written in /p, none for 'Cyberpunk2077.exe')\n");
+}
+
+TEST(DetectPrintTest, ProcessJsonHasTheRowsAndTheProgramWithItsProfile) {
+  const auto j = gd::to_json(sample_process());
+  EXPECT_EQ(j, nlohmann::json::parse(R"j({
+    "processes": [
+      {"pid": 500, "tid": 500, "comm": "Cyberpunk2077.e", "class": "gaming", "rule": "env:SteamAppId"},
+      {"pid": 500, "tid": 501, "comm": "render", "class": "interactive", "rule": "thread:render"}],
+    "program": {"name": "Cyberpunk2077.exe", "exe": "wine64-preloader", "steam_app_id": "1091500",
+                "profile": "/etc/ghostbrew/profiles/cp.toml (steam app id 1091500)"}})j"));
+}
+
+TEST(DetectPrintTest, ProcessTextEscapesTheProgramAndTheProfile) {
+  gd::ProcessReport r;
+  r.program = {"evil\x1b[2J", "evil", "", "1\n2"};
+  r.profile = "none (0 hand-written in /p\x07, none for 'evil\x1b[2J')";
+  const auto text = gd::to_text(r);
+  EXPECT_NE(text.find("\nprogram: evil\\x1b[2J (steam app id 1\\x0a2)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nprofile: none (0 hand-written in /p\\x07, none for 'evil\\x1b[2J')\n"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace

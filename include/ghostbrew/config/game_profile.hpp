@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -38,6 +39,7 @@
 #include "ghostbrew/core/error.hpp"
 #include "ghostbrew/detect/classify.hpp"
 #include "ghostbrew/tuning/config.hpp"
+#include "ghostbrew/tuning/profile.hpp"
 #include "ghostbrew/tuning/settings.hpp"
 
 namespace ghostbrew::config {
@@ -193,6 +195,38 @@ struct GameProfiles {
         if (::fnmatch(c.c_str(), program.cmdline.c_str(), 0) == 0)
           return ProfileMatch{&p, fmt::format("cmdline matches '{}'", c)};
   return std::nullopt;
+}
+
+/// The profile that applies to a program when it is a game, and why (applied_profile()).
+struct AppliedProfile {
+  std::string file;  ///< the profile's file; empty when none applies
+  std::string why;   ///< "steam app id 1091500", "learned, for Game", or where none was found
+
+  /// "FILE (WHY)", or "none (WHY)" when no profile applies.
+  [[nodiscard]] std::string describe() const {
+    return fmt::format("{} ({})", file.empty() ? "none" : file, why);
+  }
+
+  friend bool operator==(const AppliedProfile&, const AppliedProfile&) = default;
+};
+
+/// The profile ghost-sched would apply to `program` were it a game, and why: the hand-written one of
+/// `hand_written` that matches it (match_game_profile()), else a learned one of `state_dir`
+/// (tuning::find_profile(); an unreadable one counts as none), else none, and the why then says where
+/// it looked. `profiles_dir` is where `hand_written` was read from (load_game_profiles()); `state_dir`
+/// is nullopt when there is none to look in.
+[[nodiscard]] inline AppliedProfile applied_profile(const std::vector<GameProfile>& hand_written,
+                                                    const std::filesystem::path& profiles_dir,
+                                                    const std::optional<std::filesystem::path>& state_dir,
+                                                    const detect::Program& program) {
+  if (auto m = match_game_profile(hand_written, program)) return {m->profile->file, m->why};
+  if (state_dir)
+    if (auto learned = tuning::find_profile(*state_dir, program.name); learned && *learned)
+      return {tuning::profile_path(*state_dir, program.name).string(), "learned, for " + program.name};
+  auto why = fmt::format("{} hand-written in {}, none for '{}'", hand_written.size(), profiles_dir.string(),
+                         program.name);
+  if (!program.steam_app_id.empty()) why += " or steam app id " + program.steam_app_id;
+  return {{}, std::move(why)};
 }
 
 }  // namespace ghostbrew::config

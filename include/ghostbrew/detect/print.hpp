@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // Detection results for people and scripts (what ghost-probe prints): the classified processes and
 // threads with the rule that decided each, VMs, containers, classified cgroups, GPUs, VFIO devices
-// and the amd-pstate state, as text or as one JSON document. Every string read from the system is
-// escaped in the text (text::escape); print the JSON with text::dump.
+// and the amd-pstate state, or one process with its program and profile, as text or as one JSON
+// document. Every string read from the system is escaped in the text (text::escape); print the JSON
+// with text::dump.
 #pragma once
 
 #include <algorithm>
@@ -119,6 +120,33 @@ struct Report {
   auto j = nlohmann::json::array();
   for (const auto& r : rows) j.push_back(to_json(r));
   return {{"processes", j}};
+}
+
+/// What detection sees of one process (`ghost-probe --pid`): its rows (the process and its threads),
+/// the program it runs, and the profile that would apply were it a game.
+struct ProcessReport {
+  std::vector<Row> rows;
+  Program program;
+  std::string profile;  ///< "FILE (WHY)" or "none (WHY)": config::AppliedProfile::describe()
+};
+
+/// The rows' table, then "program: NAME[ (steam app id ID)]" and "profile: PROFILE" lines.
+[[nodiscard]] inline std::string to_text(const ProcessReport& rep) {
+  return fmt::format("{}program: {}{}\nprofile: {}\n", rows_to_text(rep.rows), text::escape(rep.program.name),
+                     rep.program.steam_app_id.empty()
+                         ? ""
+                         : fmt::format(" (steam app id {})", text::escape(rep.program.steam_app_id)),
+                     text::escape(rep.profile));
+}
+
+/// `{"processes": [row...], "program": {"name", "exe", "steam_app_id", "profile"}}`.
+[[nodiscard]] inline nlohmann::json to_json(const ProcessReport& rep) {
+  auto j = rows_to_json(rep.rows);
+  j["program"] = {{"name", rep.program.name},
+                  {"exe", rep.program.exe},
+                  {"steam_app_id", rep.program.steam_app_id},
+                  {"profile", rep.profile}};
+  return j;
 }
 
 /// The report as text, a section per kind (sections that could not be read are left out; the
