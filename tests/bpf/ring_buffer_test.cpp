@@ -11,8 +11,8 @@
 #include <gtest/gtest.h>
 
 #include "gbt_maps_test_bpfobj.h"
-#include "ghostbrew/bpf/fd.hpp"
 #include "ghostbrew/bpf/ring_buffer.hpp"
+#include "ghostbrew/core/unique_fd.hpp"
 #include "maps_fixture.hpp"
 #include "maps_test.h"
 #include "support.hpp"
@@ -64,7 +64,7 @@ TEST_F(BpfRingBuffer, EpollFdBecomesReadableWhenEventsWait) {
   int delivered = 0;
   auto rb = RingBuffer<gb_test_event>::create(obj(), "events", [&](const gb_test_event&) { ++delivered; });
   GB_ASSERT_OK(rb);
-  const Fd ep(::epoll_create1(EPOLL_CLOEXEC));
+  const UniqueFd ep(::epoll_create1(EPOLL_CLOEXEC));
   ASSERT_TRUE(ep.valid());
   epoll_event want{};
   want.events = EPOLLIN;

@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
-// Root-free checks of the BPF layer: Fd ownership, the libbpf log hook, opening embedded ELF
-// objects, and every check that happens before load (map types/sizes, global sizes via BTF).
-#include <fcntl.h>
-#include <unistd.h>
-
+// Root-free checks of the BPF layer: the libbpf log hook, opening embedded ELF objects, and every
+// check that happens before load (map types/sizes, global sizes via BTF).
 #include <array>
-#include <cerrno>
 #include <cstdarg>
 #include <cstdint>
 #include <string>
@@ -14,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include "gbt_maps_test_bpfobj.h"
-#include "ghostbrew/bpf/fd.hpp"
 #include "ghostbrew/bpf/log.hpp"
 #include "ghostbrew/bpf/map.hpp"
 #include "ghostbrew/bpf/object.hpp"
@@ -23,45 +18,6 @@
 
 namespace ghostbrew::bpf {
 namespace {
-
-bool is_open(int fd) { return ::fcntl(fd, F_GETFD) != -1 || errno != EBADF; }
-
-struct Pipe {
-  Pipe() { EXPECT_EQ(::pipe(fds.data()), 0); }
-  std::array<int, 2> fds{-1, -1};
-};
-
-TEST(BpfFd, ClosesItsDescriptorOnDestruction) {
-  Pipe p;
-  { const Fd r(p.fds[0]); }
-  EXPECT_FALSE(is_open(p.fds[0]));
-  const Fd w(p.fds[1]);
-}
-
-TEST(BpfFd, MoveTransfersOwnershipAndEmptiesTheSource) {
-  Pipe p;
-  Fd a(p.fds[0]);
-  Fd b(std::move(a));
-  EXPECT_FALSE(a.valid());  // NOLINT(bugprone-use-after-move): the moved-from state is the contract
-  EXPECT_EQ(b.get(), p.fds[0]);
-  Fd c(p.fds[1]);
-  c = std::move(b);  // closes the write end, takes the read end
-  EXPECT_FALSE(is_open(p.fds[1]));
-  EXPECT_TRUE(is_open(p.fds[0]));
-}
-
-TEST(BpfFd, ReleaseGivesUpOwnershipWithoutClosing) {
-  Pipe p;
-  int raw = -1;
-  {
-    Fd r(p.fds[0]);
-    raw = r.release();
-    EXPECT_FALSE(r);
-  }
-  EXPECT_TRUE(is_open(raw));
-  ::close(raw);
-  const Fd w(p.fds[1]);
-}
 
 // Feeds a printf-style message to the libbpf callback, as libbpf does.
 int libbpf_says(libbpf_print_level level, const char* format, ...) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // UniqueFd: an owned file descriptor, closed exactly once. The one fd owner of the library (the
-// event loop's signalfd/timerfd/epoll fds and the BPF layer's, as bpf::Fd).
+// event loop's signalfd/timerfd/epoll fds and the BPF layer's).
 #pragma once
 
 #include <unistd.h>
