@@ -42,7 +42,7 @@ struct Rules {
   std::vector<std::string> game_env{"WINEPREFIX", "STEAM_COMPAT_DATA_PATH", "SteamGameId", "SteamAppId"};
   /// Python AI servers, matched against command-line words ("python -m vllm...", ".../ComfyUI/main.py");
   /// servers with their own binary (ollama, llama-server) are rows of `names`.
-  std::vector<std::string> ai_names{"ollama", "llama-server", "vllm", "ComfyUI", "comfyui"};
+  std::vector<std::string> ai_names{"vllm", "ComfyUI", "comfyui"};
   /// cgroup path patterns (see cgroup.hpp).
   std::vector<CgroupRule> cgroups = default_cgroup_rules();
   /// How many ancestors the parent-chain rule looks at.
