@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // GPUs from PCI sysfs: NVIDIA (0x10de) and AMD (0x1002) display-class functions, resizable BAR from
-// the BAR sizes in `resource`, runtime power state, amdgpu's busy percentage, and a GPU-active signal
-// for BPF: the GPU is busy with a game.
+// the BAR sizes in `resource`, runtime power state, amdgpu's busy percentage, and whether a game is
+// using the GPU now (shown by ghost-probe; the scheduler does not read it).
 #pragma once
 
 #include <algorithm>
