@@ -16,6 +16,7 @@
 
 #include "fake_proc.hpp"
 #include "ghostbrew/detect/scan.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ghostbrew::detect {
 namespace {
@@ -73,11 +74,6 @@ pid_t spawn_sleep_as(const std::filesystem::path& dir, const std::string& name,
 
 class LiveTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / fmt::format("ghostbrew-live-{}", ::getpid());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   static Classification main_class(pid_t pid) {
     auto rows = classify_pid("/", pid);
     EXPECT_TRUE(rows) << rows.error().message();
@@ -91,11 +87,12 @@ class LiveTest : public ::testing::Test {
     EXPECT_TRUE(s) << s.error().message();
     return s && std::any_of(s->rows.begin(), s->rows.end(), [&](const Row& r) { return r.pid == pid; });
   }
-  std::filesystem::path dir_;
+  using TempDir = ghostbrew::testing::TempDir;
+  const TempDir dir_{"live", TempDir::For::programs};  // the children run copies of /bin/sleep from it
 };
 
 TEST_F(LiveTest, ChildWithWineprefixIsGamingByEnvAndGoneAfterExit) {
-  Child c(spawn_sleep_as(dir_, "sleep", {"PATH=/usr/bin", "WINEPREFIX=/tmp/pfx"}));
+  Child c(spawn_sleep_as(dir_.path(), "sleep", {"PATH=/usr/bin", "WINEPREFIX=/tmp/pfx"}));
   EXPECT_EQ(main_class(c.pid()), (Classification{WorkloadClass::Gaming, "env:WINEPREFIX"}));
   EXPECT_TRUE(in_scan(c.pid()));
   const pid_t pid = c.pid();
@@ -105,7 +102,7 @@ TEST_F(LiveTest, ChildWithWineprefixIsGamingByEnvAndGoneAfterExit) {
 }
 
 TEST_F(LiveTest, ExecOfACopyNamedGameExeIsGamingByComm) {
-  Child c(spawn_sleep_as(dir_, "game.exe", {"PATH=/usr/bin"}));
+  Child c(spawn_sleep_as(dir_.path(), "game.exe", {"PATH=/usr/bin"}));
   EXPECT_EQ(main_class(c.pid()), (Classification{WorkloadClass::Gaming, "comm:*.exe"}));
 }
 

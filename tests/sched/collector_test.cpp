@@ -261,16 +261,7 @@ TEST(CurrentGameTest, PrefersTheExeOverItsHelpers) {
 /// live /proc and an exec event carrying the comm BPF reports, is still followed as
 /// "Cyberpunk2077.exe" (its argv[0]) and preferred over a GAMING helper with a lower pid.
 TEST(CurrentGameTest, ALongNameCutTo15BytesIsFollowedByItsFullName) {
-  // Not TempDir: its base may be a tmpfs mounted noexec.
-  const auto dir = std::filesystem::temp_directory_path() / fmt::format("ghostbrew-long-comm-{}", ::getpid());
-  std::filesystem::create_directories(dir);
-  struct RemoveDir {
-    std::filesystem::path path;
-    ~RemoveDir() {
-      std::error_code ec;
-      std::filesystem::remove_all(path, ec);
-    }
-  } remove_dir{dir};
+  const TempDir dir("long-comm", TempDir::For::programs);
   const std::string name = "Cyberpunk2077.exe";
   const auto exe = dir / name;
   std::filesystem::copy_file("/bin/sleep", exe);

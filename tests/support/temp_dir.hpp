@@ -24,9 +24,14 @@ class TempDir {
     return std::filesystem::temp_directory_path();
   }
 
+  /// What the directory holds: files only, or programs the test executes from it. Those go under the
+  /// system temp directory instead of base(): /dev/shm may be mounted noexec.
+  enum class For { files, programs };
+
   /// A new directory named `<base>/ghostbrew-<prefix>-XXXXXX`.
-  explicit TempDir(std::string_view prefix = "test") {
-    std::string tmpl = (base() / ("ghostbrew-" + std::string(prefix) + "-XXXXXX")).string();
+  explicit TempDir(std::string_view prefix = "test", For what = For::files) {
+    const auto dir = what == For::programs ? std::filesystem::temp_directory_path() : base();
+    std::string tmpl = (dir / ("ghostbrew-" + std::string(prefix) + "-XXXXXX")).string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::filesystem::filesystem_error("mkdtemp", tmpl, {});
     path_ = tmpl;
   }
