@@ -6,24 +6,19 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_dir.hpp"
+
 namespace ghostbrew {
 namespace {
 
 class FsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ghostbrew-fs-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::filesystem::path write(const std::string& name, const std::string& text) {
     auto p = dir_ / name;
     std::ofstream(p) << text;
     return p;
   }
-  std::filesystem::path dir_;
+  const ghostbrew::testing::TempDir dir_{"fs"};
 };
 
 TEST_F(FsTest, ReadsAnIntegerWithNewline) {

@@ -4,8 +4,6 @@
 // writes them, so the code under test reads them exactly as it reads the live /proc.
 #pragma once
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +12,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "support/temp_dir.hpp"
 
 namespace ghostbrew::testing {
 
@@ -42,34 +42,26 @@ inline FakeProc named_proc(int pid, std::string comm) {
   return p;
 }
 
-/// A temp directory standing in for "/".
+/// A temp directory (TempDir) standing in for "/".
 class FakeRoot {
  public:
   FakeRoot() {
-    static int counter = 0;
-    root_ =
-        std::filesystem::temp_directory_path() / fmt::format("ghostbrew-detect-{}-{}", ::getpid(), counter++);
-    std::filesystem::remove_all(root_);
-    std::filesystem::create_directories(root_ / "proc");
+    // mkdtemp makes the directory 0700; "/" is 0755, and tests that drop to nobody read below it.
+    std::filesystem::permissions(root(), static_cast<std::filesystem::perms>(0755));
+    std::filesystem::create_directories(root() / "proc");
   }
-  ~FakeRoot() {
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
-  }
-  FakeRoot(const FakeRoot&) = delete;
-  FakeRoot& operator=(const FakeRoot&) = delete;
 
-  [[nodiscard]] const std::filesystem::path& root() const { return root_; }
-  [[nodiscard]] std::filesystem::path path(const std::string& rel) const { return root_ / rel; }
+  [[nodiscard]] const std::filesystem::path& root() const { return dir_.path(); }
+  [[nodiscard]] std::filesystem::path path(const std::string& rel) const { return root() / rel; }
 
   /// Writes a file (creating its directories) under the root.
   void write(const std::string& rel, const std::string& text) const {
-    const auto p = root_ / rel;
+    const auto p = root() / rel;
     std::filesystem::create_directories(p.parent_path());
     std::ofstream(p, std::ios::binary) << text;
   }
   void symlink(const std::string& target, const std::string& rel) const {
-    const auto p = root_ / rel;
+    const auto p = root() / rel;
     std::filesystem::create_directories(p.parent_path());
     std::filesystem::create_symlink(target, p);
   }
@@ -103,7 +95,7 @@ class FakeRoot {
     write(dir + "/environ", join_nul(p.environ));
     write(dir + "/cgroup", fmt::format("1:name=systemd:/\n0::{}\n", p.cgroup));
     if (!p.exe.empty()) symlink(p.exe, dir + "/exe");
-    std::filesystem::create_directories(root_ / dir / "fd");
+    std::filesystem::create_directories(root() / dir / "fd");
     int fd = 3;
     for (const auto& target : p.fds) symlink(target, fmt::format("{}/fd/{}", dir, fd++));
     add_task(p.pid, p.pid, p.comm);
@@ -139,7 +131,7 @@ class FakeRoot {
   }
 
  private:
-  std::filesystem::path root_;
+  TempDir dir_{"detect"};
 };
 
 /// A `resource` line for a BAR of `size` bytes at `start` with `flags`.

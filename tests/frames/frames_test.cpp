@@ -18,6 +18,7 @@
 #include "ghostbrew/frames/log.hpp"
 #include "ghostbrew/frames/stats.hpp"
 #include "ghostbrew/frames/svg.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ghostbrew::frames {
 namespace {
@@ -427,7 +428,8 @@ TEST(FramesSvgTest, LongLogsAreThinnedKeepingTheSlowestFrame) {
 // ---- The command ----
 
 TEST(FramesCommandTest, PrintsTheTableAndWritesThePlot) {
-  const auto plot = std::filesystem::temp_directory_path() / "ghostbrew-frames-test.svg";
+  const ghostbrew::testing::TempDir dir("frames");
+  const auto plot = dir / "plot.svg";
   std::ostringstream out;
   std::vector<std::string> errors;
   const int rc = run_frames((kDir / "eevdf-v1.csv").string(), (kDir / "ghostbrew-plain.csv").string(),
@@ -439,7 +441,6 @@ TEST(FramesCommandTest, PrintsTheTableAndWritesThePlot) {
   std::ifstream in(plot);
   const std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(svg_root(svg), "svg");
-  std::filesystem::remove(plot);
 }
 
 TEST(FramesCommandTest, BadLogIsOneLineAndStatusOne) {

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.hpp"
+
 namespace ghostbrew::procdb {
 namespace {
 
@@ -88,14 +90,6 @@ void put_v2(Bytes& b, const V2& r) {
 
 class ProcdbStore : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ghostbrew-procdb-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::filesystem::path write(const Bytes& bytes, const std::string& name = "procdb.bin") {
     const auto p = dir_ / name;
     std::ofstream(p, std::ios::binary)
@@ -118,7 +112,7 @@ class ProcdbStore : public ::testing::Test {
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
   }
 
-  std::filesystem::path dir_;
+  const ghostbrew::testing::TempDir dir_{"procdb"};
 };
 
 TEST_F(ProcdbStore, DefaultPathIsInTheStateDirectory) {

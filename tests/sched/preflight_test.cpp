@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_dir.hpp"
+
 namespace ghostbrew::sched {
 namespace {
 
@@ -13,24 +15,16 @@ namespace stdfs = std::filesystem;
 
 class PreflightTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = stdfs::temp_directory_path() /
-            ("ghostbrew-preflight-" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    stdfs::remove_all(root_);
-    stdfs::create_directories(root_);
-  }
-  void TearDown() override { stdfs::remove_all(root_); }
   void sched_ext(const std::string& state, const std::string& ops = {}) {
     stdfs::create_directories(root_ / "sys/kernel/sched_ext/root");
     std::ofstream(root_ / "sys/kernel/sched_ext/state") << state << "\n";
     if (!ops.empty()) std::ofstream(root_ / "sys/kernel/sched_ext/root/ops") << ops << "\n";
   }
-  stdfs::path root_;
+  const ghostbrew::testing::TempDir root_{"preflight"};
 };
 
 TEST_F(PreflightTest, KernelWithoutSchedExtIsRefusedNamingTheDirectory) {
-  auto r = preflight(root_, true);
+  auto r = preflight(root_.path(), true);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("sys/kernel/sched_ext"), std::string::npos);
   EXPECT_NE(r.error().message().find("no sched_ext"), std::string::npos);
@@ -38,21 +32,21 @@ TEST_F(PreflightTest, KernelWithoutSchedExtIsRefusedNamingTheDirectory) {
 
 TEST_F(PreflightTest, NonRootIsRefusedFirst) {
   sched_ext("disabled");
-  auto r = preflight(root_, false);
+  auto r = preflight(root_.path(), false);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("root"), std::string::npos);
 }
 
 TEST_F(PreflightTest, AnotherSchedulerLoadedIsRefusedWithItsName) {
   sched_ext("enabled", "scx_lavd");
-  auto r = preflight(root_, true);
+  auto r = preflight(root_.path(), true);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("another sched_ext scheduler is loaded: scx_lavd"), std::string::npos);
 }
 
 TEST_F(PreflightTest, DisabledStateIsAccepted) {
   sched_ext("disabled");
-  auto r = preflight(root_, true);
+  auto r = preflight(root_.path(), true);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->state, "disabled");
   EXPECT_FALSE(r->ops.has_value());
