@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "ghostbrew/topology/discover.hpp"
+#include "support/temp_dir.hpp"
 #include "sysfs_tree.hpp"
 
 namespace {
@@ -51,7 +52,7 @@ double thread_cpu_ms() {
 }
 
 void discover_bench(benchmark::State& state, int cpus, double budget_ms) {
-  const topo::testing::TempDir dir("topo-bench");
+  const ghostbrew::testing::TempDir dir("topo-bench");
   topo::testing::write_tree(zen4_spec(cpus), dir.path());
   const auto check = topo::discover(dir.path());
   if (!check || check->cpus.size() != static_cast<std::size_t>(cpus)) {

@@ -6,11 +6,12 @@
 
 #include "../topology/sysfs_tree.hpp"
 #include "ghostbrew/topology/discover.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ghostbrew::sched {
 namespace {
 
-using topology::testing::TempDir;
+using ghostbrew::testing::TempDir;
 
 CpuMap map_of(const std::string& fixture) {
   TempDir dir("cpumap");

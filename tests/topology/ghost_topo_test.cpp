@@ -14,11 +14,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/temp_dir.hpp"
 #include "sysfs_tree.hpp"
 
 namespace {
 
-using ghostbrew::topology::testing::TempDir;
+using ghostbrew::testing::TempDir;
 using ::testing::HasSubstr;
 
 struct Run {

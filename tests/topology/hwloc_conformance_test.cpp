@@ -26,6 +26,7 @@
 
 #include "ghostbrew/topology/discover.hpp"
 #include "ghostbrew/topology/json.hpp"
+#include "support/temp_dir.hpp"
 #include "sysfs_tree.hpp"
 
 namespace {
@@ -189,7 +190,7 @@ void check_snapshot(const stdfs::path& test_file) {
   const auto spec = read_test_file(test_file);
   ASSERT_TRUE(spec.count("source") && spec.count("target")) << "no source/target in " << test_file;
   ASSERT_FALSE(spec.count("exclude") || spec.count("env")) << "exclude/env snapshots are not supported yet";
-  topo::testing::TempDir dir("hwloc");
+  ghostbrew::testing::TempDir dir("hwloc");
   const auto tarball = kSnapshots / spec.at("source");
   ASSERT_EQ(std::system(("tar -xjf '" + tarball.string() + "' -C '" + dir.path().string() + "'").c_str()), 0);
   std::vector<stdfs::path> tops;
@@ -273,7 +274,7 @@ TEST(HwlocConformanceTest, LiveLstopoSeesOurFixturesAsWeDo) {
   int compared = 0;
   for (const auto& name : names) {
     SCOPED_TRACE(name);
-    topo::testing::TempDir dir("hwloc-live");
+    ghostbrew::testing::TempDir dir("hwloc-live");
     topo::testing::write_fixture(fixtures, name, dir.path());
     if (!topo::discover(dir.path())) continue;  // the broken fixtures that must fail
     // hwloc makes no Core of threads whose core_id is -1; we keep the SMT pair their siblings name.

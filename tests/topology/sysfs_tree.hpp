@@ -35,7 +35,6 @@
 #include <fmt/format.h>
 
 #include "ghostbrew/core/cpuset.hpp"
-#include "support/temp_dir.hpp"
 
 namespace ghostbrew::topology::testing {
 
@@ -253,8 +252,5 @@ inline void write_fixture(const std::filesystem::path& dir, const std::string& n
   detail::read_spec(dir / (name + ".topo"), spec);
   write_tree(spec, root);
 }
-
-/// A scratch directory for a fixture tree (tests/support; on /dev/shm when present).
-using TempDir = ghostbrew::testing::TempDir;
 
 }  // namespace ghostbrew::topology::testing

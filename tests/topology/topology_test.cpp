@@ -14,14 +14,15 @@
 #include "ghostbrew/topology/discover.hpp"
 #include "ghostbrew/topology/json.hpp"
 #include "ghostbrew/topology/print.hpp"
+#include "support/temp_dir.hpp"
 #include "sysfs_tree.hpp"
 
 namespace {
 
 namespace topo = ghostbrew::topology;
 using ghostbrew::CpuSet;
+using ghostbrew::testing::TempDir;
 using ::testing::HasSubstr;
-using topo::testing::TempDir;
 
 const std::filesystem::path kFixtures = std::filesystem::path(GHOSTBREW_TEST_FIXTURES) / "topology";
 

@@ -5,9 +5,10 @@
 
 #include "ghostbrew/tuning/profile.hpp"
 #include "support.hpp"
+#include "support/temp_dir.hpp"
 
 namespace gt = ghostbrew::tuning;
-using tuning_test::ScratchDir;
+using ghostbrew::testing::TempDir;
 
 namespace {
 void write_text(const std::filesystem::path& p, const std::string& text) {
@@ -17,7 +18,7 @@ void write_text(const std::filesystem::path& p, const std::string& text) {
 }  // namespace
 
 TEST(ProfileTest, SavedProfileIsFoundAgain) {
-  ScratchDir d;
+  TempDir d;
   const gt::Profile p{"Cyberpunk2077.exe", {GB_MODE_GAMING, 4000, 30000, 700, 2000}};
   ASSERT_TRUE(gt::save_profile(d.path(), p));
   EXPECT_TRUE(std::filesystem::exists(d.path() / "profiles/cyberpunk2077-exe.json"));
@@ -31,7 +32,7 @@ TEST(ProfileTest, SavedProfileIsFoundAgain) {
 }
 
 TEST(ProfileTest, OverwriteReplacesTheProfile) {
-  ScratchDir d;
+  TempDir d;
   ASSERT_TRUE(gt::save_profile(d.path(), {"g", {GB_MODE_GAMING, 4000, 30000, 700, 2000}}));
   const gt::TuningConfig next{GB_MODE_AUTO, 3000, 20000, 1000, 1000};
   ASSERT_TRUE(gt::save_profile(d.path(), {"g", next}));
@@ -39,7 +40,7 @@ TEST(ProfileTest, OverwriteReplacesTheProfile) {
 }
 
 TEST(ProfileTest, MissingProfileOrAnotherGamesSlugIsNotFound) {
-  ScratchDir d;
+  TempDir d;
   auto none = gt::find_profile(d.path(), "g");
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->has_value());
@@ -50,7 +51,7 @@ TEST(ProfileTest, MissingProfileOrAnotherGamesSlugIsNotFound) {
 }
 
 TEST(ProfileTest, InvalidConfigurationIsNotSaved) {
-  ScratchDir d;
+  TempDir d;
   auto r = gt::save_profile(d.path(), {"g", {GB_MODE_GAMING, 100, 30000, 700, 2000}});
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("slice_us"), std::string::npos);
@@ -58,7 +59,7 @@ TEST(ProfileTest, InvalidConfigurationIsNotSaved) {
 }
 
 TEST(ProfileTest, BadFilesAreErrorsNamingTheFile) {
-  ScratchDir d;
+  TempDir d;
   const auto p = gt::profile_path(d.path(), "g");
   const std::string good_tail =
       R"("burst_threshold_us": 20000, "interactive_burst_us": 1000, "game_window_us": 1000})";
@@ -92,7 +93,7 @@ TEST(ProfileTest, BadFilesAreErrorsNamingTheFile) {
 }
 
 TEST(ProfileTest, GameNameThatIsNotUtf8IsSavedAndFoundAgain) {
-  ScratchDir d;
+  TempDir d;
   const std::string game = "\xff\xfe\x1b[1m\"\\x.exe";
   const gt::Profile p{game, {GB_MODE_GAMING, 4000, 30000, 700, 2000}};
   ASSERT_TRUE(gt::save_profile(d.path(), p));

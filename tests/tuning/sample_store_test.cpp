@@ -9,11 +9,12 @@
 
 #include "ghostbrew/tuning/sample_store.hpp"
 #include "support.hpp"
+#include "support/temp_dir.hpp"
 
 namespace gt = ghostbrew::tuning;
 namespace fs = std::filesystem;
+using ghostbrew::testing::TempDir;
 using tuning_test::sample;
-using tuning_test::ScratchDir;
 
 namespace {
 
@@ -57,7 +58,7 @@ TEST(SampleStoreTest, PathIsPerCpuModelAndGame) {
 }
 
 TEST(SampleStoreTest, AppendedSamplesReadBackExactly) {
-  ScratchDir d;
+  TempDir d;
   const auto a = sample("wine64-preloader", 100, 2e6, {GB_MODE_GAMING, 4000, 30000, 700, 2000});
   auto b = sample("wine64-preloader", 200, 3.5e6);
   b.metrics.op_p99_ns[GB_OP_STOPPING] = 12345.5;
@@ -71,7 +72,7 @@ TEST(SampleStoreTest, AppendedSamplesReadBackExactly) {
 }
 
 TEST(SampleStoreTest, CapDropsTheOldest) {
-  ScratchDir d;
+  TempDir d;
   for (int t = 1; t <= 5; ++t) ASSERT_TRUE(gt::append(d.path(), sample("g", t, 1e6), 3));
   auto got = gt::load_samples(gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "g"));
   ASSERT_TRUE(got);
@@ -81,7 +82,7 @@ TEST(SampleStoreTest, CapDropsTheOldest) {
 }
 
 TEST(SampleStoreTest, NamesTooLongForTheRecordAreRefused) {
-  ScratchDir d;
+  TempDir d;
   auto r = gt::append(d.path(), sample(std::string(gt::kMaxGameName + 1, 'x'), 1, 1e6));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().what.find("longer than 63"), std::string::npos) << r.error().message();
@@ -89,7 +90,7 @@ TEST(SampleStoreTest, NamesTooLongForTheRecordAreRefused) {
 }
 
 TEST(SampleStoreTest, TruncatedFileIsRefused) {
-  ScratchDir d;
+  TempDir d;
   ASSERT_TRUE(gt::append(d.path(), sample("g", 1, 1e6)));
   const auto p = gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "g");
   auto b = bytes_of(p);
@@ -102,7 +103,7 @@ TEST(SampleStoreTest, TruncatedFileIsRefused) {
 }
 
 TEST(SampleStoreTest, TrailingBytesAreRefused) {
-  ScratchDir d;
+  TempDir d;
   ASSERT_TRUE(gt::append(d.path(), sample("g", 1, 1e6)));
   const auto p = gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "g");
   auto b = bytes_of(p);
@@ -112,7 +113,7 @@ TEST(SampleStoreTest, TrailingBytesAreRefused) {
 }
 
 TEST(SampleStoreTest, FlippedPayloadByteFailsTheChecksum) {
-  ScratchDir d;
+  TempDir d;
   ASSERT_TRUE(gt::append(d.path(), sample("g", 1, 1e6)));
   const auto p = gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "g");
   auto b = bytes_of(p);
@@ -122,7 +123,7 @@ TEST(SampleStoreTest, FlippedPayloadByteFailsTheChecksum) {
 }
 
 TEST(SampleStoreTest, WrongMagicIsRefused) {
-  ScratchDir d;
+  TempDir d;
   ASSERT_TRUE(gt::append(d.path(), sample("g", 1, 1e6)));
   const auto p = gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "g");
   auto b = bytes_of(p);
@@ -132,21 +133,21 @@ TEST(SampleStoreTest, WrongMagicIsRefused) {
 }
 
 TEST(SampleStoreTest, UnknownVersionIsRefused) {
-  ScratchDir d;
+  TempDir d;
   const auto p = d.path() / "v2.gbs";
   write_records(p, {gt::detail::to_record(sample("g", 1, 1e6))}, 2);
   expect_refused(p, "version 2");
 }
 
 TEST(SampleStoreTest, CountThatDisagreesWithThePayloadIsRefused) {
-  ScratchDir d;
+  TempDir d;
   const auto p = d.path() / "count.gbs";
   write_records(p, {gt::detail::to_record(sample("g", 1, 1e6))}, 1, 1);  // says 2 records, holds 1
   expect_refused(p, "2 records");
 }
 
 TEST(SampleStoreTest, PayloadThatIsNotWholeRecordsIsRefused) {
-  ScratchDir d;
+  TempDir d;
   const auto p = d.path() / "partial.gbs";
   std::vector<std::byte> payload(sizeof(gt::detail::SampleRecord) + 3);
   ASSERT_TRUE(ghostbrew::write_state_file(p, "GBSAMPLE", 1, 1, payload));
@@ -154,7 +155,7 @@ TEST(SampleStoreTest, PayloadThatIsNotWholeRecordsIsRefused) {
 }
 
 TEST(SampleStoreTest, StringFieldWithoutNulIsRefused) {
-  ScratchDir d;
+  TempDir d;
   const auto p = d.path() / "nul.gbs";
   auto r = gt::detail::to_record(sample("g", 1, 1e6));
   std::memset(r.game, 'x', sizeof r.game);
@@ -167,7 +168,7 @@ TEST(SampleStoreTest, StringFieldWithoutNulIsRefused) {
 }
 
 TEST(SampleStoreTest, UnknownModeOrNonFiniteMetricIsRefused) {
-  ScratchDir d;
+  TempDir d;
   const auto p = d.path() / "bad.gbs";
   auto r = gt::detail::to_record(sample("g", 1, 1e6));
   r.mode = 9;
@@ -184,7 +185,7 @@ TEST(SampleStoreTest, UnknownModeOrNonFiniteMetricIsRefused) {
 }
 
 TEST(SampleStoreTest, AppendDoesNotOverwriteACorruptFile) {
-  ScratchDir d;
+  TempDir d;
   ASSERT_TRUE(gt::append(d.path(), sample("g", 1, 1e6)));
   const auto p = gt::samples_path(d.path(), sample("g", 0, 0).cpu_model, "g");
   auto b = bytes_of(p);
@@ -197,7 +198,7 @@ TEST(SampleStoreTest, AppendDoesNotOverwriteACorruptFile) {
 }
 
 TEST(SampleStoreTest, LoadAllKeepsGoodFilesAndReportsTheCorruptOne) {
-  ScratchDir d;
+  TempDir d;
   ASSERT_TRUE(gt::append(d.path(), sample("alpha", 1, 1e6)));
   ASSERT_TRUE(gt::append(d.path(), sample("beta", 2, 1e6)));
   auto other_cpu = sample("gamma", 3, 1e6);
@@ -214,7 +215,7 @@ TEST(SampleStoreTest, LoadAllKeepsGoodFilesAndReportsTheCorruptOne) {
 }
 
 TEST(SampleStoreTest, NothingRecordedYetIsNoError) {
-  ScratchDir d;
+  TempDir d;
   const auto all = gt::load_all(d.path() / "never-created");
   EXPECT_TRUE(all.samples.empty());
   EXPECT_TRUE(all.errors.empty());
@@ -230,7 +231,7 @@ void put(std::vector<std::byte>& rec, std::size_t offset, T v) {
 // A version-1 file as every build so far wrote it, packed by hand at the documented offsets (not
 // through SampleRecord): files already on disk keep loading, whatever the codec loops over.
 TEST(SampleStoreTest, Version1FileFromEarlierBuildsStillLoads) {
-  ScratchDir d;
+  TempDir d;
   std::vector<std::byte> rec(376);
   put<std::int64_t>(rec, 0, 1700000000);
   std::memcpy(rec.data() + 8, "eldenring.exe", 13);         // game, 64 bytes
@@ -280,7 +281,7 @@ TEST(SampleStoreTest, Version1FileFromEarlierBuildsStillLoads) {
 }
 
 TEST(SampleStoreTest, EveryRealMetricMustBeFiniteAndNonNegative) {
-  ScratchDir d;
+  TempDir d;
   const auto p = d.path() / "bad.gbs";
   // Byte offsets of the double fields of a version-1 record: the latencies, the callbacks, the rates.
   std::vector<std::size_t> offsets = {208, 216, 224, 240};

@@ -14,9 +14,10 @@
 #include <string>
 
 #include "ghostbrew/tuning/config.hpp"
-#include "support.hpp"
+#include "support/temp_dir.hpp"
 
 namespace gt = ghostbrew::tuning;
+using ghostbrew::testing::TempDir;
 
 TEST(SettingsTableTest, TunedSettingsAreTheTunersWithTheirBounds) {
   for (gt::Setting s : gt::kSettings) {
@@ -97,7 +98,7 @@ const char* kCsv =
 }  // namespace
 
 TEST(TrainPySettingsTest, BoundsComeFromTheSettingsFile) {
-  tuning_test::ScratchDir d;
+  const TempDir d;
   auto table = gt::settings_json();
   table["settings"][0]["max"] = 3000;  // slice_us: 4000 is now out of bounds
   const auto settings = write(d.path() / "settings.json", table.dump());
@@ -110,7 +111,7 @@ TEST(TrainPySettingsTest, BoundsComeFromTheSettingsFile) {
 }
 
 TEST(TrainPySettingsTest, ModesComeFromTheSettingsFile) {
-  tuning_test::ScratchDir d;
+  const TempDir d;
   auto table = gt::settings_json();
   table["modes"].erase(1);  // no "gaming"
   const auto settings = write(d.path() / "settings.json", table.dump());
@@ -121,7 +122,7 @@ TEST(TrainPySettingsTest, ModesComeFromTheSettingsFile) {
 }
 
 TEST(TrainPySettingsTest, MissingOrMalformedSettingsFileIsRefused) {
-  tuning_test::ScratchDir d;
+  const TempDir d;
   const auto csv = write(d.path() / "s.csv", kCsv);
   const auto missing = (d.path() / "nope.json").string();
   TrainRun r = train(csv + " --settings " + missing);

@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
-// Shared by the tuning tests: a scratch directory and a plausible sample.
+// Shared by the tuning tests: a plausible sample.
 #pragma once
 
 #include <filesystem>
 #include <string>
 
 #include "ghostbrew/tuning/sample.hpp"
-#include "support/temp_dir.hpp"
 
 namespace tuning_test {
-
-/// A fresh directory, removed with its content at scope exit (tests/support's TempDir).
-using ScratchDir = ghostbrew::testing::TempDir;
 
 /// A sample whose gaming p99 is `p99_ns` (the other latencies scale with it).
 inline ghostbrew::tuning::Sample sample(std::string game, std::int64_t t, double p99_ns,
