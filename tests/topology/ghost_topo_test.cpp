@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 // The real ghost-topo binary: exit status 2 and one line naming what is missing on a root that is
 // not a sysfs tree; a JSON document that parses back on a good fixture; the tree by default.
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <memory>
-#include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/run.hpp"
 #include "support/temp_dir.hpp"
 #include "sysfs_tree.hpp"
 
@@ -22,28 +18,8 @@ namespace {
 using ghostbrew::testing::TempDir;
 using ::testing::HasSubstr;
 
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-Run ghost_topo(const std::string& args) {
-  TempDir tmp("ghost-topo-run");
-  const auto err_file = tmp.path() / "stderr";
-  const auto cmd = std::string(GHOSTBREW_GHOST_TOPO) + " " + args + " 2>'" + err_file.string() + "'";
-  Run r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
-  const int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  r.err = ss.str();
-  return r;
+ghostbrew::testing::RunResult ghost_topo(const std::string& args) {
+  return ghostbrew::testing::run_split(std::string(GHOSTBREW_GHOST_TOPO) + " " + args);
 }
 
 TEST(GhostTopoTest, RootThatIsNotSysfsExitsTwoWithOneLine) {

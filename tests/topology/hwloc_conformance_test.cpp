@@ -8,12 +8,10 @@
 // (L2s are not compared: on the Bulldozer snapshot the kernel reports per-core L2s that hwloc
 // regroups per compute unit; we report what sysfs says.)
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <optional>
 #include <regex>
 #include <set>
@@ -26,6 +24,7 @@
 
 #include "ghostbrew/topology/discover.hpp"
 #include "ghostbrew/topology/json.hpp"
+#include "support/run.hpp"
 #include "support/temp_dir.hpp"
 #include "sysfs_tree.hpp"
 
@@ -145,17 +144,6 @@ Expected parse_xml(const stdfs::path& file) {
   return e;
 }
 
-#ifdef GHOSTBREW_GHOST_TOPO
-std::string run(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-  if (!pipe) throw std::runtime_error("popen failed: " + command);
-  std::string out;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe.get())) > 0;) out.append(buf, n);
-  return out;
-}
-#endif
-
 std::map<std::string, std::string> read_test_file(const stdfs::path& file) {
   std::map<std::string, std::string> kv;
   std::ifstream in(file);
@@ -210,7 +198,9 @@ void compare_with_hwloc(const stdfs::path& root, const Expected& e, bool check_k
   nlohmann::json j;
 #ifdef GHOSTBREW_GHOST_TOPO
   j = nlohmann::json::parse(
-      run(std::string(GHOSTBREW_GHOST_TOPO) + " --json --root '" + root.string() + "'"));
+      ghostbrew::testing::run(std::string(GHOSTBREW_GHOST_TOPO) + " --json --root '" + root.string() + "'",
+                              /*merge_stderr=*/false)
+          .out);
 #else
   j = topo::to_json(*t);
 #endif

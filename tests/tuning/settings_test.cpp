@@ -5,15 +5,11 @@
 
 #include <gtest/gtest.h>
 
-#include <stdio.h>
-#include <sys/wait.h>
-
-#include <array>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "ghostbrew/tuning/config.hpp"
+#include "support/run.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gt = ghostbrew::tuning;
@@ -69,26 +65,8 @@ TEST(SettingsTableTest, TrainPyCopyIsTheTable) {
 
 namespace {
 
-struct TrainRun {
-  int status = -1;
-  std::string output;
-};
-
-TrainRun train(const std::string& args) {
-  const std::string cmd = std::string(PYTHON3) + " " + TRAIN_PY + " " + args + " 2>&1";
-  TrainRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;) r.output.append(buf.data(), n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-std::string write(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream(p) << text;
-  return p.string();
+ghostbrew::testing::RunResult train(const std::string& args) {
+  return ghostbrew::testing::run(std::string(PYTHON3) + " " + TRAIN_PY + " " + args);
 }
 
 const char* kCsv =
@@ -101,36 +79,35 @@ TEST(TrainPySettingsTest, BoundsComeFromTheSettingsFile) {
   const TempDir d;
   auto table = gt::settings_json();
   table["settings"][0]["max"] = 3000;  // slice_us: 4000 is now out of bounds
-  const auto settings = write(d.path() / "settings.json", table.dump());
-  const auto csv = write(d.path() / "s.csv", kCsv);
-  const TrainRun r = train(csv + " --settings " + settings);
-  EXPECT_EQ(r.status, 2) << r.output;
-  EXPECT_NE(r.output.find("train.py: error: " + csv + ":2: slice_us 4000 is outside 500..3000"),
+  const auto settings = d.write("settings.json", table.dump()).string();
+  const auto csv = d.write("s.csv", kCsv).string();
+  const auto r = train(csv + " --settings " + settings);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("train.py: error: " + csv + ":2: slice_us 4000 is outside 500..3000"),
             std::string::npos)
-      << r.output;
+      << r.out;
 }
 
 TEST(TrainPySettingsTest, ModesComeFromTheSettingsFile) {
   const TempDir d;
   auto table = gt::settings_json();
   table["modes"].erase(1);  // no "gaming"
-  const auto settings = write(d.path() / "settings.json", table.dump());
-  const auto csv = write(d.path() / "m.csv", kCsv);
-  const TrainRun r = train(csv + " --settings " + settings);
-  EXPECT_EQ(r.status, 2) << r.output;
-  EXPECT_NE(r.output.find("mode 'gaming' is not one of auto, work"), std::string::npos) << r.output;
+  const auto settings = d.write("settings.json", table.dump()).string();
+  const auto csv = d.write("m.csv", kCsv).string();
+  const auto r = train(csv + " --settings " + settings);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("mode 'gaming' is not one of auto, work"), std::string::npos) << r.out;
 }
 
 TEST(TrainPySettingsTest, MissingOrMalformedSettingsFileIsRefused) {
   const TempDir d;
-  const auto csv = write(d.path() / "s.csv", kCsv);
+  const auto csv = d.write("s.csv", kCsv).string();
   const auto missing = (d.path() / "nope.json").string();
-  TrainRun r = train(csv + " --settings " + missing);
-  EXPECT_EQ(r.status, 2) << r.output;
-  EXPECT_NE(r.output.find("train.py: error: " + missing + ": cannot read"), std::string::npos) << r.output;
-  const auto bad = write(d.path() / "bad.json", "{\"settings\": 3}");
+  auto r = train(csv + " --settings " + missing);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("train.py: error: " + missing + ": cannot read"), std::string::npos) << r.out;
+  const auto bad = d.write("bad.json", "{\"settings\": 3}").string();
   r = train(csv + " --settings " + bad);
-  EXPECT_EQ(r.status, 2) << r.output;
-  EXPECT_NE(r.output.find("train.py: error: " + bad + ": not a settings table"), std::string::npos)
-      << r.output;
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("train.py: error: " + bad + ": not a settings table"), std::string::npos) << r.out;
 }
