@@ -26,7 +26,7 @@ gb_observation obs_of(std::uint64_t tasks, std::uint64_t bursts, std::uint64_t r
 Profile profile_with(std::array<double, GB_NR_CLASSES> votes, double runtime, double deviation,
                      std::uint64_t tasks) {
   Profile p;
-  p.comm = "x";
+  p.comm = std::string{"x"};  // not a literal: GCC 12 -O3 warns falsely (-Wrestrict) on assign
   p.votes = votes;
   p.runtime_ns = runtime;
   p.deviation_ns = deviation;

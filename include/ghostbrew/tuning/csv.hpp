@@ -51,7 +51,7 @@ inline std::string element_column(std::string_view name, std::size_t i) {
   for (Setting s : kSettings) h += fmt::format(",{}", bounds(s).name);
 #define GB_COLUMN(name) h += "," #name;
 #define GB_COLUMNS(name, n) \
-  for (std::size_t i = 0; i < (n); ++i) h += "," + detail::element_column(#name, i);
+  for (std::size_t i = 0; i < (n); ++i) h += fmt::format(",{}", detail::element_column(#name, i));
   GHOSTBREW_TUNING_METRICS(GB_COLUMN, GB_COLUMN, GB_COLUMNS, GB_COLUMNS)
 #undef GB_COLUMN
 #undef GB_COLUMNS
