@@ -59,10 +59,11 @@
  *    average (a hog that wakes itself from a timer or a pipe gets nothing), a hop limit, and never
  *    a change to virtual time: it buys order, not share. A GAMING process whose main thread wakes
  *    from interrupt context at a steady period is paced: its frame period and jitter are published
- *    (GB_MAP_FRAMES: ghost-sched --stats, ghost-probe --frames; vm.frame-pacing), not used for the
- *    order (a frame-bounded request doubled the parallel A/B's frame p99, bpf/NOTES.md). The
- *    inherited classes only move a deadline earlier, within the bounds of 4 (an offset of an
- *    existing class), so the starvation bound stands.
+ *    (GB_MAP_FRAMES: ghost-sched --stats, ghost-probe --frames; vm.frame-pacing); with
+ *    frame_pacing 1 (off by default: no gain shown, bpf/NOTES.md) its threads' requests count at
+ *    most until the frame's end, so the frame's work is due within the frame. The inherited classes
+ *    and the frame-bounded request only move a deadline earlier, within the bounds of 4 (an offset
+ *    of an existing class, a smaller request), so the starvation bound stands.
  * 5. Learning (learn.bpf.h): unclassified tasks are observed and folded by program name for the
  *    daemon's process database; a confident prediction gives the program's next runs its class.
  * 6. Runtime settings: gb_knobs.tune overrides the slice, the learning thresholds and the GAMING
@@ -116,7 +117,7 @@ static u32 queue_class(struct task_struct* p, struct task_ctx* tctx) {
 /* Put p straight onto cpu's local DSQ (cpu was idle and is claimed). */
 static void dispatch_to_idle_cpu(struct task_struct* p, struct task_ctx* tctx, s32 cpu) {
   struct gb_stats* s;
-  tctx->deadline = task_deadline(p, tctx, tctx->class, true);
+  tctx->deadline = frame_due(p, tctx, tctx->class, task_deadline(p, tctx, tctx->class, true));
   gb_dsq_insert(p, SCX_DSQ_LOCAL, gb_slice_ns(), 0);
   count_start(tctx, tctx->class);
   s = stats_here();
@@ -194,7 +195,8 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
     else
       queue_class(p, tctx);
     cls = tctx->class;
-    deadline = tctx->deadline = task_deadline(p, tctx, cls, enq_flags & SCX_ENQ_WAKEUP);
+    deadline = tctx->deadline =
+        frame_due(p, tctx, cls, task_deadline(p, tctx, cls, enq_flags & SCX_ENQ_WAKEUP));
     count_start(tctx, cls);
   }
   s = stats_here();

@@ -42,6 +42,7 @@ const volatile struct gb_config gb_config SEC(".rodata.config") = {
     .xccd_steal_min = 2,
     .wake_chain_hops = 0, /* off until proven: bpf/NOTES.md */
     .irq_wake_hops = 0,   /* off until proven: bpf/NOTES.md */
+    .frame_pacing = 0,    /* off: no gain shown in the guest, bpf/NOTES.md */
 };
 
 /* ---- Maps ------------------------------------------------------------------------------------- */

@@ -235,6 +235,7 @@ TEST_F(GhostbrewObject, ConfigDefaultsAreTheSettingsTableDefaults) {
   EXPECT_EQ(cfg->mode, static_cast<__u32>(t::kDefaultMode));
   EXPECT_EQ(cfg->wake_chain_hops, t::default_value(t::Setting::wake_chain_hops));
   EXPECT_EQ(cfg->irq_wake_hops, t::default_value(t::Setting::irq_wake_hops));
+  EXPECT_EQ(cfg->frame_pacing, t::default_value(t::Setting::frame_pacing));
   // So the loader, given the default options, changes no byte of the object's configuration.
   gb_config applied = *cfg;
   ghostbrew::sched::apply(ghostbrew::sched::Options{}, applied);
@@ -270,6 +271,7 @@ TEST_F(GhostbrewObject, BpfCompilerLaysOutTheAbiLikeCpp) {
   GB_EXPECT_OFFSET(gb_config, nr_llcs);
   GB_EXPECT_OFFSET(gb_config, xccd_steal_min);
   GB_EXPECT_OFFSET(gb_config, irq_wake_hops);
+  GB_EXPECT_OFFSET(gb_config, frame_pacing);
   GB_EXPECT_OFFSET(gb_cpu_info, smt_sibling);
   GB_EXPECT_OFFSET(gb_cpu_info, flags);
   GB_EXPECT_OFFSET(gb_cpu_info, type);

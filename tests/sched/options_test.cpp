@@ -68,6 +68,7 @@ TEST(OptionsTest, LoaderWritesEverySettingBpfHas) {
   o.heartbeat_stale_ms = 700;
   o.wake_chain_hops = 3;
   o.irq_wake_hops = 2;
+  o.frame_pacing = 1;
   gb_config c{};
   apply(o, c);
   EXPECT_EQ(c.slice_ns, 600'000U);
@@ -78,6 +79,7 @@ TEST(OptionsTest, LoaderWritesEverySettingBpfHas) {
   EXPECT_EQ(c.mode, static_cast<__u32>(GB_MODE_WORK));
   EXPECT_EQ(c.wake_chain_hops, 3U);
   EXPECT_EQ(c.irq_wake_hops, 2U);
+  EXPECT_EQ(c.frame_pacing, 1U);
   // Everything else keeps the object's value.
   gb_config untouched{};
   std::memset(&untouched, 0xab, sizeof untouched);

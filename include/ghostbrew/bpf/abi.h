@@ -41,7 +41,7 @@
  * as `const volatile __u32 gb_abi_version` in its own section GB_MAP_ABI (GB_MAP_CONFIG stays one
  * struct gb_config); the loader refuses an object whose number differs from its own
  * (sched::check_abi), with one line naming both. */
-#define GB_ABI_VERSION 3
+#define GB_ABI_VERSION 4
 #define GB_MAP_ABI ".rodata.abi"
 #define GB_ABI_VERSION_VAR "gb_abi_version"
 
@@ -118,7 +118,8 @@ struct gb_config {
                             (1: to the task it wakes; 0: off) */
   __u32 irq_wake_hops;   /* a wake-up from interrupt context makes the wakee latency-critical for its
                             burst (1), and what it wakes next in its process (2); 0: off */
-  __u32 reserved;
+  __u32 frame_pacing;    /* 1: a paced game's threads have their frame's work due within the frame
+                            (frame.bpf.h); 0: pacing is detected and shown only */
 };
 GB_STATIC_ASSERT(sizeof(struct gb_config) == 6 * 8 + GB_NR_CLASSES * 8 + 8 * 4, "gb_config layout");
 
@@ -209,6 +210,7 @@ GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24 + 32 + 8, "gb_knobs layout");
   C(rt_reenqueues, "tasks moved off a CPU that an RT/deadline task took (ops.cpu_release)")          \
   C(chain_boosts, "a GAMING/INTERACTIVE waker (or chain) put its wakee in an earlier class")         \
   C(irq_boosts, "a wake-up from interrupt context put its wakee in an earlier class")                \
+  C(pace_boosts, "a paced game's thread queued due within its frame, earlier than its own deadline") \
   C(mode_switches, "the role cpumasks were rebuilt for a mode switched at run time (gb_knobs.mode)")
 
 #define GB_STATS_DECLARE_COUNTER(name, desc) __u64 name;
@@ -218,7 +220,7 @@ struct gb_stats {
 };
 #undef GB_STATS_DECLARE_COUNTER
 #undef GB_STATS_DECLARE_ARRAY
-GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 17) * 8, "gb_stats layout");
+GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 18) * 8, "gb_stats layout");
 
 /* ---- Exec/exit events: GB_MAP_EVENTS ---------------------------------------------------------- */
 enum gb_event_kind {

@@ -43,6 +43,8 @@ struct Options {
       static_cast<std::uint32_t>(tuning::default_value(tuning::Setting::wake_chain_hops));
   std::uint32_t irq_wake_hops =
       static_cast<std::uint32_t>(tuning::default_value(tuning::Setting::irq_wake_hops));
+  std::uint32_t frame_pacing =
+      static_cast<std::uint32_t>(tuning::default_value(tuning::Setting::frame_pacing));
   bool verbose = false;
   bool detect = true;  ///< feed the class maps from /proc and cgroup detection
   std::string root = "/";
@@ -95,6 +97,7 @@ void for_each_setting(O& o, F&& f) {
   f(info(Setting::stats), o.stats_secs);
   f(info(Setting::wake_chain_hops), o.wake_chain_hops);
   f(info(Setting::irq_wake_hops), o.irq_wake_hops);
+  f(info(Setting::frame_pacing), o.frame_pacing);
 }
 
 /// Every setting within its bounds (tuning::kSettingTable) and the interactive burst below the burst
@@ -126,6 +129,7 @@ inline void apply(const Options& o, gb_config& c) {
   c.mode = static_cast<std::uint32_t>(o.mode);
   c.wake_chain_hops = o.wake_chain_hops;
   c.irq_wake_hops = o.irq_wake_hops;
+  c.frame_pacing = o.frame_pacing;
 }
 
 }  // namespace ghostbrew::sched

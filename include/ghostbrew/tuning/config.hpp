@@ -66,6 +66,7 @@ auto& field_ref(Config& c, Setting s) {
     case Setting::stats:
     case Setting::wake_chain_hops:
     case Setting::irq_wake_hops:
+    case Setting::frame_pacing:
       break;
   }
   return c.game_window_us;

@@ -32,6 +32,7 @@ enum class Setting : std::uint8_t {
   stats,
   wake_chain_hops,
   irq_wake_hops,
+  frame_pacing,
 };
 
 /// One row of the settings table.
@@ -42,7 +43,7 @@ struct SettingInfo {
   std::uint64_t def;      ///< default (the BPF object's built-in value, where it has one)
   std::uint64_t min;      ///< inclusive bounds: a value outside is refused, never clamped
   std::uint64_t max;
-  std::string_view unit;  ///< "us", "ms" or "s"
+  std::string_view unit;  ///< "us", "ms", "s", "hops" or "on/off"
   std::uint64_t step;     ///< how far the online tuner moves it at once; 0: not tuned
   std::string_view help;
 
@@ -72,7 +73,7 @@ struct SettingInfo {
 /// - irq wake hops 0..2: 0 turns the interrupt wake-up bias off; 1 biases the woken task, 2 also
 ///   what it wakes next in its process (the input thread's hand-off to the game's logic). Off by
 ///   default: in the guest it did not yet shorten input latency (bpf/NOTES.md).
-inline constexpr std::array<SettingInfo, 9> kSettingTable = {{
+inline constexpr std::array<SettingInfo, 10> kSettingTable = {{
     {Setting::slice, "slice_us", "--slice-us", 5000, GB_SLICE_MIN_US, GB_SLICE_MAX_US, "us", 500,
      "time slice of every task"},
     {Setting::burst_threshold, "burst_threshold_us", "--burst-threshold-us", 20000, 2000, 100000, "us", 2000,
@@ -93,6 +94,9 @@ inline constexpr std::array<SettingInfo, 9> kSettingTable = {{
     {Setting::irq_wake_hops, "irq_wake_hops", "--irq-wake-hops", 0, 0, 2, "hops", 0,
      "a task woken by an interrupt is latency-critical for its burst (1), and what it wakes next in its "
      "process (2); 0: off (default: not yet proven, bpf/NOTES.md)"},
+    {Setting::frame_pacing, "frame_pacing", "--frame-pacing", 0, 0, 1, "on/off", 0,
+     "1: a paced game's threads have their frame's work due within the frame; 0: pacing is detected and "
+     "shown only (default: no gain shown, bpf/NOTES.md)"},
 }};
 
 /// The row of setting `s`.
