@@ -12,12 +12,16 @@
 #     never sleeps). (A thread that runs a few ms and sleeps until its next period is a
 #     single-threaded game loop with a frame limiter, and is detected as one: by design.)
 # Pass: the detected fps is within TOLERANCE_PCT (5) % of each set rate (both in ghost-probe and in
-# the last stats line of the run), and nothing else is ever shown as paced.
+# the last stats line of the run), and nothing else is ever shown as paced. Then the use
+# (--frame-pacing 1, off by default): the game at FPS_A again, and its threads' deadlines must move
+# earlier (due within the frame; pace_boosts) at least once per MIN_FRAMES_PER_BOOST frames; with
+# the default (off), never.
 . /guest-lib.sh
 RUN_S=6
 FPS_A=120
 FPS_B=50
 TOLERANCE_PCT=5
+MIN_FRAMES_PER_BOOST=10
 LOG=/tmp/ghost-sched.log
 cleanup() {
   ghost_cleanup "$LOG"
@@ -75,8 +79,31 @@ false_stats=$(tail -n +"$lines0" "$LOG" | grep -E '^frames: .*\[' | sort -u)
 if [ -z "$false_stats" ]; then pass stats-show-no-game; else
   fail stats-show-no-game "ghost-sched's stats lines showed paced games: $false_stats"
 fi
+snapshot_stats
+expect_eq no-pacing-use-by-default "$(stat_sum pace_boosts)" 0
+ghost_sched_stop INT || die exits-on-sigint "ghost-sched still running 30 s after SIGINT"
+wait_for_state disabled 30 || die detach "state $(sched_state) after stopping ghost-sched"
+
+# The use, turned on: the game at FPS_A beside the hogs has its threads queued due within the frame
+# (pace_boosts counts each deadline that moved earlier for it).
+ghost_sched_start "$LOG.use" --stats 1 --frame-pacing 1 ||
+  die attach-use "ghost-sched --frame-pacing 1 did not attach (state $(sched_state))"
+sleep 1
+snapshot_stats
+b0=$(stat_sum pace_boosts)
+/tmp/game.exe --fps "$FPS_A" --duration "$RUN_S" --label "frame-pacing.use" >/tmp/game-use.out 2>&1 ||
+  die game-use "framesim with pacing in use failed: $(tail -n 3 /tmp/game-use.out)"
+snapshot_stats
+boosts=$(($(stat_sum pace_boosts) - b0))
+data frame-pacing.use.pace_boosts "$boosts"
+grep -E 'GHOSTBREW-DATA [^ ]*\.(miss_pct|frame_p99_us) ' /tmp/game-use.out
+want=$((RUN_S * FPS_A / MIN_FRAMES_PER_BOOST))
+if [ "$boosts" -ge "$want" ]; then pass pacing-use-moves-deadlines; else
+  fail pacing-use-moves-deadlines "$boosts deadlines moved earlier in ${RUN_S} s at ${FPS_A} fps with" \
+    "--frame-pacing 1; want >= $want"
+fi
 load_stop
 errs=$(scx_kernel_errors)
 if [ -z "$errs" ]; then pass kernel-log-clean; else fail kernel-log-clean "$errs"; fi
-ghost_sched_stop INT || die exits-on-sigint "ghost-sched still running 30 s after SIGINT"
+ghost_sched_stop INT || die exits-on-sigint-use "ghost-sched still running 30 s after SIGINT"
 finish
