@@ -112,12 +112,18 @@ static u32 queue_class(struct task_struct* p, struct task_ctx* tctx) {
   return tctx->class;
 }
 
+/* p's deadline if queued now in class cls: virtual time's, due within its game's frame when pacing is
+ * used (frame.bpf.h). */
+static u64 queue_deadline(struct task_struct* p, struct task_ctx* tctx, u32 cls, bool wakeup) {
+  return frame_due(p, tctx, cls, task_deadline(p, tctx, cls, wakeup));
+}
+
 /* ---- ops.select_cpu ---------------------------------------------------------------------------- */
 
 /* Put p straight onto cpu's local DSQ (cpu was idle and is claimed). */
 static void dispatch_to_idle_cpu(struct task_struct* p, struct task_ctx* tctx, s32 cpu) {
   struct gb_stats* s;
-  tctx->deadline = frame_due(p, tctx, tctx->class, task_deadline(p, tctx, tctx->class, true));
+  tctx->deadline = queue_deadline(p, tctx, tctx->class, true);
   gb_dsq_insert(p, SCX_DSQ_LOCAL, gb_slice_ns(), 0);
   count_start(tctx, tctx->class);
   s = stats_here();
@@ -195,8 +201,7 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
     else
       queue_class(p, tctx);
     cls = tctx->class;
-    deadline = tctx->deadline =
-        frame_due(p, tctx, cls, task_deadline(p, tctx, cls, enq_flags & SCX_ENQ_WAKEUP));
+    deadline = tctx->deadline = queue_deadline(p, tctx, cls, enq_flags & SCX_ENQ_WAKEUP);
     count_start(tctx, cls);
   }
   s = stats_here();
