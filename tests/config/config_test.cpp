@@ -353,6 +353,12 @@ TEST(ConfigExampleTest, TheShippedExampleDocumentsEveryKeyWithItsDefault) {
   auto all = cfg::parse_config(text, "dist/config.toml uncommented");
   ASSERT_TRUE(all) << all.error().message();
   EXPECT_EQ(all->mode, tuning::kDefaultMode);
+  // Shipped, [power_profiles] maps nothing (not followed); uncommented, every profile.
+  EXPECT_FALSE(as_is->power_profiles && as_is->power_profiles->any());
+  ASSERT_TRUE(all->power_profiles);
+  EXPECT_EQ(all->power_profiles->mode_for("power-saver"), GB_MODE_WORK);
+  EXPECT_EQ(all->power_profiles->mode_for("balanced"), GB_MODE_AUTO);
+  EXPECT_EQ(all->power_profiles->mode_for("performance"), GB_MODE_GAMING);
   for (const auto& s : tuning::kSettingTable) EXPECT_EQ(all->setting(s.id), s.def) << s.name;
   for (const auto& l : cfg::kNameLists)
     EXPECT_TRUE(std::any_of(all->names.begin(), all->names.end(),
