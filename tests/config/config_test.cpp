@@ -353,6 +353,12 @@ TEST(ConfigExampleTest, TheShippedExampleDocumentsEveryKeyWithItsDefault) {
   auto all = cfg::parse_config(text, "dist/config.toml uncommented");
   ASSERT_TRUE(all) << all.error().message();
   EXPECT_EQ(all->mode, tuning::kDefaultMode);
+  // Shipped, [power_profiles] maps nothing (not followed); uncommented, every profile.
+  EXPECT_FALSE(as_is->power_profiles && as_is->power_profiles->any());
+  ASSERT_TRUE(all->power_profiles);
+  EXPECT_EQ(all->power_profiles->mode_for("power-saver"), GB_MODE_WORK);
+  EXPECT_EQ(all->power_profiles->mode_for("balanced"), GB_MODE_AUTO);
+  EXPECT_EQ(all->power_profiles->mode_for("performance"), GB_MODE_GAMING);
   for (const auto& s : tuning::kSettingTable) EXPECT_EQ(all->setting(s.id), s.def) << s.name;
   for (const auto& l : cfg::kNameLists)
     EXPECT_TRUE(std::any_of(all->names.begin(), all->names.end(),
@@ -364,6 +370,40 @@ TEST(ConfigExampleTest, TheShippedExampleDocumentsEveryKeyWithItsDefault) {
   EXPECT_FALSE(all->cgroup_rules->empty());
   EXPECT_TRUE(all->state_dir);
   EXPECT_TRUE(all->profiles_dir);
+}
+
+// [power_profiles]: each power-profiles-daemon profile to a mode; absent: not followed.
+TEST(ConfigParseTest, PowerProfilesMapProfilesToModes) {
+  auto c =
+      cfg::parse_config("[power_profiles]\npower-saver = \"work\"\nperformance = \"gaming\"\n", "test.toml");
+  ASSERT_TRUE(c) << c.error().message();
+  ASSERT_TRUE(c->power_profiles);
+  EXPECT_EQ(c->power_profiles->mode_for("power-saver"), GB_MODE_WORK);
+  EXPECT_EQ(c->power_profiles->mode_for("performance"), GB_MODE_GAMING);
+  EXPECT_EQ(c->power_profiles->mode_for("balanced"), std::nullopt);
+  ghostbrew::sched::Options o;
+  cfg::apply(*c, o);
+  EXPECT_TRUE(o.power_profiles.any());
+  EXPECT_EQ(o.power_profiles.mode_for("power-saver"), GB_MODE_WORK);
+
+  auto none = cfg::parse_config("mode = \"auto\"\n", "test.toml");
+  ASSERT_TRUE(none) << none.error().message();
+  EXPECT_FALSE(none->power_profiles);
+  ghostbrew::sched::Options off;
+  cfg::apply(*none, off);
+  EXPECT_FALSE(off.power_profiles.any());
+}
+
+TEST(ConfigParseTest, PowerProfilesRefuseUnknownProfilesAndModesWithTheirLine) {
+  EXPECT_EQ(error_of("[power_profiles]\nbalanced = \"auto\"\nquiet = \"work\"\n"),
+            "test.toml:3: unknown key 'quiet' in [power_profiles] (known: power-saver, balanced, "
+            "performance)");
+  EXPECT_EQ(error_of("[power_profiles]\n\npower-saver = \"turbo\"\n"),
+            "test.toml:3: unknown mode 'turbo' (auto, gaming or work)");
+  EXPECT_EQ(error_of("[power_profiles]\nbalanced = 1\n"),
+            "test.toml:2: power_profiles.balanced must be a string, not an integer");
+  EXPECT_EQ(error_of("power_profiles = \"work\"\n"),
+            "test.toml:1: power_profiles must be a table ([power_profiles]), not a string");
 }
 
 }  // namespace

@@ -31,7 +31,11 @@ using ghostbrew::testing::TempDir;
 
 /// A daemon's side of the control requests: its status, the modes it was told, its reloads.
 struct FakeDaemon {
-  sched::DaemonStatus st{.mode = GB_MODE_AUTO, .uptime_secs = 10, .classified = {2, 5}, .cgroups = 3};
+  sched::DaemonStatus st{.mode = GB_MODE_AUTO,
+                         .uptime_secs = 10,
+                         .classified = {2, 5},
+                         .cgroups = 3,
+                         .power_profile = "power-saver"};
   std::vector<gb_mode> told;
   int reloads = 0;
   ghostbrew::Result<std::string> reload_result = std::string("reloaded: 7 classified processes, 3 cgroups");
@@ -110,6 +114,7 @@ TEST_F(ControlTest, StatsReplyCarriesTheCountersAndTheStatus) {
   EXPECT_EQ(r.resp["classified"]["gaming"], 2);
   EXPECT_EQ(r.resp["classified"]["interactive"], 5);
   EXPECT_EQ(r.resp["cgroups"], 3);
+  EXPECT_EQ(r.resp["power_profile"], "power-saver");
   EXPECT_EQ(counters.reads, 1);
 }
 
@@ -260,6 +265,7 @@ TEST(RemoteTest, CtlModeAndStatusTalkToTheDaemon) {
   ASSERT_EQ(sched::ctl_status((dir / "s.sock").string(), false, out, err), 0) << err.str();
   EXPECT_NE(out.str().find("mode:       gaming\n"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("classified: gaming 2, interactive 5\n"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("power:      power-saver\n"), std::string::npos) << out.str();
   out.str("");
   EXPECT_EQ(sched::ctl_mode((dir / "s.sock").string(), "turbo", out, err), 1);
   EXPECT_NE(err.str().find("unknown mode 'turbo'"), std::string::npos) << err.str();

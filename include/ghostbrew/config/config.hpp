@@ -79,6 +79,7 @@ struct Config {
   std::optional<std::string> cgroup_rules_file;                 ///< [cgroups] file
   std::optional<std::string> state_dir;
   std::optional<std::string> profiles_dir;
+  std::optional<sched::PowerProfileModes> power_profiles;  ///< [power_profiles]: profile -> mode
 
   [[nodiscard]] std::optional<std::uint64_t>& setting(tuning::Setting s) {
     return settings[static_cast<std::size_t>(s)];
@@ -465,9 +466,24 @@ inline Result<std::string> read_limited(const std::filesystem::path& file) {
       }
       if (c.cgroup_rules && c.cgroup_rules_file)
         return fail(detail::at(where, v.source()), "[cgroups] takes rules or file, not both");
+    } else if (key == "power_profiles") {
+      auto t = detail::table_of(where, key, v);
+      if (!t) return tl::unexpected(t.error());
+      sched::PowerProfileModes map;
+      for (const auto& [pkp, pvp] : detail::in_file_order(**t)) {
+        const auto i = sched::power_profile_index(pkp->str());
+        if (!i) return detail::unknown_key(where, *pkp, "power_profiles", sched::power_profile_names());
+        auto s = detail::string_of(where, fmt::format("power_profiles.{}", pkp->str()), *pvp);
+        if (!s) return tl::unexpected(s.error());
+        auto m = tuning::parse_mode(*s, detail::at(where, pvp->source()));
+        if (!m) return tl::unexpected(m.error());
+        map.by_profile[*i] = *m;
+      }
+      c.power_profiles = map;
     } else {
       return detail::unknown_key(where, k, "",
-                                 "mode, state_dir, profiles_dir, [settings], [names], [cgroups]");
+                                 "mode, state_dir, profiles_dir, [settings], [names], [cgroups], "
+                                 "[power_profiles]");
     }
   }
   return c;
@@ -498,6 +514,7 @@ inline void apply(const Config& c, sched::Options& o) {
   }
   if (c.state_dir) o.state_dir = *c.state_dir;
   if (c.profiles_dir) o.profiles_dir = *c.profiles_dir;
+  if (c.power_profiles) o.power_profiles = *c.power_profiles;
 }
 
 /// The options in force: `cli` (the command line as parsed, defaults where no flag was given), then

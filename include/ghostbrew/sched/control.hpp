@@ -41,6 +41,8 @@ struct DaemonStatus {
   std::uint64_t cgroups = 0;
   std::uint64_t restarts = 0;
   pid_t pid = 0;
+  /// The power profile followed ([power_profiles]): its name, "absent" (no daemon on the bus) or "off".
+  std::string power_profile = "off";
 };
 
 /// One field of a stats reply: its name, its type as stats_meta gives it, and what it means.
@@ -49,7 +51,7 @@ struct FieldInfo {
 };
 
 /// The status fields, in reply order (status_json() fills them).
-inline constexpr std::array<FieldInfo, 6> kStatusFields = {{
+inline constexpr std::array<FieldInfo, 7> kStatusFields = {{
     {"mode", "string", "placement mode in force: auto, gaming or work"},
     {"uptime_secs", "f64", "seconds since the running scheduler instance attached"},
     {"classified", "map<class,u64>", "processes the daemon's detection placed in each class"},
@@ -59,6 +61,9 @@ inline constexpr std::array<FieldInfo, 6> kStatusFields = {{
      "load, "
      "or a reloaded configuration changed a load-time setting"},
     {"pid", "u64", "the daemon's process id"},
+    {"power_profile", "string",
+     "the power profile followed ([power_profiles]): power-saver, balanced, performance; absent (no "
+     "power-profiles-daemon on the system bus) or off (not configured)"},
 }};
 
 /// The class names (detect::to_string), by enum gb_class.
@@ -79,7 +84,8 @@ inline nlohmann::json status_json(const DaemonStatus& s) {
           {"classified", by_class(s.classified)},
           {"cgroups", s.cgroups},
           {"restarts", s.restarts},
-          {"pid", static_cast<std::uint64_t>(s.pid)}};
+          {"pid", static_cast<std::uint64_t>(s.pid)},
+          {"power_profile", s.power_profile}};
 }
 
 /// The counters as JSON: plain ones as numbers, per-class ones as {"gaming": n, ...}.

@@ -36,6 +36,7 @@
 #include "ghostbrew/sched/learner.hpp"
 #include "ghostbrew/sched/log.hpp"
 #include "ghostbrew/sched/options.hpp"
+#include "ghostbrew/sched/power_profile_follower.hpp"
 #include "ghostbrew/sched/preflight.hpp"
 #include "ghostbrew/sched/reconfigure.hpp"
 #include "ghostbrew/sched/scheduler.hpp"
@@ -182,6 +183,7 @@ class Daemon {
     if (!rules) return err(rules.error().message()), 2;
     if (auto p = preflight(opts_.root, ::geteuid() == 0); !p) return err(p.error().message()), 1;
     mode_ = opts_.mode;
+    follow_power_profile();
     open_control_socket();
     feeder_.emplace(
         opts_.root, std::move(*rules),
@@ -362,6 +364,16 @@ class Daemon {
     // The kernel hangs up the struct_ops link when it ejects the scheduler (6.10+); kernels whose
     // links cannot be polled are checked on each event and stats tick instead.
     const bool link_polled = l.add(s.ops_link_fd(), [&inst] { check_exit(inst); }).has_value();
+    if (power_)
+      if (auto a = power_->attach(
+              l,
+              [this, &inst](const PowerProfileState& from, const PowerProfileState& to) {
+                ProfileSwitchedModes modes(*this, inst);
+                info(follow_profile(opts_.power_profiles, from, to, mode_, modes));
+              },
+              [this](const Error& e) { warn("power profile no longer followed: " + e.message()); });
+          !a)
+        warn("power profile not followed: " + a.error().message());
     if (control_) {
       control_->set_dispatch([this, &inst](const ctl::Request& r) { return control(inst).handle(r); });
       if (auto a = control_->attach(l); !a) err("control socket: " + a.error().message());
@@ -504,6 +516,42 @@ class Daemon {
     Instance* inst_;
   };
 
+  /// How a power profile change switches BPF's mode: as `ctl mode` does (the collector hears of it,
+  /// the last switch wins), follow_profile() logging the one line that says why.
+  class ProfileSwitchedModes final : public ModeSwitch {
+   public:
+    ProfileSwitchedModes(Daemon& d, Instance& inst) : daemon_(&d), inst_(&inst) {}
+    Result<void> set_mode(gb_mode m) override {
+      if (auto r = inst_->sched->set_mode(m); !r) return r;
+      daemon_->mode_ = m;
+      daemon_->notify_status(*inst_);
+      if (inst_->collector) inst_->collector->mode_switched(m);
+      return {};
+    }
+
+   private:
+    Daemon* daemon_;
+    Instance* inst_;
+  };
+
+  /// With a [power_profiles] mapping: follows the power profile on the system bus (none there: one
+  /// line, nothing else), the first instance starting in the active profile's mode.
+  void follow_power_profile() {
+    if (!opts_.power_profiles.any()) return;
+    auto bus = Bus::system();
+    if (!bus) return info("power profile not followed: " + bus.error().message());
+    auto f = PowerProfileFollower::follow(std::move(*bus));
+    if (!f) return info("power profile not followed: " + f.error().message());
+    power_ = std::move(*f);
+    const auto& st = power_->state();
+    const auto m = opts_.power_profiles.mode_for(st.profile);
+    info(fmt::format("power profile {}{}", describe(st),
+                     st.profile.empty() ? ": followed when one starts"
+                     : m                ? fmt::format(": mode {}", to_string(*m))
+                                        : std::string(": not mapped")));
+    if (m) mode_ = *m;
+  }
+
   /// Tells the collector (when there is one) that the classified processes changed.
   void follow_games(Instance& inst) {
     if (!inst.collector) return;
@@ -521,6 +569,8 @@ class Daemon {
     st.cgroups = feeder_->cgroups();
     st.restarts = restarts_;
     st.pid = ::getpid();
+    st.power_profile =
+        power_ ? (power_->state().profile.empty() ? "absent" : power_->state().profile) : "off";
     return st;
   }
 
@@ -531,6 +581,7 @@ class Daemon {
     for (std::size_t c = 0; c < GB_NR_CLASSES; ++c)
       if (st.classified[c] > 0) line += fmt::format(" {} {}", class_name(c), st.classified[c]);
     line += fmt::format("; {} cgroups", st.cgroups);
+    if (st.power_profile != "off") line += "; power profile " + st.power_profile;
     if (line == inst.status) return;
     inst.status = line;
     out_.notify("STATUS=" + line);
@@ -661,6 +712,7 @@ class Daemon {
   std::uint64_t restarts_ = 0;
   std::optional<Learner> learner_;
   std::filesystem::path state_;
+  std::unique_ptr<PowerProfileFollower> power_;  ///< with a [power_profiles] mapping
 };
 
 }  // namespace detail

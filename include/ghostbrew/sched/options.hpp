@@ -17,6 +17,7 @@
 #include "ghostbrew/ctl/protocol.hpp"
 #include "ghostbrew/detect/cgroup.hpp"
 #include "ghostbrew/detect/comm_patterns.hpp"
+#include "ghostbrew/sched/power_profile.hpp"
 #include "ghostbrew/tuning/settings.hpp"
 
 namespace ghostbrew::sched {
@@ -76,6 +77,9 @@ struct Options {
   std::string profiles_dir = "/etc/ghostbrew/profiles";
   /// The control socket (ghost-sched --monitor, ctl); empty: none.
   std::string socket = std::string(ctl::kDefaultSocket);
+  /// The mode each power profile switches to (the configuration's [power_profiles]); none mapped:
+  /// the power profile is not followed (no system bus connection).
+  PowerProfileModes power_profiles;
 
   /// The latency histograms cost two clock reads per callback: only when the collector reads them.
   [[nodiscard]] bool histograms() const { return collect || tune; }

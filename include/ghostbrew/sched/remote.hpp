@@ -87,7 +87,8 @@ inline int ctl_status(const std::string& socket, bool json, std::ostream& out, s
                      detail::classes_line(r->value("classified", nlohmann::json::object())))
       << fmt::format("cgroups:    {}\n", r->value("cgroups", std::uint64_t{0}))
       << fmt::format("restarts:   {}\n", r->value("restarts", std::uint64_t{0}))
-      << fmt::format("pid:        {}\n", r->value("pid", std::uint64_t{0}));
+      << fmt::format("pid:        {}\n", r->value("pid", std::uint64_t{0}))
+      << fmt::format("power:      {}\n", detail::text(*r, "power_profile"));
   return 0;
 }
 
