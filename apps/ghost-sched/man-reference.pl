@@ -109,7 +109,7 @@ sub configuration {
       if ($line =~ /"""/) { $in_value = 0; $keys->(); }
       next;
     }
-    if ($line =~ /^#(\w+) = (.*)$/) {
+    if ($line =~ /^#([\w-]+) = (.*)$/) {
       push @keys, [$1, $2];
       if ($2 eq '"""') { $keys[-1][1] = '"""...""" (lines)'; @value = ($line =~ s/^#//r); $in_value = 1; }
       next;

@@ -646,6 +646,9 @@ class Daemon {
         inst.last = *st;
         inst.last_at = now;
       }
+      // The power profile followed and the mode it mapped to ([power_profiles]), when followed.
+      if (power_)
+        out_.info(fmt::format("power: profile {}, mode {}", describe(power_->state()), to_string(mode_)));
       // The games whose frame rate BPF detected (sched/frames.hpp), when there are any.
       if (auto f = inst.sched->frames()) {
         if (auto line = format_frames(std::move(*f), monotonic_ns()); line != kNoPacedGame) out_.info(line);
