@@ -25,6 +25,7 @@ readonly PKGS_MAIN=(
   stress-ng rt-tests
   python3 python3-matplotlib python3-sklearn
   systemd help2man doxygen bash-completion
+  debhelper lintian
   libxml2-dev
 )
 # From bookworm-backports: libbpf >= 1.4, a bpftool that reads new kernels' BTF, QEMU >= 10.
