@@ -59,6 +59,10 @@ install(FILES LICENSE LICENSES/GPL-2.0-only.txt LICENSES/BSD-3-Clause.txt DESTIN
 # /etc/ghostbrew/ and the scx.service alternative as one for /etc/default/scx.
 # ghostbrew.service gets its ExecStart pointed at the installed ghost-sched (systemd reads
 # /usr/lib/systemd/system and /usr/local/lib/systemd/system: <prefix>/lib/systemd/system).
+# GHOSTBREW_SYSTEMD_UNITDIR moves it: Debian 12's packages ship units in /lib/systemd/system, the one
+# directory its debhelper handles (debian/rules sets it).
+set(GHOSTBREW_SYSTEMD_UNITDIR lib/systemd/system CACHE STRING
+    "Where ghostbrew.service is installed (relative: under the prefix)")
 if(EXISTS ${PROJECT_SOURCE_DIR}/dist/systemd/ghostbrew.service AND GHOSTBREW_BUILD_BPF AND GHOSTBREW_BUILD_APPS)
   set(unit_src ${PROJECT_SOURCE_DIR}/dist/systemd/ghostbrew.service)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${unit_src})
@@ -66,7 +70,7 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/dist/systemd/ghostbrew.service AND GHOSTBREW_BUI
   string(REPLACE "ExecStart=/usr/local/sbin/ghost-sched" "ExecStart=${CMAKE_INSTALL_FULL_SBINDIR}/ghost-sched"
          unit_text "${unit_text}")
   file(WRITE ${PROJECT_BINARY_DIR}/dist/ghostbrew.service "${unit_text}")
-  install(FILES ${PROJECT_BINARY_DIR}/dist/ghostbrew.service DESTINATION lib/systemd/system)
+  install(FILES ${PROJECT_BINARY_DIR}/dist/ghostbrew.service DESTINATION ${GHOSTBREW_SYSTEMD_UNITDIR})
 endif()
 if(EXISTS ${PROJECT_SOURCE_DIR}/dist/config.toml)
   install(FILES dist/config.toml DESTINATION ${doc_dir}/examples)

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause
 # Runs every test ghostbrew has, after installing what they need (idempotent). As root on Debian 12:
 #   sudo ./scripts/test.sh
-# Stages: format check, release build (-O3, warnings are errors), packager builds, clang-tidy, unit +
+# Stages: format check, release build (-O3, warnings are errors), no-BPF build, clang-tidy, unit +
 # host-BPF tests, the same unit tests under ASan+UBSan, the install tree and its consumers (every
-# component, the example scheduler, the Conan recipe check), the API reference, and the sched_ext VM
+# component, the example scheduler, the Conan recipe check), the Debian packages, the API reference,
+# and the sched_ext VM
 # proving ground.
 # Skip stages with GHOSTBREW_SKIP="asan vm ..." (for local iteration; CI runs them all).
 set -euo pipefail
@@ -36,15 +37,13 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 
 if wants packager; then
-  # The release build above is a packager's Release build, stricter. What a packager does beyond it:
-  # the default configure (`cmake -S . -B b -DCMAKE_BUILD_TYPE=Release`: default generator, no
-  # -Werror, tests at top level) and a build from it (one tool: the rest compiled above with the
-  # same flags). Then the no-BPF build with libbpf out of pkg-config's reach: the headers, ghost-topo
-  # and ghost-probe still build and install (the tools only: the tests ran in the other builds).
-  stage "packager builds: the default Release configure; GHOSTBREW_BUILD_BPF=OFF without libbpf"
-  rm -rf build/packager build/nobpf build/nobpf-prefix
-  cmake --preset packager >/dev/null
-  cmake --build --preset packager -j "$jobs" >/dev/null
+  # The release build above is a packager's Release build, stricter. A packager's own build (default
+  # generator, no -Werror, every tool and the man pages) is the deb stage's dpkg-buildpackage, so
+  # it is not built twice here. Left: the no-BPF build with libbpf out of pkg-config's reach: the
+  # headers, ghost-topo and ghost-probe still build and install (the tools only: the tests ran in the
+  # other builds).
+  stage "packager build: GHOSTBREW_BUILD_BPF=OFF without libbpf"
+  rm -rf build/nobpf build/nobpf-prefix
   cmake --preset nobpf >/dev/null  # CMAKE_INSTALL_PREFIX: build/nobpf-prefix
   cmake --build --preset nobpf -j "$jobs"
   cmake --install build/nobpf >/dev/null
@@ -99,6 +98,14 @@ if wants consumer; then
     -DCMAKE_CXX_FLAGS=-Werror >/dev/null
   cmake --build build/llc-vtime -j "$jobs"
   python3 tests/conan/check_recipe.py build/prefix
+fi
+
+if wants deb; then
+  # debian/: dpkg-buildpackage, lintian, then the packages installed, used, reinstalled, removed and
+  # purged (scripts/check-deb.sh purges them on failure too, so nothing of them reaches later stages).
+  stage "Debian packages: build, lintian, install, use, purge"
+  ./scripts/build-deb.sh
+  ./scripts/check-deb.sh build/deb
 fi
 
 if wants docs; then
