@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -17,6 +18,7 @@ namespace {
 
 using ghostbrew::testing::TempDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 ghostbrew::testing::RunResult ghost_topo(const std::string& args) {
   return ghostbrew::testing::run_split(std::string(GHOSTBREW_GHOST_TOPO) + " " + args);
@@ -96,6 +98,53 @@ TEST(GhostTopoTest, EachUnknownIdFixtureExitsZeroWithAWarning) {
     EXPECT_THAT(r.err, HasSubstr("is out of range, recorded as unknown")) << fixture;
     EXPECT_EQ(nlohmann::json::parse(r.out)["cpus"], 32) << fixture;
   }
+}
+
+/// ghost-topo's output on fixture `name` (`args` before --root).
+ghostbrew::testing::RunResult ghost_topo_on(const std::string& name, const std::string& args,
+                                            const TempDir& root) {
+  ghostbrew::topology::testing::write_fixture(std::filesystem::path(GHOSTBREW_TEST_FIXTURES) / "topology",
+                                              name, root.path());
+  return ghost_topo(args + " --root '" + root.path().string() + "'");
+}
+
+TEST(GhostTopoTest, X3dModeIsShownInTheTreeAndTheJson) {
+  for (const auto& [fixture, mode] :
+       {std::pair{"amd-7950x3d", "frequency"}, {"amd-7950x3d-cache", "cache"}}) {
+    SCOPED_TRACE(fixture);
+    TempDir root("ghost-topo-x3d");
+    const auto text = ghost_topo_on(fixture, "", root);
+    ASSERT_EQ(text.status, 0) << text.err;
+    EXPECT_EQ(text.err, "");
+    EXPECT_THAT(text.out, HasSubstr(std::string(", smt on, amd_x3d_mode ") + mode + ", cpu types from "));
+    const auto json = ghost_topo("--json --root '" + root.path().string() + "'");
+    ASSERT_EQ(json.status, 0) << json.err;
+    EXPECT_EQ(nlohmann::json::parse(json.out)["x3d_mode"], mode);
+  }
+}
+
+TEST(GhostTopoTest, WithoutTheX3dDriverTheModeIsNullAndNotInTheTree) {
+  TempDir root("ghost-topo-no-x3d");
+  const auto text = ghost_topo_on("amd-9800x3d", "", root);
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_EQ(text.err, "");
+  EXPECT_THAT(text.out, Not(HasSubstr("amd_x3d_mode")));
+  EXPECT_THAT(text.out, HasSubstr(", smt on, cpu types from "));
+  const auto json = ghost_topo("--json --root '" + root.path().string() + "'");
+  ASSERT_EQ(json.status, 0) << json.err;
+  const auto doc = nlohmann::json::parse(json.out);
+  ASSERT_TRUE(doc.contains("x3d_mode"));
+  EXPECT_TRUE(doc["x3d_mode"].is_null());
+}
+
+TEST(GhostTopoTest, BadX3dModeExitsTwoNamingTheFile) {
+  TempDir root("ghost-topo-bad-x3d");
+  const auto r = ghost_topo_on("broken-x3d-mode", "--json", root);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "ghost-topo: " + (root.path() / "sys/bus/platform/devices/AMDI0101:00/amd_x3d_mode").string() +
+                ": expected 'frequency' or 'cache', found 'turbo'\n");
 }
 
 TEST(GhostTopoTest, DefaultOutputIsTheTree) {

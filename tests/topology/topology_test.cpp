@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -14,6 +16,7 @@
 #include "ghostbrew/topology/discover.hpp"
 #include "ghostbrew/topology/json.hpp"
 #include "ghostbrew/topology/print.hpp"
+#include "ghostbrew/topology/x3d_mode.hpp"
 #include "support/temp_dir.hpp"
 #include "sysfs_tree.hpp"
 
@@ -117,6 +120,47 @@ TEST(TopologyTest, X3dModeIsReadFromTheAmdi0101Instance) {
               HasSubstr("AMDI0101:00/amd_x3d_mode: expected 'frequency' or 'cache', found 'turbo'"));
   tree.remove("sys/bus/platform/devices/AMDI0101:00");
   EXPECT_FALSE(tree.discover().x3d_mode.has_value());
+}
+
+TEST(TopologyTest, X3dModeFixturesGiveBothValuesAndNoneWithoutTheDriver) {
+  EXPECT_EQ(Tree("amd-7950x3d").discover().x3d_mode, topo::X3dMode::frequency);
+  EXPECT_EQ(Tree("amd-7950x3d-cache").discover().x3d_mode, topo::X3dMode::cache);
+  EXPECT_EQ(Tree("amd-9950x").discover().x3d_mode, std::nullopt);
+  EXPECT_THAT(Tree("broken-x3d-mode").error(),
+              HasSubstr("sys/bus/platform/devices/AMDI0101:00/amd_x3d_mode: expected 'frequency' or 'cache', "
+                        "found 'turbo'"));
+}
+
+TEST(TopologyTest, X3dModeIsFoundUnderTheDriverDirectoryAsDocumented) {
+  Tree tree("amd-9950x");  // no AMDI0101 device
+  EXPECT_EQ(topo::x3d_mode_file(tree.root()), std::nullopt);
+  // The device without the driver bound: no attribute, no mode.
+  std::filesystem::create_directories(tree.root() / "sys/bus/platform/devices/AMDI0101:00");
+  EXPECT_EQ(topo::x3d_mode_file(tree.root()), std::nullopt);
+  tree.write("sys/bus/platform/drivers/amd_x3d_vcache/AMDI0101:00/amd_x3d_mode", "cache");
+  EXPECT_EQ(topo::x3d_mode_file(tree.root()),
+            tree.root() / "sys/bus/platform/drivers/amd_x3d_vcache/AMDI0101:00/amd_x3d_mode");
+  EXPECT_EQ(tree.discover().x3d_mode, topo::X3dMode::cache);
+}
+
+TEST(TopologyTest, X3dModeFileThatCannotBeReadIsAnErrorNamingIt) {
+  Tree tree("amd-7950x3d");
+  tree.write("sys/bus/platform/devices/AMDI0101:00/amd_x3d_mode", "");
+  EXPECT_THAT(tree.error(), HasSubstr("AMDI0101:00/amd_x3d_mode: empty file"));
+}
+
+TEST(TopologyTest, WriteX3dModeWritesTheWordAndANewlineAndNeverCreatesTheFile) {
+  Tree tree("amd-7950x3d");
+  const auto file = tree.root() / "sys/bus/platform/devices/AMDI0101:00/amd_x3d_mode";
+  ASSERT_TRUE(topo::write_x3d_mode(file, topo::X3dMode::cache));
+  std::ifstream in(file);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "cache\n");
+  EXPECT_EQ(tree.discover().x3d_mode, topo::X3dMode::cache);
+  const auto missing = tree.root() / "sys/bus/platform/devices/AMDI0101:01/amd_x3d_mode";
+  auto r = topo::write_x3d_mode(missing, topo::X3dMode::frequency);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), missing.string() + ": cannot open for writing: No such file or directory");
+  EXPECT_FALSE(std::filesystem::exists(missing));
 }
 
 TEST(TopologyTest, PreferenceFollowsPrefcoreRankAndVCacheFirstPutsTheVCacheCcdFirst) {
@@ -517,6 +561,11 @@ TEST(TopologyTest, JsonCarriesTheDocumentedFields) {
   EXPECT_EQ(c19["node"], 0);
   EXPECT_EQ(c19["package"], 0);
   EXPECT_EQ(c19["ccd"], j["vcache_ccds"][0]);
+}
+
+TEST(TopologyTest, JsonX3dModeIsCacheOrNullWithoutTheDriver) {
+  EXPECT_EQ(topo::to_json(Tree("amd-7950x3d-cache").discover())["x3d_mode"], "cache");
+  EXPECT_TRUE(topo::to_json(Tree("amd-9800x3d").discover())["x3d_mode"].is_null());
 }
 
 TEST(TopologyTest, TreeTextMarksVCacheRanksAndTypes) {

@@ -8,6 +8,8 @@
 // sends a request; systemd hears READY=1 after attach, STATUS= with the mode and classified counts,
 // and WATCHDOG=1 pings (a timer only when the unit sets WatchdogSec=; a load, which the verifier can
 // make slow, runs under a longer watchdog: load_notifications()).
+// With x3d_cache_while_gaming, the AMD X3D driver's mode follows the GAMING processes (sched/x3d_mode.hpp):
+// cache while one runs, the previous mode restored when the last one goes and whenever the daemon stops.
 #pragma once
 
 #include <unistd.h>
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <gsl/util>
 
 #include "ghostbrew/core/event_loop.hpp"
 #include "ghostbrew/core/state_file.hpp"
@@ -41,6 +44,7 @@
 #include "ghostbrew/sched/reconfigure.hpp"
 #include "ghostbrew/sched/scheduler.hpp"
 #include "ghostbrew/sched/stats.hpp"
+#include "ghostbrew/sched/x3d_mode.hpp"
 #include "ghostbrew/topology/discover.hpp"
 
 namespace ghostbrew::sched {
@@ -127,6 +131,9 @@ class Daemon {
   /// Runs until SIGINT/SIGTERM (0), a fatal error (1) or a bad configuration (2).
   int run() {
     if (auto fatal = init()) return *fatal;
+    const auto restore_x3d = gsl::finally([this] {
+      if (x3d_) x3d_->stop();
+    });
     for (int restarts = 0;; ++restarts) {
       auto end = run_instance(restarts > 0);
       if (!end) return end.error();
@@ -188,7 +195,7 @@ class Daemon {
     feeder_.emplace(
         opts_.root, std::move(*rules),
         opts_.verbose ? ClassFeeder::Log([this](const std::string& s) { debug(s); }) : ClassFeeder::Log());
-    if (opts_.learn || follows_games()) {
+    if (opts_.learn || follows_games() || opts_.x3d_cache_while_gaming != 0) {
       auto dir = state_dir(opts_.state_dir);
       if (!dir) return err(dir.error().message()), 1;
       state_ = *dir;
@@ -285,6 +292,9 @@ class Daemon {
     for (const auto& w : topo->warnings) info("topology: warning: " + w);
     inst.cpu_ids = online_ids(*topo);
     const auto cpus = build_cpu_map(*topo);
+    follow_setting(
+        x3d_, opts_, state_, [this](const std::string& s) { info(s); },
+        [this](const std::string& s) { warn(s); });
 
     if (follows_games() && opts_.detect) {
       auto c = Collector::create(
@@ -357,10 +367,8 @@ class Daemon {
     (void)l.add(inst.rescan_timer.get(), [this, &inst] { on_rescan(inst); });
     if (auto st = s.stats()) inst.stale_seen = st->stale_heartbeat;
     if (learner_) (void)l.add(learner_->timer_fd(), [this, &s] { drain_learner(s); });
-    if (inst.collector) {
-      (void)l.add(inst.collector->timer_fd(), [&inst, &s] { inst.collector->tick(s, s); });
-      follow_games(inst);
-    }
+    if (inst.collector) (void)l.add(inst.collector->timer_fd(), [&inst, &s] { inst.collector->tick(s, s); });
+    follow_games(inst);
     // The kernel hangs up the struct_ops link when it ejects the scheduler (6.10+); kernels whose
     // links cannot be polled are checked on each event and stats tick instead.
     const bool link_polled = l.add(s.ops_link_fd(), [&inst] { check_exit(inst); }).has_value();
@@ -552,8 +560,9 @@ class Daemon {
     if (m) mode_ = *m;
   }
 
-  /// Tells the collector (when there is one) that the classified processes changed.
+  /// Tells the X3D switch and the collector (when there are) that the classified processes changed.
   void follow_games(Instance& inst) {
+    if (x3d_) x3d_->follow(*feeder_);
     if (!inst.collector) return;
     FollowedModes modes(*this, inst);
     inst.collector->on_classes_changed(*inst.sched, modes, *inst.sched, *feeder_);
@@ -716,6 +725,7 @@ class Daemon {
   std::optional<Learner> learner_;
   std::filesystem::path state_;
   std::unique_ptr<PowerProfileFollower> power_;  ///< with a [power_profiles] mapping
+  std::optional<X3dCacheWhileGaming> x3d_;  ///< with x3d_cache_while_gaming only
 };
 
 }  // namespace detail

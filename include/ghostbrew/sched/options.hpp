@@ -46,6 +46,9 @@ struct Options {
       static_cast<std::uint32_t>(tuning::default_value(tuning::Setting::irq_wake_hops));
   std::uint32_t frame_pacing =
       static_cast<std::uint32_t>(tuning::default_value(tuning::Setting::frame_pacing));
+  /// 1: the X3D driver's mode is cache while a game runs (sched/x3d_mode.hpp); 0: never touched.
+  std::uint32_t x3d_cache_while_gaming =
+      static_cast<std::uint32_t>(tuning::default_value(tuning::Setting::x3d_cache_while_gaming));
   bool verbose = false;
   bool detect = true;  ///< feed the class maps from /proc and cgroup detection
   std::string root = "/";
@@ -102,6 +105,7 @@ void for_each_setting(O& o, F&& f) {
   f(info(Setting::wake_chain_hops), o.wake_chain_hops);
   f(info(Setting::irq_wake_hops), o.irq_wake_hops);
   f(info(Setting::frame_pacing), o.frame_pacing);
+  f(info(Setting::x3d_cache_while_gaming), o.x3d_cache_while_gaming);
 }
 
 /// Every setting within its bounds (tuning::kSettingTable) and the interactive burst below the burst

@@ -14,7 +14,8 @@
 //   sys/devices/system/cpu/cpuN/{acpi_cppc/highest_perf,cpu_capacity}
 //   sys/devices/system/node/nodeN/                     cpulist (else cpumap), distance
 //   sys/devices/{cpu_core,cpu_atom}/cpus               Intel hybrid PMUs
-//   sys/bus/platform/devices/AMDI0101:*/amd_x3d_mode   AMD X3D driver (also under drivers/amd_x3d_vcache)
+//   sys/bus/platform/devices/AMDI0101:*/amd_x3d_mode   AMD X3D driver (also under drivers/amd_x3d_vcache;
+//                                                       x3d_mode.hpp)
 //   proc/cpuinfo                                       vendor, family, model name
 //
 // The LLC of a CPU is its highest-level data or unified cache; a CPU without any cache/ directory
@@ -44,6 +45,7 @@
 #include "ghostbrew/topology/model.hpp"
 #include "ghostbrew/topology/rules.hpp"
 #include "ghostbrew/topology/sysfs.hpp"
+#include "ghostbrew/topology/x3d_mode.hpp"
 
 namespace ghostbrew::topology {
 
@@ -227,27 +229,6 @@ inline Result<void> read_nodes(const stdfs::path& root, Topology& topo) {
   return {};
 }
 
-inline Result<std::optional<X3dMode>> read_x3d_mode(const stdfs::path& root) {
-  for (const auto* parent : {"sys/bus/platform/devices", "sys/bus/platform/drivers/amd_x3d_vcache"}) {
-    std::error_code ec;
-    const auto dir = root / parent;
-    if (!stdfs::is_directory(dir, ec)) continue;
-    std::vector<stdfs::path> matches;
-    for (stdfs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-      if (it->path().filename().string().rfind("AMDI0101:", 0) == 0 &&
-          fs::exists(it->path() / "amd_x3d_mode"))
-        matches.push_back(it->path() / "amd_x3d_mode");
-    if (matches.empty()) continue;
-    std::sort(matches.begin(), matches.end());
-    auto mode = fs::read_word(matches.front());
-    if (!mode) return tl::unexpected(mode.error());
-    if (*mode == "frequency") return std::optional<X3dMode>(X3dMode::frequency);
-    if (*mode == "cache") return std::optional<X3dMode>(X3dMode::cache);
-    return fail(matches.front().string(), "expected 'frequency' or 'cache', found '{}'", mode->substr(0, 40));
-  }
-  return std::optional<X3dMode>{};
-}
-
 inline Result<CpuSet> optional_cpulist(const stdfs::path& path) {
   if (!fs::exists(path)) return CpuSet{};
   return sysfs::read_list(path);
@@ -393,7 +374,7 @@ inline Result<Topology> discover(const std::filesystem::path& root = "/") {
   if (!identity) return tl::unexpected(identity.error());
   topo.identity = std::move(*identity);
   if (auto nodes = detail::read_nodes(root, topo); !nodes) return tl::unexpected(nodes.error());
-  auto x3d = detail::read_x3d_mode(root);
+  auto x3d = read_x3d_mode(root);
   if (!x3d) return tl::unexpected(x3d.error());
   topo.x3d_mode = *x3d;
   auto core_pmu = detail::optional_cpulist(root / "sys/devices/cpu_core/cpus");

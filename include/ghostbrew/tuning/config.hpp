@@ -67,6 +67,7 @@ auto& field_ref(Config& c, Setting s) {
     case Setting::wake_chain_hops:
     case Setting::irq_wake_hops:
     case Setting::frame_pacing:
+    case Setting::x3d_cache_while_gaming:
       break;
   }
   return c.game_window_us;

@@ -33,6 +33,7 @@ enum class Setting : std::uint8_t {
   wake_chain_hops,
   irq_wake_hops,
   frame_pacing,
+  x3d_cache_while_gaming,
 };
 
 /// One row of the settings table.
@@ -73,7 +74,9 @@ struct SettingInfo {
 /// - irq wake hops 0..2: 0 turns the interrupt wake-up bias off; 1 biases the woken task, 2 also
 ///   what it wakes next in its process (the input thread's hand-off to the game's logic). Off by
 ///   default: in the guest it did not yet shorten input latency (bpf/NOTES.md).
-inline constexpr std::array<SettingInfo, 10> kSettingTable = {{
+/// - x3d cache while gaming 0..1: 1 lets the daemon write the amd_x3d_vcache driver's sysfs file
+///   (sched/x3d_mode.hpp); off by default, as a machine setting the user did not ask to change.
+inline constexpr std::array<SettingInfo, 11> kSettingTable = {{
     {Setting::slice, "slice_us", "--slice-us", 5000, GB_SLICE_MIN_US, GB_SLICE_MAX_US, "us", 500,
      "time slice of every task"},
     {Setting::burst_threshold, "burst_threshold_us", "--burst-threshold-us", 20000, 2000, 100000, "us", 2000,
@@ -97,6 +100,11 @@ inline constexpr std::array<SettingInfo, 10> kSettingTable = {{
     {Setting::frame_pacing, "frame_pacing", "--frame-pacing", 0, 0, 1, "on/off", 0,
      "1: a paced game's threads have their frame's work due within the frame; 0: pacing is detected and "
      "shown only (default: no gain shown, bpf/NOTES.md)"},
+    {Setting::x3d_cache_while_gaming, "x3d_cache_while_gaming", "--x3d-cache-while-gaming", 0, 0, 1, "on/off",
+     0,
+     "1: the AMD X3D driver's amd_x3d_mode is set to cache while a game runs and put back after (also after "
+     "a "
+     "crash, at the next start); 0: never touched"},
 }};
 
 /// The row of setting `s`.
