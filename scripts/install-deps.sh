@@ -24,7 +24,7 @@ readonly PKGS_MAIN=(
   busybox-static zstd cpio
   stress-ng rt-tests
   python3 python3-matplotlib python3-sklearn
-  systemd dbus help2man doxygen bash-completion
+  systemd dbus gamemode help2man doxygen bash-completion
   libxml2-dev
 )
 # From bookworm-backports: libbpf >= 1.4, a bpftool that reads new kernels' BTF, QEMU >= 10.
