@@ -24,7 +24,7 @@ readonly PKGS_MAIN=(
   busybox-static zstd cpio
   stress-ng rt-tests
   python3 python3-matplotlib python3-sklearn
-  systemd dbus power-profiles-daemon polkitd help2man doxygen bash-completion groff-base
+  systemd dbus gamemode power-profiles-daemon polkitd help2man doxygen bash-completion groff-base
   debhelper lintian
   libxml2-dev
 )

@@ -5,6 +5,7 @@
 // DBUS_SESSION_BUS_ADDRESS / DBUS_SYSTEM_BUS_ADDRESS pointing at address().
 #pragma once
 
+#include <grp.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -23,7 +25,13 @@ namespace ghostbrew::testing {
 class DbusDaemon {
  public:
   /// Starts dbus-daemon with a bus of `type` ("session" or "system"); running() says whether it came up.
-  explicit DbusDaemon(const std::string& type = "session") : dir_("dbus") {
+  /// With `owner`, it runs as that user with the real session bus's policy: only its owner connects.
+  struct Owner {
+    uid_t uid;
+    gid_t gid;
+  };
+  explicit DbusDaemon(const std::string& type = "session", std::optional<Owner> owner = std::nullopt)
+      : dir_("dbus") {
     socket_ = dir_.path() / "bus";
     const auto config = dir_.path() / "bus.conf";
     std::ofstream(config)
@@ -33,14 +41,18 @@ class DbusDaemon {
         << "  <listen>unix:path=" << socket_.string() << "</listen>\n"
         << "  <auth>EXTERNAL</auth>\n"
            "  <policy context=\"default\">\n"
-           "    <allow user=\"*\"/>\n"
-           "    <allow own=\"*\"/>\n"
+        << (owner ? "" : "    <allow user=\"*\"/>\n")
+        << "    <allow own=\"*\"/>\n"
            "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
            "    <allow eavesdrop=\"true\"/>\n"
            "  </policy>\n</busconfig>\n";
     const std::string arg = "--config-file=" + config.string();
+    if (owner) (void)::chown(dir_.path().c_str(), owner->uid, owner->gid);
     pid_ = ::fork();
     if (pid_ == 0) {
+      if (owner && (::setgroups(0, nullptr) != 0 || ::setresgid(owner->gid, owner->gid, owner->gid) != 0 ||
+                    ::setresuid(owner->uid, owner->uid, owner->uid) != 0))
+        ::_exit(126);
       ::execlp("dbus-daemon", "dbus-daemon", arg.c_str(), "--nofork", "--nopidfile",
                static_cast<char*>(nullptr));
       ::_exit(127);

@@ -7,7 +7,9 @@
 // Programs that include this header link libsystemd.
 #pragma once
 
+#include <sys/types.h>
 #include <systemd/sd-bus.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -72,6 +74,32 @@ class Bus {
       return fail(address, "not a D-Bus address: {}", std::strerror(-r));
     (void)sd_bus_set_bus_client(b, 1);
     if (int r = sd_bus_start(b); r < 0) return fail(address, "cannot connect: {}", std::strerror(-r));
+    return bus;
+  }
+
+  /// at(), connected as user `uid`/`gid`: a session bus lets in its owner only (dbus-daemon's
+  /// default policy refuses even root). The effective ids are switched for the connect and the
+  /// authentication (the bus daemon records the peer's credentials at connect()) and restored before
+  /// this returns. Needs CAP_SETUID and CAP_SETGID.
+  static Result<Bus> at_as(const std::string& address, uid_t uid, gid_t gid) {
+    const uid_t euid = ::geteuid();
+    const gid_t egid = ::getegid();
+    if (::setresgid(static_cast<gid_t>(-1), gid, static_cast<gid_t>(-1)) != 0)
+      return fail(address, "cannot act as group {}: {}", gid, std::strerror(errno));
+    if (::setresuid(static_cast<uid_t>(-1), uid, static_cast<uid_t>(-1)) != 0) {
+      const int e = errno;
+      (void)::setresgid(static_cast<gid_t>(-1), egid, static_cast<gid_t>(-1));
+      return fail(address, "cannot act as user {}: {}", uid, std::strerror(e));
+    }
+    auto bus = at(address);
+    if (bus) {  // wait for the authentication and Hello while still the user
+      const char* unique = nullptr;
+      if (int r = sd_bus_get_unique_name(bus->get(), &unique); r < 0)
+        bus = fail(address, "cannot connect as user {}: {}", uid, std::strerror(-r));
+    }
+    const bool back = ::setresuid(static_cast<uid_t>(-1), euid, static_cast<uid_t>(-1)) == 0 &&
+                      ::setresgid(static_cast<gid_t>(-1), egid, static_cast<gid_t>(-1)) == 0;
+    if (!back) return fail(address, "cannot switch back to user {}: {}", euid, std::strerror(errno));
     return bus;
   }
 

@@ -52,7 +52,9 @@ class ClassFeeder {
       const auto& p = scan->processes[i];
       std::vector<detect::Row> rows;
       for (; row != scan->rows.end() && row->pid == p.pid(); ++row) rows.push_back(*row);
-      record(s, p.pid(), p.comm(), detect::program_of(p), scan->classes[i], rows);
+      auto cls = scan->classes[i];
+      pinned(p.pid(), cls, rows);
+      record(s, p.pid(), p.comm(), detect::program_of(p), cls, rows);
     }
     if (auto cg = detect::scan_cgroups(root_, rules_.cgroups)) {
       for (auto id : cgroup_ids_) s.erase_cgroup_class(id);  // rules may have changed
@@ -76,6 +78,7 @@ class ClassFeeder {
     }
     auto pc = detect::classify_process(root_, pid, rules_);
     if (!pc || pc->rows.empty()) return;
+    pinned(pid, pc->cls, pc->rows);
     // Named by the program it executed (the event's comm), not by what its main thread calls itself
     // by now: games rename their main thread ("render"), and the name keys profiles and samples.
     std::string name(ev.comm, strnlen(ev.comm, sizeof ev.comm));
@@ -88,6 +91,7 @@ class ClassFeeder {
   /// class of its own (BPF sends those too) removes that thread only.
   void on_exit(ClassMaps& s, const gb_event& ev) {
     const int pid = static_cast<int>(ev.tgid);
+    if (ev.pid == ev.tgid) pins_.erase(pid);
     auto it = entries_.find(pid);
     if (it == entries_.end()) return;
     if (ev.pid != ev.tgid) {
@@ -102,6 +106,19 @@ class ClassFeeder {
     entries_.erase(it);
   }
 
+  /// Gives `pid` (and its threads but vCPUs) class `cls` by `rule` whatever the detectors say, until
+  /// unpin() or its exit: what an outside source decided (a game GameMode registered). Also rewritten
+  /// by every later scan. A pid that does not exist is not pinned.
+  void pin(ClassMaps& s, int pid, detect::WorkloadClass cls, std::string rule) {
+    pins_[pid] = detect::Classification{cls, std::move(rule)};
+    if (!reclassify(s, pid)) pins_.erase(pid);
+  }
+
+  /// Takes the pin off `pid`: it gets the class the detectors give it again.
+  void unpin(ClassMaps& s, int pid) {
+    if (pins_.erase(pid) > 0) (void)reclassify(s, pid);
+  }
+
   /// Replaces the detection rules (takes effect at the next scan or event).
   void set_rules(detect::Rules rules) { rules_ = std::move(rules); }
 
@@ -110,6 +127,29 @@ class ClassFeeder {
   [[nodiscard]] std::size_t cgroups() const { return cgroup_ids_.size(); }
 
  private:
+  /// Replaces what the detectors gave `pid` with its pin, if it has one.
+  void pinned(int pid, detect::Classification& cls, std::vector<detect::Row>& rows) const {
+    auto it = pins_.find(pid);
+    if (it == pins_.end()) return;
+    for (auto& r : rows)
+      if (r.cls == cls) r.cls = it->second;
+    cls = it->second;
+  }
+
+  /// Reads and classifies `pid` again and rewrites its entries; false when it is gone.
+  bool reclassify(ClassMaps& s, int pid) {
+    if (auto it = entries_.find(pid); it != entries_.end()) {
+      forget(s, pid, it->second);
+      entries_.erase(it);
+    }
+    auto pc = detect::classify_process(root_, pid, rules_);
+    if (!pc || pc->rows.empty()) return false;
+    pinned(pid, pc->cls, pc->rows);
+    (void)record(s, pid, pc->process.comm(), detect::program_of(pc->process), pc->cls, pc->rows);
+    (void)s.bump_generation();
+    return true;
+  }
+
   /// Writes one process's class (when it is not the default) and its threads' own classes.
   /// Returns true when anything was written.
   bool record(ClassMaps& s, int pid, const std::string& comm, detect::Program program,
@@ -144,7 +184,8 @@ class ClassFeeder {
   detect::Rules rules_;
   Log log_;
   std::map<int, Entry> entries_;
-  std::vector<std::uint64_t> cgroup_ids_;  ///< cgroup ids this feeder wrote
+  std::map<int, detect::Classification> pins_;  ///< pin()ned pids
+  std::vector<std::uint64_t> cgroup_ids_;       ///< cgroup ids this feeder wrote
 };
 
 }  // namespace ghostbrew::sched

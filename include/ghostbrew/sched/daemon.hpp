@@ -36,6 +36,7 @@
 #include "ghostbrew/sched/collector.hpp"
 #include "ghostbrew/sched/control.hpp"
 #include "ghostbrew/sched/cpu_map.hpp"
+#include "ghostbrew/sched/gamemode.hpp"
 #include "ghostbrew/sched/learner.hpp"
 #include "ghostbrew/sched/log.hpp"
 #include "ghostbrew/sched/options.hpp"
@@ -163,7 +164,8 @@ class Daemon {
     std::string status;  // the last STATUS= sent
     LoopEnd end = LoopEnd::stop;
     ExitInfo exit{};
-    std::uint64_t stale_seen = 0;  // BPF's stale_heartbeat counter at the last check
+    std::uint64_t stale_seen = 0;                // BPF's stale_heartbeat counter at the last check
+    std::unique_ptr<GameModeFollower> gamemode;  // games GameMode registers (sched/gamemode.hpp)
   };
 
   /// The daemon's log (sched/log.hpp): errors and warnings on the error stream, the rest on the other.
@@ -386,6 +388,7 @@ class Daemon {
       control_->set_dispatch([this, &inst](const ctl::Request& r) { return control(inst).handle(r); });
       if (auto a = control_->attach(l); !a) err("control socket: " + a.error().message());
     }
+    if (opts_.detect) follow_gamemode(inst);
     if (out_.watchdog.count() > 0) {
       auto t = make_timerfd(std::chrono::duration_cast<std::chrono::milliseconds>(out_.watchdog / 2));
       if (!t) return err(t.error().message()), 1;
@@ -407,6 +410,33 @@ class Daemon {
       (void)l.add(inst.stats_timer.get(), [this, &inst] { on_stats_tick(inst); });
     }
     return std::nullopt;
+  }
+
+  /// Follows GameMode on the users' session buses: its games are GAMING by rule "gamemode".
+  void follow_gamemode(Instance& inst) {
+    Scheduler& s = *inst.sched;
+    const auto changed = [this, &inst] {
+      follow_games(inst);
+      notify_status(inst);
+    };
+    inst.gamemode = std::make_unique<GameModeFollower>(
+        opts_.root, *inst.loop,
+        GameModeFollower::Hooks{.registered =
+                                    [this, &s, changed](int pid) {
+                                      feeder_->pin(s, pid, detect::WorkloadClass::Gaming,
+                                                   std::string(kGameModeRule));
+                                      changed();
+                                    },
+                                .unregistered =
+                                    [this, &s, changed](int pid) {
+                                      feeder_->unpin(s, pid);
+                                      changed();
+                                    },
+                                .debug =
+                                    [this](const std::string& line) {
+                                      if (opts_.verbose) debug(line);
+                                    }});
+    inst.gamemode->scan();
   }
 
   /// Stops the loop when the scheduler has exited (restart when the kernel asked for one).
@@ -602,9 +632,11 @@ class Daemon {
     if (auto n = s.consume_events(); !n) err("events: " + n.error().message());
     for (const auto& e : inst.pending) {
       if (!opts_.detect) break;
-      if (e.kind == GB_EVENT_EXEC)
+      if (e.kind == GB_EVENT_EXEC) {
         feeder_->on_exec(s, e);
-      else if (e.kind == GB_EVENT_EXIT)
+        if (inst.gamemode)
+          inst.gamemode->on_exec(static_cast<int>(e.tgid), {e.comm, strnlen(e.comm, sizeof e.comm)});
+      } else if (e.kind == GB_EVENT_EXIT)
         feeder_->on_exit(s, e);
     }
     if (learner_ && !inst.pending.empty())
