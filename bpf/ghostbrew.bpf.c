@@ -8,7 +8,8 @@
  *   preempt.bpf.h    wake-up preemption                     balance.bpf.h  dispatching, stealing
  *   topology.bpf.h   CPU facts, domain and role cpumasks    stats.bpf.h    counters, histograms
  *   events.bpf.h     exec/exit events, the daemon's heartbeat
- *   rt.bpf.h         a CPU taken by RT or deadline work: its queued tasks move elsewhere
+ *   rt.bpf.h         a CPU taken by RT or deadline work: its queued tasks move elsewhere, and
+ *                    no task of ours is put on its local DSQ while that work is runnable there
  *   wake_chain.bpf.h latency bias along wake-ups (chains, interrupts)
  *   frame.bpf.h      a game's frame period: detected, shown, used
  *
@@ -29,8 +30,9 @@
  * 3. Queues: one DSQ per CPU ordered by deadline; when a slice ends, the task keeps its CPU if no
  *    queue of the LLC has an earlier head, else the CPU takes its own head unless another head of
  *    its LLC is due a slice earlier (balance.bpf.h). A task that finds an idle CPU (its own first, then
- *    one of its LLC) goes straight onto that CPU's local DSQ; else it queues on the DSQ of the CPU it
- *    last ran on, or, for a wake-up that preempts, on its victim's.
+ *    one of its LLC) goes straight onto that CPU's local DSQ, unless an RT or deadline task is runnable
+ *    there (rt.bpf.h: such a CPU's dispatch takes nothing either); else it queues on the DSQ of the
+ *    CPU it last ran on, or, for a wake-up that preempts, on its victim's.
  * 4. Starvation bound. A task queued at t has a deadline at most max_window_ns (its lead over the
  *    frontier and its request, each capped at half of it) plus BATCH's offset (40 ms) past the
  *    frontier F(t); every task that wakes is placed at least its lag cap L (at most 8 slices) behind
@@ -143,10 +145,12 @@ static s32 select_cpu(struct task_struct* p, s32 prev_cpu, u64 wake_flags) {
   chain_wake(p, tctx, wake_flags, irq);
   queue_class(p, tctx);
   frame_wake(p, tctx, irq);
+  /* An idle CPU where a higher class has just become runnable is passed over (rt.bpf.h): p would
+   * wait on its local DSQ behind it. */
   if (p->nr_cpus_allowed < nr_cpus) {
     bool is_idle = false;
     cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
-    if (is_idle)
+    if (is_idle && !higher_class_on(cpu))
       dispatch_to_idle_cpu(p, tctx, cpu);
     else
       tctx->classified = 1;
@@ -154,7 +158,8 @@ static s32 select_cpu(struct task_struct* p, s32 prev_cpu, u64 wake_flags) {
   }
   refresh_roles(); /* the daemon may have switched the mode since the last placement */
   cpu = pick_idle_cpu(p, tctx, prev_cpu);
-  if (cpu >= 0) {
+  if (cpu >= 0 && higher_class_on(cpu)) cpu = pick_idle_cpu(p, tctx, prev_cpu); /* that one is claimed */
+  if (cpu >= 0 && !higher_class_on(cpu)) {
     dispatch_to_idle_cpu(p, tctx, cpu);
     return cpu;
   }
@@ -212,7 +217,7 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
     return;
   }
   llc = cpu_llc(cpu);
-  idle = idle_cpu_to_wake(p, cpu, llc);
+  idle = idle_cpu_free_of_rt(p, cpu, llc);
   if (idle >= 0) {
     gb_dsq_insert(p, SCX_DSQ_LOCAL_ON | idle, gb_slice_ns(), enq_flags);
     if (s) s->direct_dispatches++;
@@ -245,10 +250,14 @@ void BPF_STRUCT_OPS(ghostbrew_enqueue, struct task_struct* p, u64 enq_flags) {
 
 /* ---- ops.dispatch ------------------------------------------------------------------------------ */
 
+/* A CPU where a higher class is runnable takes nothing (rt.bpf.h): the RT task runs next, and what this
+ * dispatch moved onto the local DSQ would wait behind it with no ops.cpu_release to hand it back; the
+ * task that ran goes through ops.enqueue, and the other CPUs take what is queued. */
 void BPF_STRUCT_OPS(ghostbrew_dispatch, s32 cpu, struct task_struct* prev) {
   u64 start = gb_op_start();
   u32 llc = cpu_llc(cpu);
-  if (!prev_keeps_cpu(prev, cpu, llc) && !consume_from_llc(llc, cpu) && !steal_work(llc, cpu_ccd(cpu)))
+  if (!higher_class_on(cpu) && !prev_keeps_cpu(prev, cpu, llc) && !consume_from_llc(llc, cpu) &&
+      !steal_work(llc, cpu_ccd(cpu)))
     prev_runs_on(prev, cpu); /* nothing else: prev runs on, never through the idle task */
   gb_op_end(GB_OP_DISPATCH, start);
 }

@@ -208,6 +208,7 @@ GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24 + 32 + 8, "gb_knobs layout");
   C(predicted, "tasks started in a class from the process database's predictions")                   \
   C(observed, "tasks folded into the observations for the process database")                         \
   C(rt_reenqueues, "tasks moved off a CPU that an RT/deadline task took (ops.cpu_release)")          \
+  C(rt_avoided, "a task kept off the local DSQ of a CPU where an RT/deadline task was runnable")     \
   C(chain_boosts, "a GAMING/INTERACTIVE waker (or chain) put its wakee in an earlier class")         \
   C(irq_boosts, "a wake-up from interrupt context put its wakee in an earlier class")                \
   C(pace_boosts, "a paced game's thread queued due within its frame, earlier than its own deadline") \
@@ -220,7 +221,7 @@ struct gb_stats {
 };
 #undef GB_STATS_DECLARE_COUNTER
 #undef GB_STATS_DECLARE_ARRAY
-GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 18) * 8, "gb_stats layout");
+GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 19) * 8, "gb_stats layout");
 
 /* ---- Exec/exit events: GB_MAP_EVENTS ---------------------------------------------------------- */
 enum gb_event_kind {
