@@ -757,7 +757,7 @@ class Daemon {
   std::optional<Learner> learner_;
   std::filesystem::path state_;
   std::unique_ptr<PowerProfileFollower> power_;  ///< with a [power_profiles] mapping
-  std::optional<X3dCacheWhileGaming> x3d_;  ///< with x3d_cache_while_gaming only
+  std::optional<X3dCacheWhileGaming> x3d_;       ///< with x3d_cache_while_gaming only
 };
 
 }  // namespace detail
