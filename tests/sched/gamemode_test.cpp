@@ -171,6 +171,22 @@ TEST_F(GameModeRunning, AGamemoderunGameIsGamingAtOnceAndDroppedWhenUnregistered
   EXPECT_FALSE(maps.tgid.contains(static_cast<std::uint32_t>(game.pid())));
 }
 
+TEST_F(GameModeRunning, FollowGamemodeOffCreatesNoFollowerAndOnFollowsTheRunningOne) {
+  start_gamemoded();
+  auto loop = gb::EventLoop::create();
+  ASSERT_TRUE(loop);
+  gb::sched::Options o;
+  o.follow_gamemode = 0;
+  EXPECT_EQ(gb::sched::start_gamemode_follower(o, *loop, {}), nullptr);
+  o.follow_gamemode = 1;
+  o.detect = false;  // --no-detect: no classification at all, GameMode's neither
+  EXPECT_EQ(gb::sched::start_gamemode_follower(o, *loop, {}), nullptr);
+  o.detect = true;  // the defaults: the gamemoded running now is followed at once
+  auto on = gb::sched::start_gamemode_follower(o, *loop, {});
+  ASSERT_NE(on, nullptr);
+  EXPECT_EQ(on->buses(), 1U);
+}
+
 #ifdef GHOST_PROBE
 /// ghost-probe's class and rule for `pid`: from `--pid PID` (text), `--pid PID --json` and the
 /// `--json` listing, each as "class rule" ("" when the listing has no row for it).

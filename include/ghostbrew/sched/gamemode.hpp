@@ -33,6 +33,7 @@
 #include "ghostbrew/procfs/io.hpp"
 #include "ghostbrew/procfs/process.hpp"
 #include "ghostbrew/sched/bus.hpp"
+#include "ghostbrew/sched/options.hpp"
 
 namespace ghostbrew::sched {
 
@@ -315,5 +316,15 @@ class GameModeFollower {
   Hooks hooks_;
   std::map<std::string, std::unique_ptr<Conn>> buses_;
 };
+
+/// The follower the options ask for, following the gamemoded processes running now (scan()): none
+/// when detection or follow_gamemode is off (no scan, no bus connection).
+inline std::unique_ptr<GameModeFollower> start_gamemode_follower(const Options& o, EventLoop& loop,
+                                                                 GameModeFollower::Hooks hooks) {
+  if (!o.detect || o.follow_gamemode == 0) return nullptr;
+  auto f = std::make_unique<GameModeFollower>(o.root, loop, std::move(hooks));
+  f->scan();
+  return f;
+}
 
 }  // namespace ghostbrew::sched
