@@ -31,9 +31,10 @@ endif()
 # what loads BPF: GHOSTBREW_BUILD_BPF=OFF builds the rest without them.
 if(GHOSTBREW_BUILD_BPF)
   pkg_check_modules(LIBBPF REQUIRED IMPORTED_TARGET libbpf>=1.4)
-  # sd-daemon.h for ghostbrew::ghostbrew's sched/ (the daemon's journal prefixes, sd_notify() as a
-  # Type=notify service). Only ghost-sched, which needs BPF, uses sched/: a no-BPF build needs
-  # neither.
+  # sd-daemon.h and sd-bus.h for ghostbrew::ghostbrew's sched/ (the daemon's journal prefixes,
+  # sd_notify() as a Type=notify service, GameMode and power profiles over D-Bus). ghost-sched, which
+  # needs BPF, uses sched/, and ghost-probe asks GameMode through it when it is found: a no-BPF build
+  # needs neither (ghost-probe is built there without the GameMode rule).
   pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd>=247)
   find_program(GHOSTBREW_BPF_CLANG NAMES clang-19 clang REQUIRED)
 else()

@@ -4,6 +4,7 @@
 // VFIO devices and the amd-pstate/prefcore state. Text by default, one JSON document with --json.
 // With --procdb: what ghost-sched has learned per comm (the process database in the state directory).
 // With --frames: the games whose frame period the running scheduler detected (needs root).
+// Games Feral GameMode registered are asked from GameMode itself (builds with libsystemd).
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -24,6 +25,9 @@
 #include "ghostbrew/procdb/store.hpp"
 #ifdef GHOSTBREW_PROBE_FRAMES
 #include "ghostbrew/sched/frames.hpp"
+#endif
+#ifdef GHOSTBREW_PROBE_GAMEMODE
+#include "ghostbrew/sched/gamemode.hpp"
 #endif
 #include "ghostbrew/version.hpp"
 #include "ghostbrew_revision.h"
@@ -133,6 +137,12 @@ int main(int argc, char** argv) {
                ghostbrew::text::escape((rootp / "proc").string()));
     return 2;
   }
+#ifdef GHOSTBREW_PROBE_GAMEMODE
+  auto games = ghostbrew::sched::gamemode_games(rootp);
+  for (const auto& e : games.errors)
+    fmt::print(stderr, "ghost-probe: warning: GameMode: {}\n", ghostbrew::text::escape(e));
+  rules.gamemode_games = std::move(games.pids);
+#endif
 
   if (pid > 0) {
     auto pc = gd::classify_process(rootp, pid, rules);

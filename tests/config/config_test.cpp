@@ -110,6 +110,19 @@ TEST(ConfigParseTest, EverySettingOfTheTableIsAKey) {
   }
 }
 
+TEST(ConfigParseTest, FollowGamemodeIsOnByDefaultAndTheFileTurnsItOff) {
+  EXPECT_EQ(ghostbrew::sched::Options{}.follow_gamemode, 1U);
+  auto c = cfg::parse_config("[settings]\nfollow_gamemode = 0\n", "test.toml");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->setting(tuning::Setting::follow_gamemode), 0U);
+  ghostbrew::sched::Options o;
+  cfg::apply(*c, o);
+  EXPECT_EQ(o.follow_gamemode, 0U);
+  EXPECT_EQ(error_of("[settings]\nfollow_gamemode = 2\n"),
+            "test.toml:2: settings.follow_gamemode = 2 is outside 0..1 on/off");
+  EXPECT_THAT(error_of("[settings]\nfollow_gamemode = true\n"), HasSubstr("follow_gamemode"));
+}
+
 TEST(ConfigParseTest, NotTomlNamesTheLine) {
   EXPECT_THAT(error_of("mode = \"gaming\"\n[settings\n"), StartsWith("test.toml:2: not valid TOML"));
   EXPECT_THAT(error_of("mode = \"gaming\"\nmode = \"work\"\n"), StartsWith("test.toml:2: not valid TOML"));

@@ -214,6 +214,24 @@ TEST_F(ClassifyTest, PositiveNiceIsBatch) {
   EXPECT_EQ(classify_new(p), (Classification{WorkloadClass::Batch, "nice:10"}));
 }
 
+TEST_F(ClassifyTest, GameModeRegistrationsAreGamingWhateverTheName) {
+  rules_.gamemode_games = {1250, 1252};
+  // Registered: gaming by "gamemode" before its name (cc1 alone is batch) is looked at.
+  EXPECT_EQ(classify_new(proc(1250, "cc1", "/usr/lib/gcc/cc1")),
+            (Classification{WorkloadClass::Gaming, "gamemode"}));
+  EXPECT_EQ(classify_new(proc(1252, "sleep", "/usr/bin/sleep")),
+            (Classification{WorkloadClass::Gaming, "gamemode"}));
+  // Not registered: its own rules.
+  EXPECT_EQ(classify_new(proc(1251, "cc1", "/usr/lib/gcc/cc1")),
+            (Classification{WorkloadClass::Batch, "exe:cc1"}));
+  // A kernel thread is never a game, registered or not.
+  auto kt = proc(1252 + 1, "kworker", "");
+  kt.flags = 0x00208040;
+  kt.cmdline = {};
+  rules_.gamemode_games.push_back(1253);
+  EXPECT_EQ(classify_new(kt), (Classification{WorkloadClass::Default, "kthread"}));
+}
+
 TEST_F(ClassifyTest, KernelThreadsAndZombiesAreNeverWorkloads) {
   auto kt = proc(2, "evil.exe", "");
   kt.flags = 0x00208040;

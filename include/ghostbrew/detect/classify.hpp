@@ -2,7 +2,8 @@
 // Per-process workload classification: which class a process belongs to and the rule that decided
 // it, as text ("env:WINEPREFIX", "exe:wine64-preloader", "comm:*.exe", "parent:4242(steam reaper)",
 // "cgroup:/user.slice/.../app-steam@1.scope"). Rules run in a fixed order, first match wins:
-//   kernel thread -> zombie (no live threads) -> game (exe name, env, comm/argv0) -> AI server -> QEMU ->
+//   kernel thread -> zombie (no live threads) -> registered with GameMode ("gamemode": the pids in
+//   Rules::gamemode_games, whatever their name) -> game (exe name, env, comm/argv0) -> AI server -> QEMU ->
 //   desktop (audio, compositor, evdev reader) -> build tools -> game ancestor (steam reaper,
 //   pressure-vessel, or a name whose row says games_below: wine, *.exe, gamescope; 8 levels) -> cgroup
 //   patterns -> nice > 0 -> default.
@@ -30,6 +31,9 @@
 
 namespace ghostbrew::detect {
 
+/// The rule text of a process Feral GameMode registered as a game (sched/gamemode.hpp asks GameMode).
+inline constexpr std::string_view kGameModeRule = "gamemode";
+
 /// The names and patterns the rules look for. Defaults cover the common Linux desktop; every list can
 /// be replaced by configuration.
 struct Rules {
@@ -47,6 +51,9 @@ struct Rules {
   std::vector<CgroupRule> cgroups = default_cgroup_rules();
   /// How many ancestors the parent-chain rule looks at.
   int max_parent_depth = 8;
+  /// Pids GameMode has registered as games, sorted (sched/gamemode.hpp's gamemode_games() asks it):
+  /// GAMING by kGameModeRule before any name is looked at. Empty: no GameMode, the rule never matches.
+  std::vector<int> gamemode_games;
 };
 
 /// A class and the rule that decided it.
@@ -272,6 +279,8 @@ struct Program {
   // A zombie leader with live threads (its main thread called pthread_exit) is still a workload: its
   // exe and environ are gone with the leader's mm, but comm, parents and cgroup still decide.
   if (p.stat.zombie() && p.stat.num_threads <= 1) return {WorkloadClass::Default, "zombie"};
+  if (std::binary_search(r.gamemode_games.begin(), r.gamemode_games.end(), p.pid()))
+    return {WorkloadClass::Gaming, std::string(kGameModeRule)};
   if (auto c = detail::game_rule(p, r)) return *c;
   if (auto c = detail::ai_rule(p, r)) return *c;
   if (detail::is_qemu(p))

@@ -388,7 +388,7 @@ class Daemon {
       control_->set_dispatch([this, &inst](const ctl::Request& r) { return control(inst).handle(r); });
       if (auto a = control_->attach(l); !a) err("control socket: " + a.error().message());
     }
-    if (opts_.detect) follow_gamemode(inst);
+    follow_gamemode(inst);
     if (out_.watchdog.count() > 0) {
       auto t = make_timerfd(std::chrono::duration_cast<std::chrono::milliseconds>(out_.watchdog / 2));
       if (!t) return err(t.error().message()), 1;
@@ -412,15 +412,16 @@ class Daemon {
     return std::nullopt;
   }
 
-  /// Follows GameMode on the users' session buses: its games are GAMING by rule "gamemode".
+  /// Follows GameMode on the users' session buses (unless detection or follow_gamemode is off): its
+  /// games are GAMING by rule "gamemode".
   void follow_gamemode(Instance& inst) {
     Scheduler& s = *inst.sched;
     const auto changed = [this, &inst] {
       follow_games(inst);
       notify_status(inst);
     };
-    inst.gamemode = std::make_unique<GameModeFollower>(
-        opts_.root, *inst.loop,
+    inst.gamemode = start_gamemode_follower(
+        opts_, *inst.loop,
         GameModeFollower::Hooks{.registered =
                                     [this, &s, changed](int pid) {
                                       feeder_->pin(s, pid, detect::WorkloadClass::Gaming,
@@ -436,7 +437,6 @@ class Daemon {
                                     [this](const std::string& line) {
                                       if (opts_.verbose) debug(line);
                                     }});
-    inst.gamemode->scan();
   }
 
   /// Stops the loop when the scheduler has exited (restart when the kernel asked for one).

@@ -9,7 +9,11 @@
 #pragma once
 
 #include <sys/types.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -25,9 +29,11 @@
 
 #include "ghostbrew/core/error.hpp"
 #include "ghostbrew/core/event_loop.hpp"
+#include "ghostbrew/detect/classify.hpp"
 #include "ghostbrew/procfs/io.hpp"
 #include "ghostbrew/procfs/process.hpp"
 #include "ghostbrew/sched/bus.hpp"
+#include "ghostbrew/sched/options.hpp"
 
 namespace ghostbrew::sched {
 
@@ -35,7 +41,7 @@ namespace ghostbrew::sched {
 inline constexpr const char* kGameModeService = "com.feralinteractive.GameMode";
 inline constexpr const char* kGameModePath = "/com/feralinteractive/GameMode";
 inline constexpr const char* kGameModeInterface = "com.feralinteractive.GameMode";
-inline constexpr std::string_view kGameModeRule = "gamemode";
+using detect::kGameModeRule;
 inline constexpr std::string_view kGameModeComm = "gamemoded";
 
 /// A process's real and effective user and group ids (the Uid:/Gid: lines of <root>/proc/PID/status).
@@ -108,6 +114,76 @@ inline Result<SessionBus> session_bus_of(const std::filesystem::path& root, int 
   return SessionBus{"unix:path=" + (root / "run/user" / std::to_string(ids->uid) / "bus").string(), *ids};
 }
 
+/// The gamemoded processes under <root>/proc (comm "gamemoded"), by pid.
+inline Result<std::vector<int>> gamemoded_pids(const std::filesystem::path& root) {
+  auto pids = procfs::list_pids(root);
+  if (!pids) return tl::unexpected(pids.error());
+  std::vector<int> out;
+  for (int pid : *pids) {
+    auto comm = procfs::read_file(root / "proc" / std::to_string(pid) / "comm");
+    if (comm.ok() && std::string_view(comm.text).substr(0, comm.text.find('\n')) == kGameModeComm)
+      out.push_back(pid);
+  }
+  return out;
+}
+
+/// Whether game `pid`, registered on the session bus of user `bus_uid`, is that user's (real and
+/// effective uid): a user cannot make another user's process GAMING. The error says why not.
+inline Result<void> check_game_owner(const std::filesystem::path& root, int pid, uid_t bus_uid) {
+  auto ids = read_process_ids(root, pid);
+  if (!ids) return fail(fmt::format("game {}", pid), "ignored: {}", ids.error().message());
+  if (ids->uid != bus_uid || ids->euid != bus_uid)
+    return fail(fmt::format("game {}", pid), "ignored: it is user {}'s, not the bus owner {}'s", ids->euid,
+                bus_uid);
+  return {};
+}
+
+/// What gamemode_games() found: the games, and why a bus could not be asked (one line each).
+struct GameModeGames {
+  std::vector<int> pids;  ///< sorted, what detect::Rules::gamemode_games takes
+  std::vector<std::string> errors;
+};
+
+/// The games GameMode has registered now, asked once (ListGames) on the session bus of every
+/// gamemoded process running: what a one-shot tool (ghost-probe) shows without following. As root
+/// every user's bus is asked (as its owner); otherwise only the caller's own user's. No gamemoded:
+/// no games, no errors.
+inline GameModeGames gamemode_games(const std::filesystem::path& root) {
+  GameModeGames out;
+  auto pids = gamemoded_pids(root);
+  if (!pids) {
+    out.errors.push_back(pids.error().message());
+    return out;
+  }
+  std::set<std::string> asked;
+  const uid_t me = ::geteuid();
+  for (int pid : *pids) {
+    auto where = session_bus_of(root, pid);
+    if (!where) {
+      out.errors.push_back(fmt::format("gamemoded {}: {}", pid, where.error().message()));
+      continue;
+    }
+    if (!asked.insert(where->address).second) continue;
+    if (me != 0 && where->owner.uid != me) continue;  // another user's bus: only root may ask it
+    auto bus = me == where->owner.uid ? Bus::at(where->address)
+                                      : Bus::at_as(where->address, where->owner.uid, where->owner.gid);
+    if (!bus) {
+      out.errors.push_back(fmt::format("gamemoded {}: {}", pid, bus.error().message()));
+      continue;
+    }
+    auto games = list_gamemode_games(*bus);
+    if (!games) {
+      out.errors.push_back(fmt::format("gamemoded {}: {}", pid, games.error().message()));
+      continue;
+    }
+    for (int g : *games)
+      if (check_game_owner(root, g, where->owner.uid)) out.pids.push_back(g);
+  }
+  std::sort(out.pids.begin(), out.pids.end());
+  out.pids.erase(std::unique(out.pids.begin(), out.pids.end()), out.pids.end());
+  return out;
+}
+
 /// Follows GameMode on every user's session bus it finds (see the top of this file).
 class GameModeFollower {
  public:
@@ -125,13 +201,9 @@ class GameModeFollower {
   /// Follows the bus of every gamemoded process running now.
   void scan() {
     sweep();
-    auto pids = procfs::list_pids(root_);
+    auto pids = gamemoded_pids(root_);
     if (!pids) return say(pids.error().message());
-    for (int pid : *pids) {
-      auto comm = procfs::read_file(root_ / "proc" / std::to_string(pid) / "comm");
-      if (comm.ok() && std::string_view(comm.text).substr(0, comm.text.find('\n')) == kGameModeComm)
-        follow(pid);
-    }
+    for (int pid : *pids) follow(pid);
   }
 
   /// An exec: when it is gamemoded, follows its bus.
@@ -221,11 +293,7 @@ class GameModeFollower {
 
   void add(Conn& c, int pid) {
     if (c.games.contains(pid)) return;
-    auto ids = read_process_ids(root_, pid);
-    if (!ids) return say(fmt::format("game {} ignored: {}", pid, ids.error().message()));
-    if (ids->uid != c.uid || ids->euid != c.uid)
-      return say(
-          fmt::format("game {} ignored: it is user {}'s, not the bus owner {}'s", pid, ids->euid, c.uid));
+    if (auto own = check_game_owner(root_, pid, c.uid); !own) return say(own.error().message());
     c.games.insert(pid);
     if (hooks_.registered) hooks_.registered(pid);
   }
@@ -248,5 +316,15 @@ class GameModeFollower {
   Hooks hooks_;
   std::map<std::string, std::unique_ptr<Conn>> buses_;
 };
+
+/// The follower the options ask for, following the gamemoded processes running now (scan()): none
+/// when detection or follow_gamemode is off (no scan, no bus connection).
+inline std::unique_ptr<GameModeFollower> start_gamemode_follower(const Options& o, EventLoop& loop,
+                                                                 GameModeFollower::Hooks hooks) {
+  if (!o.detect || o.follow_gamemode == 0) return nullptr;
+  auto f = std::make_unique<GameModeFollower>(o.root, loop, std::move(hooks));
+  f->scan();
+  return f;
+}
 
 }  // namespace ghostbrew::sched

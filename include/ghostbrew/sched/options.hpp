@@ -49,6 +49,9 @@ struct Options {
   /// 1: the X3D driver's mode is cache while a game runs (sched/x3d_mode.hpp); 0: never touched.
   std::uint32_t x3d_cache_while_gaming =
       static_cast<std::uint32_t>(tuning::default_value(tuning::Setting::x3d_cache_while_gaming));
+  /// 1: games GameMode registers are GAMING by rule "gamemode" (sched/gamemode.hpp); 0: not followed.
+  std::uint32_t follow_gamemode =
+      static_cast<std::uint32_t>(tuning::default_value(tuning::Setting::follow_gamemode));
   bool verbose = false;
   bool detect = true;  ///< feed the class maps from /proc and cgroup detection
   std::string root = "/";
@@ -106,6 +109,7 @@ void for_each_setting(O& o, F&& f) {
   f(info(Setting::irq_wake_hops), o.irq_wake_hops);
   f(info(Setting::frame_pacing), o.frame_pacing);
   f(info(Setting::x3d_cache_while_gaming), o.x3d_cache_while_gaming);
+  f(info(Setting::follow_gamemode), o.follow_gamemode);
 }
 
 /// Every setting within its bounds (tuning::kSettingTable) and the interactive burst below the burst

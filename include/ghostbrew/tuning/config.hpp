@@ -68,6 +68,7 @@ auto& field_ref(Config& c, Setting s) {
     case Setting::irq_wake_hops:
     case Setting::frame_pacing:
     case Setting::x3d_cache_while_gaming:
+    case Setting::follow_gamemode:
       break;
   }
   return c.game_window_us;

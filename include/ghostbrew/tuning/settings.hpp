@@ -34,6 +34,7 @@ enum class Setting : std::uint8_t {
   irq_wake_hops,
   frame_pacing,
   x3d_cache_while_gaming,
+  follow_gamemode,
 };
 
 /// One row of the settings table.
@@ -76,7 +77,9 @@ struct SettingInfo {
 ///   default: in the guest it did not yet shorten input latency (bpf/NOTES.md).
 /// - x3d cache while gaming 0..1: 1 lets the daemon write the amd_x3d_vcache driver's sysfs file
 ///   (sched/x3d_mode.hpp); off by default, as a machine setting the user did not ask to change.
-inline constexpr std::array<SettingInfo, 11> kSettingTable = {{
+/// - follow gamemode 0..1: 1 follows Feral GameMode on the users' session buses (sched/gamemode.hpp);
+///   on by default: a game the user started with gamemoderun asked to be treated as one.
+inline constexpr std::array<SettingInfo, 12> kSettingTable = {{
     {Setting::slice, "slice_us", "--slice-us", 5000, GB_SLICE_MIN_US, GB_SLICE_MAX_US, "us", 500,
      "time slice of every task"},
     {Setting::burst_threshold, "burst_threshold_us", "--burst-threshold-us", 20000, 2000, 100000, "us", 2000,
@@ -105,6 +108,9 @@ inline constexpr std::array<SettingInfo, 11> kSettingTable = {{
      "1: the AMD X3D driver's amd_x3d_mode is set to cache while a game runs and put back after (also after "
      "a "
      "crash, at the next start); 0: never touched"},
+    {Setting::follow_gamemode, "follow_gamemode", "--follow-gamemode", 1, 0, 1, "on/off", 0,
+     "1: a game Feral GameMode registers (gamemoderun, Lutris, Steam) is GAMING at once (rule gamemode), "
+     "until it unregisters it; 0: GameMode is not followed (no scan for gamemoded, no bus connection)"},
 }};
 
 /// The row of setting `s`.
