@@ -27,7 +27,12 @@
  *   insert the kernel completes a moment later; select_cpu's pick, inserted when the wake-up reaches
  *   that runqueue): an RT task that arrives in between is not seen. Measured (bpf/NOTES.md): stalled
  *   runs 2 of 6 on 6.18 before, 0 of 5 on 6.18 and 1 of 5 on 6.16 after (the hog waited the first
- *   second of the RT run, then ran): not yet zero, so some way in remains open.
+ *   second of the RT run, then ran): not yet zero, so some way in remains open. Looked at again
+ *   (bpf/NOTES.md): vm.rt-hog's samples stretched its first third past the RT run's end, so the
+ *   stalled hog was read after the RT task had gone (hence "current on CPU 1"); the stall itself, a
+ *   hog with no CPU for over a second of the run, was real (2 of 4 runs on 6.16 with that test). The
+ *   test now samples in one read and dumps at once; an open candidate is a task on the RT CPU's own
+ *   DSQ, which only another CPU's dispatch takes (a slice-due margin).
  * Cost: one helper call (bpf_per_cpu_ptr) and two loads, only where a task goes onto a local DSQ and
  * once per ops.dispatch; none on 7.x, where the CO-RE check is a constant and the branch is dropped.
  * Kernels: scx_bpf_reenqueue_local() returns the count from 6.12 on; 7.x marks ops.cpu_release

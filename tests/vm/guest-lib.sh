@@ -157,6 +157,19 @@ storm_stop() {
   STORM_PID=
 }
 
+# scx_dump_now PREFIX: the kernel's sched_ext dump (sysrq-D: every CPU's flags, current task and local
+# DSQ, with each task's DSQ, slice and state), read through the sched_ext_dump tracepoint, each line
+# prefixed with PREFIX (for diagnosis at the moment a scenario sees a problem).
+scx_dump_now() {
+  _t=/sys/kernel/tracing
+  [ -e $_t/events/sched_ext/sched_ext_dump/enable ] || { echo "${1}no sched_ext_dump tracepoint"; return 0; }
+  : >$_t/trace
+  echo 1 >$_t/events/sched_ext/sched_ext_dump/enable
+  echo D >/proc/sysrq-trigger
+  echo 0 >$_t/events/sched_ext/sched_ext_dump/enable
+  sed -n 's/.*sched_ext_dump: //p' $_t/trace | sed "s/^/$1/"
+}
+
 # show_file LABEL FILE: copy FILE into the serial log, each line prefixed with LABEL (for diagnosis).
 show_file() { sed "s/^/[$1] /" "$2" 2>/dev/null; }
 
@@ -217,7 +230,7 @@ bpf_ns_per_call() {
 # (an ejection such as "disabled (runnable task stall)", a BPF error message, a warning). Empty = clean.
 scx_kernel_errors() {
   dmesg | grep -i 'sched_ext' |
-    grep -vE 'BPF scheduler "[^"]*" (enabled|disabled \(unregistered from (user space|the main kernel|BPF)\))'
+    grep -vE 'BPF scheduler "[^"]*" (enabled|disabled \(unregistered from (user space|the main kernel|BPF)\))|sysrq: Trigger sched_ext debug dump'
 }
 
 # ghost_sched_start LOGFILE [ARGS...]: start ghost-sched ARGS in the background (GS_PID, output in
