@@ -422,21 +422,23 @@ class Daemon {
     };
     inst.gamemode = start_gamemode_follower(
         opts_, *inst.loop,
-        GameModeFollower::Hooks{.registered =
-                                    [this, &s, changed](int pid) {
-                                      feeder_->pin(s, pid, detect::WorkloadClass::Gaming,
-                                                   std::string(kGameModeRule));
-                                      changed();
-                                    },
-                                .unregistered =
-                                    [this, &s, changed](int pid) {
-                                      feeder_->unpin(s, pid);
-                                      changed();
-                                    },
-                                .debug =
-                                    [this](const std::string& line) {
-                                      if (opts_.verbose) debug(line);
-                                    }});
+        GameModeFollower::Hooks{
+            .registered =
+                [this, &s, changed](int pid) {
+                  feeder_->pin(s, pid, detect::WorkloadClass::Gaming, std::string(kGameModeRule));
+                  info(fmt::format("GameMode registered pid {}: gaming (rule {})", pid, kGameModeRule));
+                  changed();
+                },
+            .unregistered =
+                [this, &s, changed](int pid) {
+                  feeder_->unpin(s, pid);
+                  info(fmt::format("GameMode unregistered pid {}: its own class again", pid));
+                  changed();
+                },
+            .debug =
+                [this](const std::string& line) {
+                  if (opts_.verbose) debug(line);
+                }});
   }
 
   /// Stops the loop when the scheduler has exited (restart when the kernel asked for one).
