@@ -34,44 +34,9 @@ using gb::testing::DbusDaemon;
 namespace {
 
 /// A program run as `owner` with `env` added; killed and reaped when the object goes.
-class Child {
- public:
-  Child(const DbusDaemon::Owner& owner, std::vector<std::string> argv, std::vector<std::string> env) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));  // NOLINT: the child's copy
-      if (::setgroups(0, nullptr) != 0 || ::setresgid(owner.gid, owner.gid, owner.gid) != 0 ||
-          ::setresuid(owner.uid, owner.uid, owner.uid) != 0)
-        ::_exit(126);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      ::execvp(args[0], args.data());
-      ::_exit(127);
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int st = 0;
-    ::waitpid(pid_, &st, 0);
-  }
-  [[nodiscard]] pid_t pid() const { return pid_; }
-  /// Waits until it has executed the program named `comm` (what the daemon's exec event says).
-  [[nodiscard]] bool wait_exec(const std::string& comm) const {
-    for (int i = 0; i < 200; ++i) {
-      std::ifstream f("/proc/" + std::to_string(pid_) + "/comm");
-      std::string c;
-      if (std::getline(f, c) && c == comm) return true;
-      ::usleep(10000);
-    }
-    return false;
-  }
-
- private:
-  pid_t pid_ = -1;
+struct Child : gb::testing::ChildProcess {
+  Child(const DbusDaemon::Owner& owner, std::vector<std::string> argv, std::vector<std::string> env)
+      : ChildProcess(std::move(argv), std::move(env), owner, SIGKILL) {}
 };
 
 std::optional<DbusDaemon::Owner> nobody() {

@@ -34,29 +34,10 @@ constexpr const char* kPpd = "/usr/libexec/power-profiles-daemon";
 constexpr const char* kPolkitd = "/usr/lib/polkit-1/polkitd";
 
 /// A program run on the test's bus (DBUS_SYSTEM_BUS_ADDRESS), stopped when the object goes.
-class Service {
- public:
-  Service(const DbusDaemon& bus, const char* program, const std::filesystem::path& umockdev) {
-    const std::string address = bus.address();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setenv("DBUS_SYSTEM_BUS_ADDRESS", address.c_str(), 1);
-      ::setenv("UMOCKDEV_DIR", umockdev.c_str(), 1);
-      ::execl(program, program, static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-  }
-  Service(const Service&) = delete;
-  Service& operator=(const Service&) = delete;
-  ~Service() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int st = 0;
-    ::waitpid(pid_, &st, 0);
-  }
-
- private:
-  pid_t pid_ = -1;
+struct Service : gb::testing::ChildProcess {
+  Service(const DbusDaemon& bus, const char* program, const std::filesystem::path& umockdev)
+      : ChildProcess({program},
+                     {"DBUS_SYSTEM_BUS_ADDRESS=" + bus.address(), "UMOCKDEV_DIR=" + umockdev.string()}) {}
 };
 
 /// The private bus, polkitd on it, and a follower; ppd is started by each test.

@@ -5,10 +5,6 @@
 // DBUS_SESSION_BUS_ADDRESS / DBUS_SYSTEM_BUS_ADDRESS pointing at address().
 #pragma once
 
-#include <grp.h>
-#include <signal.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -18,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "child_process.hpp"
 #include "temp_dir.hpp"
 
 namespace ghostbrew::testing {
@@ -26,10 +23,7 @@ class DbusDaemon {
  public:
   /// Starts dbus-daemon with a bus of `type` ("session" or "system"); running() says whether it came up.
   /// With `owner`, it runs as that user with the real session bus's policy: only its owner connects.
-  struct Owner {
-    uid_t uid;
-    gid_t gid;
-  };
+  using Owner = ChildProcess::Owner;
   explicit DbusDaemon(const std::string& type = "session", std::optional<Owner> owner = std::nullopt)
       : dir_("dbus") {
     socket_ = dir_.path() / "bus";
@@ -48,28 +42,17 @@ class DbusDaemon {
            "  </policy>\n</busconfig>\n";
     const std::string arg = "--config-file=" + config.string();
     if (owner) (void)::chown(dir_.path().c_str(), owner->uid, owner->gid);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      if (owner && (::setgroups(0, nullptr) != 0 || ::setresgid(owner->gid, owner->gid, owner->gid) != 0 ||
-                    ::setresuid(owner->uid, owner->uid, owner->uid) != 0))
-        ::_exit(126);
-      ::execlp("dbus-daemon", "dbus-daemon", arg.c_str(), "--nofork", "--nopidfile",
-               static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 500 && pid_ > 0 && !std::filesystem::exists(socket_); ++i)
+    child_.emplace(std::vector<std::string>{"dbus-daemon", arg, "--nofork", "--nopidfile"},
+                   std::vector<std::string>{}, owner);
+    for (int i = 0; i < 500 && child_->pid() > 0 && !std::filesystem::exists(socket_); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   DbusDaemon(const DbusDaemon&) = delete;
   DbusDaemon& operator=(const DbusDaemon&) = delete;
-  ~DbusDaemon() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int st = 0;
-    ::waitpid(pid_, &st, 0);
-  }
 
-  [[nodiscard]] bool running() const { return pid_ > 0 && std::filesystem::exists(socket_); }
+  [[nodiscard]] bool running() const {
+    return child_ && child_->pid() > 0 && std::filesystem::exists(socket_);
+  }
   /// The bus's D-Bus address, "unix:path=...".
   [[nodiscard]] std::string address() const { return "unix:path=" + socket_.string(); }
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_.path(); }
@@ -77,7 +60,7 @@ class DbusDaemon {
  private:
   TempDir dir_;
   std::filesystem::path socket_;
-  pid_t pid_ = -1;
+  std::optional<ChildProcess> child_;  // stopped before dir_ goes
 };
 
 }  // namespace ghostbrew::testing
