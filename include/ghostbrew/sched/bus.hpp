@@ -122,7 +122,7 @@ class Bus {
   /// Reads string property `interface.name` of `path` at `service`.
   Result<std::string> get_string(const char* service, const char* path, const char* interface,
                                  const char* name) {
-    sd_bus_error e = SD_BUS_ERROR_NULL;
+    sd_bus_error e{};  // SD_BUS_ERROR_NULL is a C compound literal
     char* value = nullptr;
     const int r = sd_bus_get_property_string(bus_.get(), service, path, interface, name, &e, &value);
     if (r < 0) {
@@ -137,7 +137,7 @@ class Bus {
 
   /// Whether `service` has an owner on this bus now.
   Result<bool> has_owner(const char* service) {
-    sd_bus_error e = SD_BUS_ERROR_NULL;
+    sd_bus_error e{};  // SD_BUS_ERROR_NULL is a C compound literal
     sd_bus_message* reply = nullptr;
     int r = sd_bus_call_method(bus_.get(), "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                "org.freedesktop.DBus", "NameHasOwner", &e, &reply, "s", service);

@@ -75,7 +75,7 @@ inline Result<ProcessIds> read_process_ids(const std::filesystem::path& root, in
 
 /// The pids GameMode has registered on `bus` (ListGames).
 inline Result<std::vector<int>> list_gamemode_games(Bus& bus) {
-  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_error e{};  // SD_BUS_ERROR_NULL is a C compound literal
   sd_bus_message* reply = nullptr;
   int r = sd_bus_call_method(bus.get(), kGameModeService, kGameModePath, kGameModeInterface, "ListGames", &e,
                              &reply, "");
