@@ -157,16 +157,27 @@ storm_stop() {
   STORM_PID=
 }
 
+# scx_dump_arm: clears the trace and enables the sched_ext_dump tracepoint, so that scx_dump_now takes
+# the dump at once (the tracepoint fires only for a dump). A scenario that waits for a moment to look
+# at arms first: under load every process it starts waits its turn, and the moment passes.
+scx_dump_arm() {
+  [ -e /sys/kernel/tracing/events/sched_ext/sched_ext_dump/enable ] || return 0
+  : >/sys/kernel/tracing/trace
+  echo 1 >/sys/kernel/tracing/events/sched_ext/sched_ext_dump/enable
+  SCX_DUMP_ARMED=1
+}
+
 # scx_dump_now PREFIX: the kernel's sched_ext dump (sysrq-D: every CPU's flags, current task and local
 # DSQ, with each task's DSQ, slice and state), read through the sched_ext_dump tracepoint, each line
-# prefixed with PREFIX (for diagnosis at the moment a scenario sees a problem).
+# prefixed with PREFIX (for diagnosis at the moment a scenario sees a problem). Armed (above), the
+# dump is the first thing it does, with the shell's own echo.
 scx_dump_now() {
   _t=/sys/kernel/tracing
   [ -e $_t/events/sched_ext/sched_ext_dump/enable ] || { echo "${1}no sched_ext_dump tracepoint"; return 0; }
-  : >$_t/trace
-  echo 1 >$_t/events/sched_ext/sched_ext_dump/enable
+  [ -n "${SCX_DUMP_ARMED:-}" ] || scx_dump_arm
   echo D >/proc/sysrq-trigger
   echo 0 >$_t/events/sched_ext/sched_ext_dump/enable
+  SCX_DUMP_ARMED=
   sed -n 's/.*sched_ext_dump: //p' $_t/trace | sed "s/^/$1/"
 }
 
