@@ -76,8 +76,16 @@
  *    its slice without asking: its deadline would go stale and it could not be preempted. ops.dispatch
  *    decides at every slice end whether the task that ran keeps its CPU (balance.bpf.h), with a fresh
  *    slice and an up-to-date deadline, also when nothing else can be taken; only a task it cannot
- *    keep there reaches ops.enqueue with SCX_ENQ_LAST (onto its CPU's local DSQ). Newer flags
- *    (ENQ_MIGRATION_DISABLED, ALLOW_QUEUED_WAKEUP) would fail to load on older kernels. Every callback
+ *    keep there reaches ops.enqueue with SCX_ENQ_LAST (onto its CPU's local DSQ).
+ *    SCX_OPS_ENQ_MIGRATION_DISABLED (6.15 on): ops.enqueue also gets the tasks with migration
+ *    disabled, which the kernel otherwise puts on their CPU's local DSQ itself. Its test there counts
+ *    the BPF trampoline's own migrate_disable(), so the task a higher class had just preempted, handed
+ *    back by ops.cpu_release while it is still current, went onto the RT CPU's local DSQ again and
+ *    waited there for RT throttling (rt.bpf.h); ours leaves the trampolines out (enqueue()).
+ *    SCX_OPS_ENQ_EXITING: exiting tasks too come to ops.enqueue instead of their CPU's local DSQ (where
+ *    an RT task there would hold them); nothing here looks tasks up by pid, which is what the kernel's
+ *    default guards against. Newer
+ *    flags (ALLOW_QUEUED_WAKEUP) would fail to load on older kernels. Every callback
  *    used exists on every kernel the project boots (6.16 on); cgroup moves are seen through the task's
  *    css_set pointer rather than ops.cgroup_move, which needs CONFIG_EXT_GROUP_SCHED.
  * 8. What it trades away: one slice length for all; restricted-affinity tasks get the kernel's
@@ -176,6 +184,17 @@ s32 BPF_STRUCT_OPS(ghostbrew_select_cpu, struct task_struct* p, s32 prev_cpu, u6
 
 /* ---- ops.enqueue ------------------------------------------------------------------------------- */
 
+/* Whether p may run only on the CPU it is on (migrate_disable()). For the current task the count
+ * includes the BPF trampoline's migrate_disable() around this callback, and around ops.cpu_release
+ * when that re-enqueues it (SCX_ENQ_REENQ); only a count beyond those is the task's own. */
+static bool migration_disabled(const struct task_struct* p, u64 enq_flags) {
+  u32 trampolines;
+  if (!bpf_core_field_exists(p->migration_disabled)) return false;
+  if (p != (const struct task_struct*)bpf_get_current_task_btf()) return p->migration_disabled;
+  trampolines = enq_flags & SCX_ENQ_REENQ ? 2 : 1;
+  return p->migration_disabled > trampolines;
+}
+
 /* An idle CPU p may run on (its own first) takes it at once, onto its local DSQ, as select_cpu's
  * pick does: the kernel wakes a CPU whose local DSQ gets a task while it idles, so neither a kick
  * nor an ops.dispatch round stands between the wake-up and the run (a timer thread pinned to an idle
@@ -196,8 +215,13 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
     s32 any = scx_bpf_pick_any_cpu(p->cpus_ptr, 0);
     if (any >= 0) cpu = any;
   }
-  /* Handed back from a CPU a higher class took (rt.bpf.h): not onto that CPU again. */
-  if (enq_flags & SCX_ENQ_REENQ) cpu = cpu_for_reenqueued(p, cpu);
+  /* Not onto a CPU a higher class holds (rt.bpf.h): handed back from it (SCX_ENQ_REENQ), or queued
+   * there while an RT task is runnable (a task it preempts with its slice used up comes here without
+   * that flag, and would wait on the CPU's queue until RT throttling). */
+  if ((enq_flags & SCX_ENQ_REENQ) || higher_class_on(cpu)) {
+    cpu = cpu_for_reenqueued(p, cpu);
+    enq_flags &= ~SCX_ENQ_LAST;
+  }
   if (tctx) {
     if (enq_flags & SCX_ENQ_WAKEUP) task_woke(tctx, false);
     /* select_cpu classified this wake-up a moment ago. */
@@ -211,8 +235,9 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
   }
   s = stats_here();
   if (s) s->dispatched[valid_class(cls)]++;
-  /* Nothing else wants this CPU (SCX_OPS_ENQ_LAST): keep running here, with a fresh slice. */
-  if (enq_flags & SCX_ENQ_LAST) {
+  /* Nothing else wants this CPU (SCX_OPS_ENQ_LAST): keep running here, with a fresh slice. Migration
+   * disabled: only here, as the kernel would put it. */
+  if ((enq_flags & SCX_ENQ_LAST) || migration_disabled(p, enq_flags)) {
     gb_dsq_insert(p, SCX_DSQ_LOCAL, gb_slice_ns(), enq_flags);
     return;
   }
@@ -252,12 +277,12 @@ void BPF_STRUCT_OPS(ghostbrew_enqueue, struct task_struct* p, u64 enq_flags) {
 
 /* A CPU where a higher class is runnable takes nothing (rt.bpf.h): the RT task runs next, and what this
  * dispatch moved onto the local DSQ would wait behind it with no ops.cpu_release to hand it back; the
- * task that ran goes through ops.enqueue, and the other CPUs take what is queued. */
+ * task that ran goes through ops.enqueue, and the other CPUs take what is queued there first. */
 void BPF_STRUCT_OPS(ghostbrew_dispatch, s32 cpu, struct task_struct* prev) {
   u64 start = gb_op_start();
   u32 llc = cpu_llc(cpu);
-  if (!higher_class_on(cpu) && !prev_keeps_cpu(prev, cpu, llc) && !consume_from_llc(llc, cpu) &&
-      !steal_work(llc, cpu_ccd(cpu)))
+  if (!higher_class_on(cpu) && !take_from_held_cpu(llc, cpu) && !prev_keeps_cpu(prev, cpu, llc) &&
+      !consume_from_llc(llc, cpu) && !steal_work(llc, cpu_ccd(cpu)))
     prev_runs_on(prev, cpu); /* nothing else: prev runs on, never through the idle task */
   gb_op_end(GB_OP_DISPATCH, start);
 }
@@ -438,7 +463,7 @@ struct sched_ext_ops ghostbrew_ops = {
     .exit_task = (void*)ghostbrew_exit_task,
     .init = (void*)ghostbrew_init,
     .exit = (void*)ghostbrew_exit,
-    .flags = SCX_OPS_ENQ_LAST,
+    .flags = SCX_OPS_ENQ_LAST | SCX_OPS_ENQ_EXITING | SCX_OPS_ENQ_MIGRATION_DISABLED,
     .timeout_ms = 5000,
     .exit_dump_len = GB_EXIT_DUMP_LEN,
     .name = "ghostbrew",

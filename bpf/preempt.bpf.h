@@ -13,10 +13,12 @@
  * the sleeper's own CPU preempts there at once, as EEVDF's does, with no IPI: a kicked remote vCPU
  * took the wake-up p50 to twice EEVDF's in the emulator), then the task's own CPU, then among the
  * CPUs of its LLC it may run on, the one running the latest deadline. A class with preferred CPUs
- * (a game's V-Cache CCD) that last ran elsewhere looks among those first. */
+ * (a game's V-Cache CCD) that last ran elsewhere looks among those first. A CPU where an RT or
+ * deadline task is runnable is nobody's victim (rt.bpf.h): the wake-up would wait on its queue. */
 #ifndef GHOSTBREW_PREEMPT_BPF_H
 #define GHOSTBREW_PREEMPT_BPF_H
 
+#include "rt.bpf.h"
 #include "topology.bpf.h"
 
 /* 0: latency classes, 1: ordinary work, 2: BATCH. */
@@ -40,7 +42,8 @@ static bool may_preempt_cpu(const struct task_struct* p, const struct task_ctx* 
   if (cpu < 0 || !bpf_cpumask_test_cpu(cpu, p->cpus_ptr) || (tctx->wake_sync && cpu == waker_cpu))
     return false;
   cctx = cpu_ctx_of(cpu);
-  return cctx && wakeup_preempts(tctx->class, tctx->deadline, cctx->class, cctx->deadline);
+  return cctx && wakeup_preempts(tctx->class, tctx->deadline, cctx->class, cctx->deadline) &&
+         !higher_class_runnable(cpu);
 }
 
 /* Among the CPUs of mask p may preempt, the one running the latest deadline, or -1. */

@@ -88,6 +88,8 @@ TEST(StatsTest, LineGivesRatesPerSecondAndShares) {
   now.stale_heartbeat = 3;
   now.ringbuf_drops = 4;
   now.rt_reenqueues = 6;
+  now.rt_avoided = 7;
+  now.rt_rescued = 9;
   const auto line = format_stats(delta(now, before), 2.0);
   EXPECT_EQ(line.rfind("stats: ", 0), 0U) << line;
   EXPECT_NE(line.find("game=100 "), std::string::npos) << line;
@@ -96,7 +98,7 @@ TEST(StatsTest, LineGivesRatesPerSecondAndShares) {
   EXPECT_NE(line.find("xccd/s=5 "), std::string::npos) << line;
   EXPECT_NE(line.find("ccd_local=75.0%"), std::string::npos) << line;
   EXPECT_NE(line.find("started/s=4 predicted=25.0%"), std::string::npos) << line;
-  EXPECT_NE(line.find("stale=3 drops=4 rt=6 "), std::string::npos) << line;
+  EXPECT_NE(line.find("stale=3 drops=4 rt=6 rt_avoided=7 rt_rescued=9 "), std::string::npos) << line;
 }
 
 }  // namespace

@@ -41,7 +41,7 @@
  * as `const volatile __u32 gb_abi_version` in its own section GB_MAP_ABI (GB_MAP_CONFIG stays one
  * struct gb_config); the loader refuses an object whose number differs from its own
  * (sched::check_abi), with one line naming both. */
-#define GB_ABI_VERSION 4
+#define GB_ABI_VERSION 5
 #define GB_MAP_ABI ".rodata.abi"
 #define GB_ABI_VERSION_VAR "gb_abi_version"
 
@@ -209,6 +209,7 @@ GB_STATIC_ASSERT(sizeof(struct gb_knobs) == 24 + 32 + 8, "gb_knobs layout");
   C(observed, "tasks folded into the observations for the process database")                         \
   C(rt_reenqueues, "tasks moved off a CPU that an RT/deadline task took (ops.cpu_release)")          \
   C(rt_avoided, "a task kept off the local DSQ of a CPU where an RT/deadline task was runnable")     \
+  C(rt_rescued, "a CPU took a task queued on the DSQ of a CPU an RT/deadline task holds")            \
   C(chain_boosts, "a GAMING/INTERACTIVE waker (or chain) put its wakee in an earlier class")         \
   C(irq_boosts, "a wake-up from interrupt context put its wakee in an earlier class")                \
   C(pace_boosts, "a paced game's thread queued due within its frame, earlier than its own deadline") \
@@ -221,7 +222,7 @@ struct gb_stats {
 };
 #undef GB_STATS_DECLARE_COUNTER
 #undef GB_STATS_DECLARE_ARRAY
-GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 19) * 8, "gb_stats layout");
+GB_STATIC_ASSERT(sizeof(struct gb_stats) == (2 * GB_NR_CLASSES + 20) * 8, "gb_stats layout");
 
 /* ---- Exec/exit events: GB_MAP_EVENTS ---------------------------------------------------------- */
 enum gb_event_kind {

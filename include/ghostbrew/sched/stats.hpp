@@ -86,7 +86,7 @@ inline std::string format_stats(const gb_stats& d, double secs) {
   return fmt::format(
       "stats: dsp/s game={:.0f} inter={:.0f} vm={:.0f} dflt={:.0f} ai={:.0f} ctr={:.0f} batch={:.0f} "
       "direct={:.1f}% mig/s={:.0f} xccd/s={:.0f} ccd_local={:.1f}% vcache/s={:.0f} preempt/s={:.0f} "
-      "steal/s={:.0f} reclass/s={:.0f} stale={} drops={} rt={} rt_avoided={} started/s={:.0f} "
+      "steal/s={:.0f} reclass/s={:.0f} stale={} drops={} rt={} rt_avoided={} rt_rescued={} started/s={:.0f} "
       "predicted={:.1f}% "
       "observed/s={:.0f} chain/s={:.0f} irq/s={:.0f} pace/s={:.0f} modesw={}",
       rate(d.dispatched[GB_CLASS_GAMING]), rate(d.dispatched[GB_CLASS_INTERACTIVE]),
@@ -95,8 +95,8 @@ inline std::string format_stats(const gb_stats& d, double secs) {
       pct(d.direct_dispatches, total), rate(d.migrations), rate(d.xccd_migrations), pct(d.ccd_local, ran),
       rate(d.vcache_placements), rate(d.preemptions), rate(d.llc_steals + d.xccd_steals),
       rate(d.reclassifications), d.stale_heartbeat, d.ringbuf_drops, d.rt_reenqueues, d.rt_avoided,
-      rate(started), pct(d.predicted, started), rate(d.observed), rate(d.chain_boosts), rate(d.irq_boosts),
-      rate(d.pace_boosts), d.mode_switches);
+      d.rt_rescued, rate(started), pct(d.predicted, started), rate(d.observed), rate(d.chain_boosts),
+      rate(d.irq_boosts), rate(d.pace_boosts), d.mode_switches);
 }
 
 }  // namespace ghostbrew::sched
