@@ -82,9 +82,9 @@
  *    the BPF trampoline's own migrate_disable(), so the task a higher class had just preempted, handed
  *    back by ops.cpu_release while it is still current, went onto the RT CPU's local DSQ again and
  *    waited there for RT throttling (rt.bpf.h); ours leaves the trampolines out (enqueue()).
- *    SCX_OPS_ENQ_EXITING: exiting tasks too come to ops.enqueue instead of their CPU's local DSQ (where
- *    an RT task there would hold them); nothing here looks tasks up by pid, which is what the kernel's
- *    default guards against. Newer
+ *    SCX_OPS_ENQ_EXITING: exiting tasks too come to ops.enqueue (nothing here looks tasks up by pid,
+ *    which is what the kernel's default guards against). Both kinds still go onto their CPU's local
+ *    DSQ, as the kernel put them, except where a higher class holds that CPU. Newer
  *    flags (ALLOW_QUEUED_WAKEUP) would fail to load on older kernels. Every callback
  *    used exists on every kernel the project boots (6.16 on); cgroup moves are seen through the task's
  *    css_set pointer rather than ops.cgroup_move, which needs CONFIG_EXT_GROUP_SCHED.
@@ -184,15 +184,32 @@ s32 BPF_STRUCT_OPS(ghostbrew_select_cpu, struct task_struct* p, s32 prev_cpu, u6
 
 /* ---- ops.enqueue ------------------------------------------------------------------------------- */
 
-/* Whether p may run only on the CPU it is on (migrate_disable()). For the current task the count
- * includes the BPF trampoline's migrate_disable() around this callback, and around ops.cpu_release
- * when that re-enqueues it (SCX_ENQ_REENQ); only a count beyond those is the task's own. */
+#define GB_PF_EXITING 0x00000004 /* PF_EXITING, include/linux/sched.h */
+
+/* p's migrate_disable() count as the kernel reads it outside this callback: for the current task the
+ * BPF trampoline around ops.enqueue adds one. */
+static u32 migrate_disable_count(const struct task_struct* p) {
+  u32 n;
+  if (!bpf_core_field_exists(p->migration_disabled)) return 0;
+  n = p->migration_disabled;
+  return p == (const struct task_struct*)bpf_get_current_task_btf() && n ? n - 1 : n;
+}
+
+/* What the kernel puts on its CPU's local DSQ itself unless told otherwise (SCX_OPS_ENQ_EXITING,
+ * SCX_OPS_ENQ_MIGRATION_DISABLED): an exiting task, and a migration-disabled one by the kernel's
+ * count, which includes the trampoline around ops.cpu_release when that hands back the current task.
+ * enqueue() does the same, except on a CPU a higher class holds, where it would wait (6.16/6.18):
+ * there only a task that really may not move stays. So on 7.x these tasks are placed as before. */
+static bool kernel_keeps_local(const struct task_struct* p) {
+  return (p->flags & GB_PF_EXITING) || migrate_disable_count(p);
+}
+
+/* Whether p may run only on the CPU it is on: its own migrate_disable(), without the trampoline
+ * around ops.cpu_release when that re-enqueues the current task (SCX_ENQ_REENQ). */
 static bool migration_disabled(const struct task_struct* p, u64 enq_flags) {
-  u32 trampolines;
-  if (!bpf_core_field_exists(p->migration_disabled)) return false;
-  if (p != (const struct task_struct*)bpf_get_current_task_btf()) return p->migration_disabled;
-  trampolines = enq_flags & SCX_ENQ_REENQ ? 2 : 1;
-  return p->migration_disabled > trampolines;
+  u32 n = migrate_disable_count(p);
+  if (n && (enq_flags & SCX_ENQ_REENQ) && p == (const struct task_struct*)bpf_get_current_task_btf()) n--;
+  return n;
 }
 
 /* An idle CPU p may run on (its own first) takes it at once, onto its local DSQ, as select_cpu's
@@ -209,6 +226,7 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
   u32 cls = GB_CLASS_DEFAULT, llc;
   u64 deadline = vtime_now + gb_class_window_ns(GB_CLASS_DEFAULT);
   struct gb_stats* s;
+  bool held;
 
   /* Queue on a CPU p may run on (its current one may have left its mask). */
   if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {
@@ -218,7 +236,8 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
   /* Not onto a CPU a higher class holds (rt.bpf.h): handed back from it (SCX_ENQ_REENQ), or queued
    * there while an RT task is runnable (a task it preempts with its slice used up comes here without
    * that flag, and would wait on the CPU's queue until RT throttling). */
-  if ((enq_flags & SCX_ENQ_REENQ) || higher_class_on(cpu)) {
+  held = higher_class_on(cpu);
+  if ((enq_flags & SCX_ENQ_REENQ) || held) {
     cpu = cpu_for_reenqueued(p, cpu);
     enq_flags &= ~SCX_ENQ_LAST;
   }
@@ -236,8 +255,9 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
   s = stats_here();
   if (s) s->dispatched[valid_class(cls)]++;
   /* Nothing else wants this CPU (SCX_OPS_ENQ_LAST): keep running here, with a fresh slice. Migration
-   * disabled: only here, as the kernel would put it. */
-  if ((enq_flags & SCX_ENQ_LAST) || migration_disabled(p, enq_flags)) {
+   * disabled: only here. Exiting, or the task ops.cpu_release hands back while it is current: here, as
+   * the kernel would put it, unless a higher class holds the CPU. */
+  if ((enq_flags & SCX_ENQ_LAST) || migration_disabled(p, enq_flags) || (!held && kernel_keeps_local(p))) {
     gb_dsq_insert(p, SCX_DSQ_LOCAL, gb_slice_ns(), enq_flags);
     return;
   }

@@ -109,8 +109,9 @@ TEST_F(GhostbrewObject, StructOpsMapIsTheGhostbrewOps) {
   }
   EXPECT_EQ(name, "ghostbrew");
   EXPECT_EQ(timeout_ms, 5000u);
-  // SCX_OPS_ENQ_LAST (2) and nothing else: see the flags paragraph of bpf/ghostbrew.bpf.c.
-  EXPECT_EQ(flags, 2u);
+  // SCX_OPS_ENQ_LAST (2), SCX_OPS_ENQ_EXITING (4) and SCX_OPS_ENQ_MIGRATION_DISABLED (16), nothing
+  // else: see the flags paragraph of bpf/ghostbrew.bpf.c.
+  EXPECT_EQ(flags, 2u | 4u | 16u);
 }
 
 TEST_F(GhostbrewObject, HasEveryCallbackAndEventProgram) {

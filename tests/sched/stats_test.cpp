@@ -36,11 +36,11 @@ TEST(StatsTest, CounterListNamesEveryMemberOnce) {
     names.emplace(name);
     bytes += sizeof(gb_stats{}.*member);
   });
-  EXPECT_EQ(names.size(), 21U);
+  EXPECT_EQ(names.size(), 22U);
   EXPECT_EQ(bytes, sizeof(gb_stats));
   EXPECT_TRUE(names.contains("dispatched") && names.contains("started") && names.contains("observed") &&
               names.contains("chain_boosts") && names.contains("irq_boosts") &&
-              names.contains("pace_boosts"));
+              names.contains("pace_boosts") && names.contains("rt_rescued"));
 }
 
 TEST(StatsTest, PerCpuCopiesSumEveryCounter) {
