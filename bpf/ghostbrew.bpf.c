@@ -81,7 +81,7 @@
  *    disabled, which the kernel otherwise puts on their CPU's local DSQ itself. Its test there counts
  *    the BPF trampoline's own migrate_disable(), so the task a higher class had just preempted, handed
  *    back by ops.cpu_release while it is still current, went onto the RT CPU's local DSQ again and
- *    waited there for RT throttling (rt.bpf.h); ours leaves the trampolines out (enqueue()).
+ *    waited there for RT throttling (rt.bpf.h); ours leaves the trampolines out (stays_local()).
  *    SCX_OPS_ENQ_EXITING: exiting tasks too come to ops.enqueue (nothing here looks tasks up by pid,
  *    which is what the kernel's default guards against). Both kinds still go onto their CPU's local
  *    DSQ, as the kernel put them, except where a higher class holds that CPU. Newer
@@ -186,29 +186,19 @@ s32 BPF_STRUCT_OPS(ghostbrew_select_cpu, struct task_struct* p, s32 prev_cpu, u6
 
 #define GB_PF_EXITING 0x00000004 /* PF_EXITING, include/linux/sched.h */
 
-/* p's migrate_disable() count as the kernel reads it outside this callback: for the current task the
- * BPF trampoline around ops.enqueue adds one. */
-static u32 migrate_disable_count(const struct task_struct* p) {
-  u32 n;
-  if (!bpf_core_field_exists(p->migration_disabled)) return 0;
-  n = p->migration_disabled;
-  return p == (const struct task_struct*)bpf_get_current_task_btf() && n ? n - 1 : n;
-}
-
-/* What the kernel puts on its CPU's local DSQ itself unless told otherwise (SCX_OPS_ENQ_EXITING,
- * SCX_OPS_ENQ_MIGRATION_DISABLED): an exiting task, and a migration-disabled one by the kernel's
- * count, which includes the trampoline around ops.cpu_release when that hands back the current task.
- * enqueue() does the same, except on a CPU a higher class holds, where it would wait (6.16/6.18):
- * there only a task that really may not move stays. So on 7.x these tasks are placed as before. */
-static bool kernel_keeps_local(const struct task_struct* p) {
-  return (p->flags & GB_PF_EXITING) || migrate_disable_count(p);
-}
-
-/* Whether p may run only on the CPU it is on: its own migrate_disable(), without the trampoline
- * around ops.cpu_release when that re-enqueues the current task (SCX_ENQ_REENQ). */
-static bool migration_disabled(const struct task_struct* p, u64 enq_flags) {
-  u32 n = migrate_disable_count(p);
-  if (n && (enq_flags & SCX_ENQ_REENQ) && p == (const struct task_struct*)bpf_get_current_task_btf()) n--;
+/* Whether enqueue() keeps p on its CPU's local DSQ for its migration or exit state. The kernel puts
+ * there itself, unless told otherwise (SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_MIGRATION_DISABLED), an
+ * exiting task and a migration-disabled one by its count, which includes the BPF trampoline around
+ * ops.cpu_release when that hands back the current task. ghostbrew does the same, so on 7.x these
+ * tasks are placed as before, except on a CPU a higher class holds (held, 6.16/6.18), where they would
+ * wait: there only a task whose own migrate_disable() pins it stays. For the current task the count
+ * also includes the trampoline around ops.enqueue itself. */
+static bool stays_local(const struct task_struct* p, u64 enq_flags, bool held) {
+  bool current = p == (const struct task_struct*)bpf_get_current_task_btf();
+  u32 n = bpf_core_field_exists(p->migration_disabled) ? p->migration_disabled : 0;
+  if (current && n) n--; /* ops.enqueue's trampoline: the count as the kernel reads it */
+  if (!held && (n || (p->flags & GB_PF_EXITING))) return true;
+  if (current && n && (enq_flags & SCX_ENQ_REENQ)) n--; /* ops.cpu_release's: the task's own count */
   return n;
 }
 
@@ -254,10 +244,9 @@ static void enqueue(struct task_struct* p, u64 enq_flags) {
   }
   s = stats_here();
   if (s) s->dispatched[valid_class(cls)]++;
-  /* Nothing else wants this CPU (SCX_OPS_ENQ_LAST): keep running here, with a fresh slice. Migration
-   * disabled: only here. Exiting, or the task ops.cpu_release hands back while it is current: here, as
-   * the kernel would put it, unless a higher class holds the CPU. */
-  if ((enq_flags & SCX_ENQ_LAST) || migration_disabled(p, enq_flags) || (!held && kernel_keeps_local(p))) {
+  /* Nothing else wants this CPU (SCX_OPS_ENQ_LAST): keep running here, with a fresh slice; or its
+   * migration or exit state keeps it here (stays_local()). */
+  if ((enq_flags & SCX_ENQ_LAST) || stays_local(p, enq_flags, held)) {
     gb_dsq_insert(p, SCX_DSQ_LOCAL, gb_slice_ns(), enq_flags);
     return;
   }
